@@ -1,0 +1,14 @@
+package io.oxbow.spi.connector;
+
+import java.util.OptionalLong;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * A table's columns and statistics.
+ *
+ * @param name the table's name
+ * @param schema the columns as Arrow fields; supported types are Bool, Int(8/16/32/64, signed),
+ *     FloatingPoint(SINGLE/DOUBLE), Decimal(p, s, 128), Utf8, Date(DAY) and Timestamp(MICROSECOND)
+ * @param rowCount the number of rows if known cheaply, for the optimiser
+ */
+public record ConnectorTableMetadata(SchemaTableName name, Schema schema, OptionalLong rowCount) {}

@@ -1,0 +1,21 @@
+package io.oxbow.engine;
+
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/** The batches of a running query, pulled by the caller. */
+public interface ResultStream extends AutoCloseable {
+  /** The result columns. */
+  Schema schema();
+
+  /**
+   * Runs the query until the next batch is ready and returns it, or returns {@code null} at the
+   * end. The caller owns the returned root and must close it. Errors are thrown as {@link
+   * io.oxbow.spi.error.OxbowException}.
+   */
+  VectorSchemaRoot next();
+
+  /** Stops the query (if still running) and releases every operator's memory and files. */
+  @Override
+  void close();
+}

@@ -1,0 +1,73 @@
+package io.oxbow.engine.expr;
+
+/**
+ * Scalar functions the engine evaluates. All follow SQL three-valued logic: unless stated, a NULL
+ * argument gives a NULL result.
+ */
+public enum ScalarFunction {
+  // arithmetic on numeric types (both arguments of the same kind after planner casts, except that
+  // decimal arguments may differ in precision and scale)
+  ADD,
+  SUBTRACT,
+  MULTIPLY,
+  /** Integer division truncates; division by zero is a user error. */
+  DIVIDE,
+  MOD,
+  NEGATE,
+  // comparison (arguments of comparable types), result Bool
+  EQUAL,
+  NOT_EQUAL,
+  LESS_THAN,
+  LESS_THAN_OR_EQUAL,
+  GREATER_THAN,
+  GREATER_THAN_OR_EQUAL,
+  /** {@code a IS DISTINCT FROM b}: never NULL. */
+  IS_DISTINCT_FROM,
+  IS_NOT_DISTINCT_FROM,
+  // logic with three-valued semantics (FALSE AND NULL = FALSE, TRUE OR NULL = TRUE)
+  AND,
+  OR,
+  NOT,
+  // null tests, never NULL
+  IS_NULL,
+  IS_NOT_NULL,
+  IS_TRUE,
+  IS_NOT_TRUE,
+  IS_FALSE,
+  IS_NOT_FALSE,
+  /**
+   * {@code CASE WHEN c1 THEN v1 WHEN c2 THEN v2 ... ELSE e END}: args are c1, v1, c2, v2, ..., e
+   * (always an odd count; the planner supplies NULL for a missing ELSE).
+   */
+  CASE,
+  /** First non-null argument. */
+  COALESCE,
+  /** {@code CAST(arg AS type)}; a value that cannot be converted is a user error naming it. */
+  CAST,
+  /** {@code value LIKE pattern [ESCAPE escape]}: 2 or 3 Utf8 args. */
+  LIKE,
+  /** {@code value IN (v1, v2, ...)}: args are value, v1, v2, ...; NULL semantics as SQL. */
+  IN,
+  // strings
+  /** {@code SUBSTRING(s FROM start [FOR length])}, 1-based. */
+  SUBSTRING,
+  UPPER,
+  LOWER,
+  CONCAT,
+  CHAR_LENGTH,
+  TRIM,
+  // dates
+  /**
+   * {@code EXTRACT(field FROM date)}: first arg a Utf8 literal naming the field (YEAR, MONTH, DAY).
+   */
+  EXTRACT,
+  /** date + integer days. */
+  DATE_ADD_DAYS,
+  /** date + integer months (end-of-month clamped). */
+  DATE_ADD_MONTHS,
+  // numeric
+  ABS,
+  ROUND,
+  FLOOR,
+  CEIL
+}
