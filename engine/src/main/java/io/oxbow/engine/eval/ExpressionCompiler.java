@@ -1,0 +1,753 @@
+package io.oxbow.engine.eval;
+
+import io.oxbow.engine.exec.Page;
+import io.oxbow.engine.expr.Call;
+import io.oxbow.engine.expr.ColumnRef;
+import io.oxbow.engine.expr.Expr;
+import io.oxbow.engine.expr.Literal;
+import io.oxbow.engine.expr.ScalarFunction;
+import io.oxbow.engine.type.Kind;
+import io.oxbow.engine.type.Values;
+import io.oxbow.spi.error.OxbowException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.DecimalVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+
+/**
+ * Compiles expressions into {@link Evaluator}s. Every evaluator works a page at a time; arithmetic
+ * and comparisons over BIGINT, DOUBLE and DECIMAL take typed loops, the rest go through the shared
+ * value representation of {@link Kind}. AND, OR, CASE and COALESCE evaluate their later arguments
+ * only on the rows that need them, so {@code x <> 0 AND y / x > 1} never divides by zero.
+ */
+public final class ExpressionCompiler {
+  private ExpressionCompiler() {}
+
+  public static Evaluator compile(Expr expr) {
+    if (expr instanceof ColumnRef ref) {
+      return column(ref);
+    }
+    if (expr instanceof Literal literal) {
+      return constant(literal);
+    }
+    Call call = (Call) expr;
+    List<Evaluator> args = new ArrayList<>();
+    for (Expr arg : call.args()) {
+      args.add(compile(arg));
+    }
+    return switch (call.function()) {
+      case AND -> logical(args, true);
+      case OR -> logical(args, false);
+      case CASE -> caseWhen(args, call.type());
+      case COALESCE -> coalesce(args, call.type());
+      case LIKE -> like(call, args);
+      default -> generic(call, args);
+    };
+  }
+
+  private static Evaluator column(ColumnRef ref) {
+    return (page, allocator) -> {
+      FieldVector from = page.root().getVector(ref.index());
+      FieldVector out = from.getField().createVector(allocator);
+      try {
+        out.setInitialCapacity(page.count());
+        out.allocateNew();
+        for (int i = 0; i < page.count(); i++) {
+          out.copyFromSafe(page.position(i), i, from);
+        }
+        out.setValueCount(page.count());
+        return out;
+      } catch (RuntimeException e) {
+        out.close();
+        throw e;
+      }
+    };
+  }
+
+  private static Evaluator constant(Literal literal) {
+    Object value = normalize(literal.value(), literal.type());
+    return (page, allocator) -> {
+      FieldVector out = Values.newVector("literal", vectorType(literal.type()), allocator);
+      try {
+        out.setInitialCapacity(page.count());
+        out.allocateNew();
+        for (int i = 0; i < page.count(); i++) {
+          Values.set(out, i, value);
+        }
+        out.setValueCount(page.count());
+        return out;
+      } catch (RuntimeException e) {
+        out.close();
+        throw e;
+      }
+    };
+  }
+
+  /** Null literals may be typed Null; give them a concrete vector type. */
+  private static ArrowType vectorType(ArrowType type) {
+    return type.getTypeID() == ArrowType.ArrowTypeID.Null ? Kind.BOOL : type;
+  }
+
+  /** Converts a literal's Java value to the engine's value representation. */
+  static Object normalize(Object value, ArrowType type) {
+    if (value == null) {
+      return null;
+    }
+    return switch (Kind.of(type)) {
+      case INTEGER -> ((Number) value).longValue();
+      case FLOATING -> ((Number) value).doubleValue();
+      case DECIMAL ->
+          ((BigDecimal) (value instanceof BigDecimal ? value : Functions.toDecimal(value)))
+              .setScale(((ArrowType.Decimal) type).getScale(), RoundingMode.HALF_UP);
+      case DATE -> ((Number) value).intValue();
+      case TIMESTAMP -> ((Number) value).longValue();
+      case STRING -> value.toString();
+      default -> value;
+    };
+  }
+
+  /** Three-valued AND / OR, evaluating each further argument only where still undecided. */
+  private static Evaluator logical(List<Evaluator> args, boolean isAnd) {
+    return (page, allocator) -> {
+      int n = page.count();
+      Boolean[] result = new Boolean[n];
+      boolean[] decided = new boolean[n];
+      java.util.Arrays.fill(result, isAnd);
+      for (Evaluator arg : args) {
+        int[] undecided = new int[n];
+        int[] undecidedIndex = new int[n];
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+          if (!decided[i]) {
+            undecided[m] = page.position(i);
+            undecidedIndex[m++] = i;
+          }
+        }
+        if (m == 0) {
+          break;
+        }
+        try (FieldVector v =
+            arg.evaluate(
+                new Page(page.root(), java.util.Arrays.copyOf(undecided, m), m), allocator)) {
+          BitVector bits = (BitVector) v;
+          for (int j = 0; j < m; j++) {
+            int i = undecidedIndex[j];
+            if (bits.isNull(j)) {
+              result[i] = null;
+            } else if ((bits.get(j) != 0) != isAnd) {
+              result[i] = !isAnd;
+              decided[i] = true;
+            }
+          }
+        }
+      }
+      BitVector out = new BitVector("logical", allocator);
+      out.allocateNew(n);
+      for (int i = 0; i < n; i++) {
+        if (result[i] == null) {
+          out.setNull(i);
+        } else {
+          out.set(i, result[i] ? 1 : 0);
+        }
+      }
+      out.setValueCount(n);
+      return out;
+    };
+  }
+
+  /** CASE c1 v1 c2 v2 ... else: each value is evaluated only on the rows that take it. */
+  private static Evaluator caseWhen(List<Evaluator> args, ArrowType type) {
+    return (page, allocator) -> {
+      int n = page.count();
+      int[] branch = new int[n];
+      java.util.Arrays.fill(branch, -1);
+      int pairs = (args.size() - 1) / 2;
+      for (int p = 0; p < pairs; p++) {
+        Page open = subPage(page, branch, -1);
+        if (open.count() == 0) {
+          break;
+        }
+        int[] openIndex = indexes(branch, -1);
+        try (FieldVector cond = args.get(2 * p).evaluate(open, allocator)) {
+          BitVector bits = (BitVector) cond;
+          for (int j = 0; j < open.count(); j++) {
+            if (!bits.isNull(j) && bits.get(j) != 0) {
+              branch[openIndex[j]] = p;
+            }
+          }
+        }
+      }
+      FieldVector out = Values.newVector("case", type, allocator);
+      try {
+        out.setInitialCapacity(n);
+        out.allocateNew();
+        for (int p = -1; p < pairs; p++) {
+          Page rows = subPage(page, branch, p);
+          if (rows.count() == 0) {
+            continue;
+          }
+          int[] rowIndex = indexes(branch, p);
+          Evaluator valueEval = p < 0 ? args.get(args.size() - 1) : args.get(2 * p + 1);
+          try (FieldVector values = valueEval.evaluate(rows, allocator)) {
+            for (int j = 0; j < rows.count(); j++) {
+              Values.set(out, rowIndex[j], coerce(Values.get(values, j), type));
+            }
+          }
+        }
+        out.setValueCount(n);
+        return out;
+      } catch (RuntimeException e) {
+        out.close();
+        throw e;
+      }
+    };
+  }
+
+  private static Evaluator coalesce(List<Evaluator> args, ArrowType type) {
+    return (page, allocator) -> {
+      int n = page.count();
+      int[] state = new int[n]; // 0 = still null, 1 = set
+      FieldVector out = Values.newVector("coalesce", type, allocator);
+      try {
+        out.setInitialCapacity(n);
+        out.allocateNew();
+        for (int i = 0; i < n; i++) {
+          Values.setNull(out, i);
+        }
+        for (Evaluator arg : args) {
+          Page open = subPage(page, state, 0);
+          if (open.count() == 0) {
+            break;
+          }
+          int[] openIndex = indexes(state, 0);
+          try (FieldVector v = arg.evaluate(open, allocator)) {
+            for (int j = 0; j < open.count(); j++) {
+              Object value = Values.get(v, j);
+              if (value != null) {
+                Values.set(out, openIndex[j], coerce(value, type));
+                state[openIndex[j]] = 1;
+              }
+            }
+          }
+        }
+        out.setValueCount(n);
+        return out;
+      } catch (RuntimeException e) {
+        out.close();
+        throw e;
+      }
+    };
+  }
+
+  private static Page subPage(Page page, int[] marks, int wanted) {
+    int[] positions = new int[page.count()];
+    int m = 0;
+    for (int i = 0; i < page.count(); i++) {
+      if (marks[i] == wanted) {
+        positions[m++] = page.position(i);
+      }
+    }
+    return new Page(page.root(), java.util.Arrays.copyOf(positions, m), m);
+  }
+
+  private static int[] indexes(int[] marks, int wanted) {
+    int[] out = new int[marks.length];
+    int m = 0;
+    for (int i = 0; i < marks.length; i++) {
+      if (marks[i] == wanted) {
+        out[m++] = i;
+      }
+    }
+    return java.util.Arrays.copyOf(out, m);
+  }
+
+  private static Evaluator like(Call call, List<Evaluator> args) {
+    Pattern fixed = null;
+    if (call.args().get(1) instanceof Literal p
+        && p.value() != null
+        && (call.args().size() < 3 || call.args().get(2) instanceof Literal)) {
+      Character escape =
+          escapeOf(call.args().size() < 3 ? null : ((Literal) call.args().get(2)).value());
+      fixed = Functions.likePattern(p.value().toString(), escape);
+    }
+    Pattern constantPattern = fixed;
+    return rowWise(
+        call,
+        args,
+        values -> {
+          Pattern pattern =
+              constantPattern != null
+                  ? constantPattern
+                  : Functions.likePattern(
+                      values[1].toString(), escapeOf(values.length > 2 ? values[2] : null));
+          return pattern.matcher(values[0].toString()).matches();
+        });
+  }
+
+  private static Character escapeOf(Object escape) {
+    if (escape == null) {
+      return null;
+    }
+    String s = escape.toString();
+    if (s.length() != 1) {
+      throw OxbowException.userError("LIKE escape must be a single character, not '%s'", s);
+    }
+    return s.charAt(0);
+  }
+
+  private interface RowFunction {
+    Object apply(Object[] values);
+  }
+
+  /** Evaluates all arguments, then applies {@code fn} per row; NULL in, NULL out. */
+  private static Evaluator rowWise(Call call, List<Evaluator> args, RowFunction fn) {
+    return (page, allocator) -> {
+      int n = page.count();
+      FieldVector[] inputs = new FieldVector[args.size()];
+      FieldVector out = Values.newVector(call.function().name(), call.type(), allocator);
+      try {
+        for (int a = 0; a < inputs.length; a++) {
+          inputs[a] = args.get(a).evaluate(page, allocator);
+        }
+        out.setInitialCapacity(n);
+        out.allocateNew();
+        Object[] values = new Object[inputs.length];
+        rows:
+        for (int i = 0; i < n; i++) {
+          for (int a = 0; a < inputs.length; a++) {
+            values[a] = Values.get(inputs[a], i);
+            if (values[a] == null) {
+              Values.setNull(out, i);
+              continue rows;
+            }
+          }
+          Values.set(out, i, fn.apply(values));
+        }
+        out.setValueCount(n);
+        return out;
+      } catch (RuntimeException e) {
+        out.close();
+        throw e;
+      } finally {
+        for (FieldVector v : inputs) {
+          if (v != null) {
+            v.close();
+          }
+        }
+      }
+    };
+  }
+
+  /** Evaluates all arguments, then applies {@code fn} per row with NULLs passed through. */
+  private static Evaluator rowWiseNullable(Call call, List<Evaluator> args, RowFunction fn) {
+    return (page, allocator) -> {
+      int n = page.count();
+      FieldVector[] inputs = new FieldVector[args.size()];
+      FieldVector out = Values.newVector(call.function().name(), call.type(), allocator);
+      try {
+        for (int a = 0; a < inputs.length; a++) {
+          inputs[a] = args.get(a).evaluate(page, allocator);
+        }
+        out.setInitialCapacity(n);
+        out.allocateNew();
+        Object[] values = new Object[inputs.length];
+        for (int i = 0; i < n; i++) {
+          for (int a = 0; a < inputs.length; a++) {
+            values[a] = Values.get(inputs[a], i);
+          }
+          Values.set(out, i, fn.apply(values));
+        }
+        out.setValueCount(n);
+        return out;
+      } catch (RuntimeException e) {
+        out.close();
+        throw e;
+      } finally {
+        for (FieldVector v : inputs) {
+          if (v != null) {
+            v.close();
+          }
+        }
+      }
+    };
+  }
+
+  private static Evaluator generic(Call call, List<Evaluator> args) {
+    ScalarFunction fn = call.function();
+    ArrowType type = call.type();
+    switch (fn) {
+      case ADD, SUBTRACT, MULTIPLY, DIVIDE, MOD:
+        {
+          Evaluator typed = typedArithmetic(call, args);
+          if (typed != null) {
+            return typed;
+          }
+          return rowWise(call, args, v -> Functions.arithmetic(fn, v[0], v[1], type));
+        }
+      case NEGATE:
+        return rowWise(
+            call,
+            args,
+            v ->
+                v[0] instanceof Long l
+                    ? Math.negateExact(l)
+                    : v[0] instanceof Double d ? -d : ((BigDecimal) v[0]).negate());
+      case EQUAL, NOT_EQUAL, LESS_THAN, LESS_THAN_OR_EQUAL, GREATER_THAN, GREATER_THAN_OR_EQUAL:
+        return rowWise(call, args, v -> comparison(fn, Values.compare(v[0], v[1])));
+      case IS_DISTINCT_FROM, IS_NOT_DISTINCT_FROM:
+        return rowWiseNullable(
+            call,
+            args,
+            v -> {
+              boolean same =
+                  v[0] == null ? v[1] == null : v[1] != null && Values.compare(v[0], v[1]) == 0;
+              return fn == ScalarFunction.IS_NOT_DISTINCT_FROM ? same : !same;
+            });
+      case NOT:
+        return rowWise(call, args, v -> !(Boolean) v[0]);
+      case IS_NULL:
+        return rowWiseNullable(call, args, v -> v[0] == null);
+      case IS_NOT_NULL:
+        return rowWiseNullable(call, args, v -> v[0] != null);
+      case IS_TRUE:
+        return rowWiseNullable(call, args, v -> Boolean.TRUE.equals(v[0]));
+      case IS_NOT_TRUE:
+        return rowWiseNullable(call, args, v -> !Boolean.TRUE.equals(v[0]));
+      case IS_FALSE:
+        return rowWiseNullable(call, args, v -> Boolean.FALSE.equals(v[0]));
+      case IS_NOT_FALSE:
+        return rowWiseNullable(call, args, v -> !Boolean.FALSE.equals(v[0]));
+      case CAST:
+        {
+          ArrowType from = call.args().get(0).type();
+          return rowWise(call, args, v -> castValue(v[0], from, type));
+        }
+      case IN:
+        return rowWiseNullable(
+            call,
+            args,
+            v -> {
+              if (v[0] == null) {
+                return null;
+              }
+              boolean sawNull = false;
+              for (int i = 1; i < v.length; i++) {
+                if (v[i] == null) {
+                  sawNull = true;
+                } else if (Values.compare(v[0], v[i]) == 0) {
+                  return true;
+                }
+              }
+              return sawNull ? null : false;
+            });
+      case SUBSTRING:
+        return rowWise(
+            call,
+            args,
+            v -> {
+              String s = v[0].toString();
+              long start = (Long) v[1];
+              long length = v.length > 2 ? (Long) v[2] : Long.MAX_VALUE / 2;
+              if (length < 0) {
+                throw OxbowException.userError("SUBSTRING length must not be negative");
+              }
+              int[] cps = s.codePoints().toArray();
+              long from = Math.max(start, 1);
+              long to = Math.min(cps.length + 1L, start + length);
+              if (to <= from) {
+                return "";
+              }
+              return new String(cps, (int) from - 1, (int) (to - from));
+            });
+      case UPPER:
+        return rowWise(call, args, v -> v[0].toString().toUpperCase(Locale.ROOT));
+      case LOWER:
+        return rowWise(call, args, v -> v[0].toString().toLowerCase(Locale.ROOT));
+      case CONCAT:
+        return rowWise(
+            call,
+            args,
+            v -> {
+              StringBuilder sb = new StringBuilder();
+              for (Object o : v) {
+                sb.append(Functions.toText(o));
+              }
+              return sb.toString();
+            });
+      case CHAR_LENGTH:
+        return rowWise(
+            call, args, v -> (long) v[0].toString().codePointCount(0, v[0].toString().length()));
+      case TRIM:
+        return rowWise(
+            call,
+            args,
+            v -> {
+              // args: mode ('BOTH' | 'LEADING' | 'TRAILING'), characters, string
+              String mode = v[0].toString();
+              String chars = v[1].toString();
+              String s = v[2].toString();
+              int b = 0;
+              int e = s.length();
+              if (!mode.equals("TRAILING")) {
+                while (b < e && chars.indexOf(s.charAt(b)) >= 0) {
+                  b++;
+                }
+              }
+              if (!mode.equals("LEADING")) {
+                while (e > b && chars.indexOf(s.charAt(e - 1)) >= 0) {
+                  e--;
+                }
+              }
+              return s.substring(b, e);
+            });
+      case EXTRACT:
+        return rowWise(call, args, v -> Functions.extract(v[0].toString(), v[1]));
+      case DATE_ADD_DAYS:
+        return rowWise(
+            call,
+            args,
+            v ->
+                v[0] instanceof Integer d
+                    ? Math.toIntExact(d + (Long) v[1])
+                    : (Long) v[0] + (Long) v[1] * 86_400_000_000L);
+      case DATE_ADD_MONTHS:
+        return rowWise(
+            call,
+            args,
+            v -> {
+              if (v[0] instanceof Integer d) {
+                return (int) LocalDate.ofEpochDay(d).plusMonths((Long) v[1]).toEpochDay();
+              }
+              long micros = (Long) v[0];
+              long day = Math.floorDiv(micros, 86_400_000_000L);
+              long rest = Math.floorMod(micros, 86_400_000_000L);
+              return LocalDate.ofEpochDay(day).plusMonths((Long) v[1]).toEpochDay()
+                      * 86_400_000_000L
+                  + rest;
+            });
+      case ABS:
+        return rowWise(
+            call,
+            args,
+            v ->
+                v[0] instanceof Long l
+                    ? Math.absExact(l)
+                    : v[0] instanceof Double d ? Math.abs(d) : ((BigDecimal) v[0]).abs());
+      case ROUND:
+        return rowWise(
+            call,
+            args,
+            v ->
+                Functions.round(
+                    v[0],
+                    v.length > 1 ? Math.toIntExact((Long) v[1]) : 0,
+                    type,
+                    RoundingMode.HALF_UP));
+      case FLOOR:
+        return rowWise(call, args, v -> Functions.round(v[0], 0, type, RoundingMode.FLOOR));
+      case CEIL:
+        return rowWise(call, args, v -> Functions.round(v[0], 0, type, RoundingMode.CEILING));
+      default:
+        throw OxbowException.userError("Function %s is not supported yet", fn.name());
+    }
+  }
+
+  private static Object castValue(Object value, ArrowType from, ArrowType to) {
+    if (Kind.of(to) == Kind.STRING) {
+      if (Kind.of(from) == Kind.DATE) {
+        return Functions.dateText((Integer) value);
+      }
+      if (Kind.of(from) == Kind.TIMESTAMP) {
+        return Functions.timestampText((Long) value);
+      }
+    }
+    return Functions.cast(value, to);
+  }
+
+  private static Object coerce(Object value, ArrowType type) {
+    if (value == null) {
+      return null;
+    }
+    Kind kind = Kind.of(type);
+    if (kind == Kind.DECIMAL && !(value instanceof BigDecimal)) {
+      return Functions.toDecimal(value);
+    }
+    if (kind == Kind.FLOATING && !(value instanceof Double)) {
+      return ((Number) value).doubleValue();
+    }
+    if (kind == Kind.STRING && !(value instanceof String)) {
+      return Functions.toText(value);
+    }
+    return value;
+  }
+
+  private static boolean comparison(ScalarFunction fn, int c) {
+    return switch (fn) {
+      case EQUAL -> c == 0;
+      case NOT_EQUAL -> c != 0;
+      case LESS_THAN -> c < 0;
+      case LESS_THAN_OR_EQUAL -> c <= 0;
+      case GREATER_THAN -> c > 0;
+      case GREATER_THAN_OR_EQUAL -> c >= 0;
+      default -> throw new IllegalArgumentException(fn.name());
+    };
+  }
+
+  /**
+   * Typed loops for the hot arithmetic cases: BIGINT op BIGINT, DOUBLE op DOUBLE, and DECIMAL
+   * add/subtract/multiply whose operands fit in 64 bits. Returns null when no typed loop applies.
+   */
+  private static Evaluator typedArithmetic(Call call, List<Evaluator> args) {
+    ScalarFunction fn = call.function();
+    ArrowType type = call.type();
+    Kind kind = Kind.of(type);
+    boolean sameKinds = call.args().stream().allMatch(a -> Kind.of(a.type()) == kind);
+    if (!sameKinds
+        || fn == ScalarFunction.MOD
+        || (kind == Kind.DECIMAL && fn == ScalarFunction.DIVIDE)) {
+      return null;
+    }
+    if (kind == Kind.FLOATING) {
+      return (page, allocator) -> {
+        try (FieldVector a = args.get(0).evaluate(page, allocator);
+            FieldVector b = args.get(1).evaluate(page, allocator)) {
+          int n = page.count();
+          Float8Vector out = new Float8Vector("arith", allocator);
+          out.allocateNew(n);
+          for (int i = 0; i < n; i++) {
+            if (a.isNull(i) || b.isNull(i)) {
+              out.setNull(i);
+              continue;
+            }
+            double x = ((Number) Values.get(a, i)).doubleValue();
+            double y = ((Number) Values.get(b, i)).doubleValue();
+            out.set(
+                i,
+                switch (fn) {
+                  case ADD -> x + y;
+                  case SUBTRACT -> x - y;
+                  case MULTIPLY -> x * y;
+                  default -> x / y;
+                });
+          }
+          out.setValueCount(n);
+          return out;
+        }
+      };
+    }
+    if (kind == Kind.DECIMAL) {
+      ArrowType.Decimal result = (ArrowType.Decimal) type;
+      int sa = ((ArrowType.Decimal) call.args().get(0).type()).getScale();
+      int sb = ((ArrowType.Decimal) call.args().get(1).type()).getScale();
+      int exactScale = fn == ScalarFunction.MULTIPLY ? sa + sb : Math.max(sa, sb);
+      if (exactScale != result.getScale()
+          || result.getPrecision() > 18
+          || ((ArrowType.Decimal) call.args().get(0).type()).getPrecision() > 18
+          || ((ArrowType.Decimal) call.args().get(1).type()).getPrecision() > 18) {
+        return null;
+      }
+      long limit = pow10(result.getPrecision());
+      return (page, allocator) -> {
+        try (FieldVector av = args.get(0).evaluate(page, allocator);
+            FieldVector bv = args.get(1).evaluate(page, allocator)) {
+          DecimalVector a = (DecimalVector) av;
+          DecimalVector b = (DecimalVector) bv;
+          int n = page.count();
+          DecimalVector out =
+              new DecimalVector("arith", allocator, result.getPrecision(), result.getScale());
+          out.allocateNew(n);
+          for (int i = 0; i < n; i++) {
+            if (a.isNull(i) || b.isNull(i)) {
+              out.setNull(i);
+              continue;
+            }
+            long x = unscaled(a, i);
+            long y = unscaled(b, i);
+            long r;
+            try {
+              if (fn == ScalarFunction.MULTIPLY) {
+                r = Math.multiplyExact(x, y);
+              } else {
+                long xs = Math.multiplyExact(x, pow10(exactScale - sa));
+                long ys = Math.multiplyExact(y, pow10(exactScale - sb));
+                r = fn == ScalarFunction.ADD ? Math.addExact(xs, ys) : Math.subtractExact(xs, ys);
+              }
+            } catch (ArithmeticException e) {
+              r = Long.MAX_VALUE;
+            }
+            if (r >= limit || r <= -limit) {
+              throw OxbowException.userError(
+                  "Decimal overflow: result of %s does not fit DECIMAL(%d, %d)",
+                  fn.name(), result.getPrecision(), result.getScale());
+            }
+            out.set(i, r);
+          }
+          out.setValueCount(n);
+          return out;
+        }
+      };
+    }
+    if (kind == Kind.INTEGER
+        && ((ArrowType.Int) type).getBitWidth() == 64
+        && fn != ScalarFunction.DIVIDE) {
+      return (page, allocator) -> {
+        try (FieldVector a = args.get(0).evaluate(page, allocator);
+            FieldVector b = args.get(1).evaluate(page, allocator)) {
+          int n = page.count();
+          BigIntVector out = new BigIntVector("arith", allocator);
+          out.allocateNew(n);
+          for (int i = 0; i < n; i++) {
+            if (a.isNull(i) || b.isNull(i)) {
+              out.setNull(i);
+              continue;
+            }
+            long x = (Long) Values.get(a, i);
+            long y = (Long) Values.get(b, i);
+            try {
+              out.set(
+                  i,
+                  switch (fn) {
+                    case ADD -> Math.addExact(x, y);
+                    case SUBTRACT -> Math.subtractExact(x, y);
+                    default -> Math.multiplyExact(x, y);
+                  });
+            } catch (ArithmeticException e) {
+              out.close();
+              throw OxbowException.userError("BIGINT overflow in %s(%d, %d)", fn.name(), x, y);
+            }
+          }
+          out.setValueCount(n);
+          return out;
+        }
+      };
+    }
+    return null;
+  }
+
+  /** The unscaled value of a decimal slot whose value fits in 64 bits. */
+  static long unscaled(DecimalVector v, int i) {
+    long low = v.getDataBuffer().getLong((long) i * DecimalVector.TYPE_WIDTH);
+    long high = v.getDataBuffer().getLong((long) i * DecimalVector.TYPE_WIDTH + 8);
+    if (high != (low >> 63)) {
+      return v.getObject(i).unscaledValue().longValueExact();
+    }
+    return low;
+  }
+
+  static long pow10(int n) {
+    long r = 1;
+    for (int i = 0; i < n; i++) {
+      r *= 10;
+    }
+    return r;
+  }
+}

@@ -1,0 +1,142 @@
+package io.oxbow.engine.exec;
+
+import io.oxbow.engine.ResultStream;
+import io.oxbow.spi.error.ErrorCode;
+import io.oxbow.spi.error.OxbowException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.OutOfMemoryException;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * Runs one pipeline (a chain of operators whose first is a source) on the caller's thread, moving
+ * pages downstream until the last operator has output. Owns the operators and their allocators.
+ */
+public final class Driver implements ResultStream {
+  private final List<Operator> operators;
+  private final List<BufferAllocator> allocators;
+  private final BufferAllocator outputAllocator;
+  private final Schema schema;
+  private final long memoryLimit;
+  private final boolean[] finishSignalled;
+  private boolean closed;
+
+  Driver(
+      List<Operator> operators,
+      List<BufferAllocator> allocators,
+      BufferAllocator outputAllocator,
+      Schema schema,
+      long memoryLimit) {
+    this.operators = new ArrayList<>(operators);
+    this.allocators = new ArrayList<>(allocators);
+    this.outputAllocator = outputAllocator;
+    this.schema = schema;
+    this.memoryLimit = memoryLimit;
+    this.finishSignalled = new boolean[operators.size()];
+  }
+
+  @Override
+  public Schema schema() {
+    return schema;
+  }
+
+  @Override
+  public VectorSchemaRoot next() {
+    if (closed) {
+      throw new OxbowException(ErrorCode.USER_ERROR, "The result is already closed");
+    }
+    try {
+      return advance();
+    } catch (OxbowException e) {
+      throw e;
+    } catch (OutOfMemoryException e) {
+      throw new OxbowException(
+          ErrorCode.RESOURCE_EXHAUSTED,
+          "Query exceeded its memory limit of " + memoryLimit + " bytes",
+          e);
+    } catch (RuntimeException e) {
+      throw new OxbowException(
+          ErrorCode.INTERNAL, "Internal error in the engine: " + e.getClass().getSimpleName(), e);
+    }
+  }
+
+  private VectorSchemaRoot advance() {
+    Operator last = operators.get(operators.size() - 1);
+    while (true) {
+      Page out = last.getOutput();
+      if (out != null) {
+        if (out.count() == 0) {
+          out.close();
+          continue;
+        }
+        return out.compact(outputAllocator);
+      }
+      if (last.isFinished()) {
+        return null;
+      }
+      boolean progress = false;
+      for (int i = 0; i < operators.size() - 1; i++) {
+        Operator current = operators.get(i);
+        Operator next = operators.get(i + 1);
+        if (next.isFinished()) {
+          continue;
+        }
+        if (!current.isFinished() && next.needsInput()) {
+          Page page = current.getOutput();
+          if (page != null) {
+            next.addInput(page);
+            progress = true;
+          }
+        }
+        if (current.isFinished() && !finishSignalled[i + 1]) {
+          finishSignalled[i + 1] = true;
+          next.finish();
+          progress = true;
+        }
+      }
+      if (!progress && operators.size() == 1) {
+        progress = !last.isFinished();
+      }
+      if (!progress && !last.isFinished() && last.getOutput() == null) {
+        boolean anyBlocked = operators.stream().anyMatch(Operator::isBlocked);
+        if (!anyBlocked && operators.stream().allMatch(op -> !op.needsInput() || op.isFinished())) {
+          // every operator is waiting on output that cannot come: a bug, not a hang
+          throw new IllegalStateException("Pipeline made no progress");
+        }
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    RuntimeException failure = null;
+    for (Operator operator : operators) {
+      try {
+        operator.close();
+      } catch (RuntimeException e) {
+        failure = failure == null ? e : failure;
+      }
+    }
+    for (int i = allocators.size() - 1; i >= 0; i--) {
+      try {
+        allocators.get(i).close();
+      } catch (RuntimeException e) {
+        failure = failure == null ? e : failure;
+      }
+    }
+    try {
+      outputAllocator.close();
+    } catch (RuntimeException e) {
+      failure = failure == null ? e : failure;
+    }
+    if (failure != null) {
+      throw new OxbowException(ErrorCode.INTERNAL, "Releasing query resources failed", failure);
+    }
+  }
+}

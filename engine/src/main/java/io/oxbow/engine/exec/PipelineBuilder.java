@@ -1,0 +1,85 @@
+package io.oxbow.engine.exec;
+
+import io.oxbow.engine.ExecutionContext;
+import io.oxbow.engine.ResultStream;
+import io.oxbow.engine.eval.Evaluator;
+import io.oxbow.engine.eval.ExpressionCompiler;
+import io.oxbow.engine.expr.Expr;
+import io.oxbow.engine.plan.AggregateNode;
+import io.oxbow.engine.plan.FilterNode;
+import io.oxbow.engine.plan.LimitNode;
+import io.oxbow.engine.plan.PlanNode;
+import io.oxbow.engine.plan.ProjectNode;
+import io.oxbow.engine.plan.ScanNode;
+import io.oxbow.engine.plan.SortNode;
+import io.oxbow.engine.plan.ValuesNode;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
+
+/** Turns a plan into a {@link Driver}: one operator, with its own child allocator, per node. */
+public final class PipelineBuilder {
+  private PipelineBuilder() {}
+
+  public static ResultStream build(PlanNode plan, ExecutionContext context) {
+    List<PlanNode> chain = new ArrayList<>();
+    for (PlanNode node = plan; node != null; ) {
+      chain.add(0, node);
+      if (node.inputs().size() > 1) {
+        throw io.oxbow.spi.error.OxbowException.userError(
+            "%s with several inputs is not supported yet", node.getClass().getSimpleName());
+      }
+      node = node.inputs().isEmpty() ? null : node.inputs().get(0);
+    }
+    List<Operator> operators = new ArrayList<>();
+    List<BufferAllocator> allocators = new ArrayList<>();
+    BufferAllocator root = context.allocator();
+    try {
+      for (int i = 0; i < chain.size(); i++) {
+        PlanNode node = chain.get(i);
+        BufferAllocator allocator =
+            root.newChildAllocator(i + "-" + node.getClass().getSimpleName(), 0, Long.MAX_VALUE);
+        allocators.add(allocator);
+        operators.add(operator(node, allocator));
+      }
+      BufferAllocator output = root.newChildAllocator("output", 0, Long.MAX_VALUE);
+      return new Driver(operators, allocators, output, plan.schema(), root.getLimit());
+    } catch (RuntimeException e) {
+      operators.forEach(Operator::close);
+      for (int i = allocators.size() - 1; i >= 0; i--) {
+        allocators.get(i).close();
+      }
+      throw e;
+    }
+  }
+
+  private static Operator operator(PlanNode node, BufferAllocator allocator) {
+    if (node instanceof ScanNode scan) {
+      return new ScanOperator(scan, allocator);
+    }
+    if (node instanceof ValuesNode values) {
+      return new ValuesOperator(values, allocator);
+    }
+    if (node instanceof FilterNode filter) {
+      return new FilterOperator(ExpressionCompiler.compile(filter.condition()), allocator);
+    }
+    if (node instanceof ProjectNode project) {
+      List<Evaluator> evaluators = new ArrayList<>();
+      for (Expr e : project.expressions()) {
+        evaluators.add(ExpressionCompiler.compile(e));
+      }
+      return new ProjectOperator(evaluators, project.schema(), allocator);
+    }
+    if (node instanceof AggregateNode aggregate) {
+      return new HashAggregationOperator(aggregate, allocator);
+    }
+    if (node instanceof SortNode sort) {
+      return new SortOperator(sort.keys(), sort.schema(), allocator);
+    }
+    if (node instanceof LimitNode limit) {
+      return new LimitOperator(limit.offset(), limit.limit());
+    }
+    throw io.oxbow.spi.error.OxbowException.userError(
+        "%s is not supported yet", node.getClass().getSimpleName());
+  }
+}
