@@ -16,11 +16,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
-import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.DecimalVector;
 import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 
 /**
@@ -387,7 +386,7 @@ public final class ExpressionCompiler {
     switch (fn) {
       case ADD, SUBTRACT, MULTIPLY, DIVIDE, MOD:
         {
-          Evaluator typed = typedArithmetic(call, args);
+          Evaluator typed = arithmetic(call, args);
           if (typed != null) {
             return typed;
           }
@@ -401,31 +400,19 @@ public final class ExpressionCompiler {
                 v[0] instanceof Long l
                     ? Math.negateExact(l)
                     : v[0] instanceof Double d ? -d : ((BigDecimal) v[0]).negate());
-      case EQUAL, NOT_EQUAL, LESS_THAN, LESS_THAN_OR_EQUAL, GREATER_THAN, GREATER_THAN_OR_EQUAL:
-        return rowWise(call, args, v -> comparison(fn, Values.compare(v[0], v[1])));
-      case IS_DISTINCT_FROM, IS_NOT_DISTINCT_FROM:
-        return rowWiseNullable(
-            call,
-            args,
-            v -> {
-              boolean same =
-                  v[0] == null ? v[1] == null : v[1] != null && Values.compare(v[0], v[1]) == 0;
-              return fn == ScalarFunction.IS_NOT_DISTINCT_FROM ? same : !same;
-            });
+      case EQUAL,
+          NOT_EQUAL,
+          LESS_THAN,
+          LESS_THAN_OR_EQUAL,
+          GREATER_THAN,
+          GREATER_THAN_OR_EQUAL,
+          IS_DISTINCT_FROM,
+          IS_NOT_DISTINCT_FROM:
+        return binary(args, (a, b, n, allocator) -> Kernels.compare(fn, a, b, n, allocator));
       case NOT:
-        return rowWise(call, args, v -> !(Boolean) v[0]);
-      case IS_NULL:
-        return rowWiseNullable(call, args, v -> v[0] == null);
-      case IS_NOT_NULL:
-        return rowWiseNullable(call, args, v -> v[0] != null);
-      case IS_TRUE:
-        return rowWiseNullable(call, args, v -> Boolean.TRUE.equals(v[0]));
-      case IS_NOT_TRUE:
-        return rowWiseNullable(call, args, v -> !Boolean.TRUE.equals(v[0]));
-      case IS_FALSE:
-        return rowWiseNullable(call, args, v -> Boolean.FALSE.equals(v[0]));
-      case IS_NOT_FALSE:
-        return rowWiseNullable(call, args, v -> !Boolean.FALSE.equals(v[0]));
+        return unary(args, (a, n, allocator) -> Kernels.not((BitVector) a, n, allocator));
+      case IS_NULL, IS_NOT_NULL, IS_TRUE, IS_NOT_TRUE, IS_FALSE, IS_NOT_FALSE:
+        return unary(args, (a, n, allocator) -> Kernels.test(fn, a, n, allocator));
       case CAST:
         {
           ArrowType from = call.args().get(0).type();
@@ -602,135 +589,69 @@ public final class ExpressionCompiler {
     };
   }
 
+  private interface UnaryKernel {
+    FieldVector apply(FieldVector a, int n, BufferAllocator allocator);
+  }
+
+  private interface BinaryKernel {
+    FieldVector apply(FieldVector a, FieldVector b, int n, BufferAllocator allocator);
+  }
+
+  private static Evaluator unary(List<Evaluator> args, UnaryKernel kernel) {
+    Evaluator arg = args.get(0);
+    return (page, allocator) -> {
+      try (FieldVector a = arg.evaluate(page, allocator)) {
+        return kernel.apply(a, page.count(), allocator);
+      }
+    };
+  }
+
+  private static Evaluator binary(List<Evaluator> args, BinaryKernel kernel) {
+    Evaluator left = args.get(0);
+    Evaluator right = args.get(1);
+    return (page, allocator) -> {
+      try (FieldVector a = left.evaluate(page, allocator);
+          FieldVector b = right.evaluate(page, allocator)) {
+        return kernel.apply(a, b, page.count(), allocator);
+      }
+    };
+  }
+
   /**
-   * Typed loops for the hot arithmetic cases: BIGINT op BIGINT, DOUBLE op DOUBLE, and DECIMAL
-   * add/subtract/multiply whose operands fit in 64 bits. Returns null when no typed loop applies.
+   * Typed loops for arithmetic: integers, floating point, and exact decimals (with integer
+   * operands taken as scale 0). Returns null for the combinations left to the per-row path (for
+   * example a decimal result from a floating point operand).
    */
-  private static Evaluator typedArithmetic(Call call, List<Evaluator> args) {
+  private static Evaluator arithmetic(Call call, List<Evaluator> args) {
     ScalarFunction fn = call.function();
     ArrowType type = call.type();
-    Kind kind = Kind.of(type);
-    boolean sameKinds = call.args().stream().allMatch(a -> Kind.of(a.type()) == kind);
-    if (!sameKinds
-        || fn == ScalarFunction.MOD
-        || (kind == Kind.DECIMAL && fn == ScalarFunction.DIVIDE)) {
-      return null;
-    }
-    if (kind == Kind.FLOATING) {
-      return (page, allocator) -> {
-        try (FieldVector a = args.get(0).evaluate(page, allocator);
-            FieldVector b = args.get(1).evaluate(page, allocator)) {
-          int n = page.count();
-          Float8Vector out = new Float8Vector("arith", allocator);
-          out.allocateNew(n);
-          for (int i = 0; i < n; i++) {
-            if (a.isNull(i) || b.isNull(i)) {
-              out.setNull(i);
-              continue;
-            }
-            double x = ((Number) Values.get(a, i)).doubleValue();
-            double y = ((Number) Values.get(b, i)).doubleValue();
-            out.set(
-                i,
-                switch (fn) {
-                  case ADD -> x + y;
-                  case SUBTRACT -> x - y;
-                  case MULTIPLY -> x * y;
-                  default -> x / y;
-                });
-          }
-          out.setValueCount(n);
-          return out;
+    Kind a = Kind.of(call.args().get(0).type());
+    Kind b = Kind.of(call.args().get(1).type());
+    switch (Kind.of(type)) {
+      case INTEGER:
+        if (a == Kind.INTEGER && b == Kind.INTEGER) {
+          ArrowType.Int t = (ArrowType.Int) type;
+          return binary(
+              args, (x, y, n, allocator) -> Kernels.integerArithmetic(fn, x, y, t, n, allocator));
         }
-      };
-    }
-    if (kind == Kind.DECIMAL) {
-      ArrowType.Decimal result = (ArrowType.Decimal) type;
-      int sa = ((ArrowType.Decimal) call.args().get(0).type()).getScale();
-      int sb = ((ArrowType.Decimal) call.args().get(1).type()).getScale();
-      int exactScale = fn == ScalarFunction.MULTIPLY ? sa + sb : Math.max(sa, sb);
-      if (exactScale != result.getScale()
-          || result.getPrecision() > 18
-          || ((ArrowType.Decimal) call.args().get(0).type()).getPrecision() > 18
-          || ((ArrowType.Decimal) call.args().get(1).type()).getPrecision() > 18) {
         return null;
-      }
-      long limit = pow10(result.getPrecision());
-      return (page, allocator) -> {
-        try (FieldVector av = args.get(0).evaluate(page, allocator);
-            FieldVector bv = args.get(1).evaluate(page, allocator)) {
-          DecimalVector a = (DecimalVector) av;
-          DecimalVector b = (DecimalVector) bv;
-          int n = page.count();
-          DecimalVector out =
-              new DecimalVector("arith", allocator, result.getPrecision(), result.getScale());
-          out.allocateNew(n);
-          for (int i = 0; i < n; i++) {
-            if (a.isNull(i) || b.isNull(i)) {
-              out.setNull(i);
-              continue;
-            }
-            long x = unscaled(a, i);
-            long y = unscaled(b, i);
-            long r;
-            try {
-              if (fn == ScalarFunction.MULTIPLY) {
-                r = Math.multiplyExact(x, y);
-              } else {
-                long xs = Math.multiplyExact(x, pow10(exactScale - sa));
-                long ys = Math.multiplyExact(y, pow10(exactScale - sb));
-                r = fn == ScalarFunction.ADD ? Math.addExact(xs, ys) : Math.subtractExact(xs, ys);
-              }
-            } catch (ArithmeticException e) {
-              r = Long.MAX_VALUE;
-            }
-            if (r >= limit || r <= -limit) {
-              throw OxbowException.userError(
-                  "Decimal overflow: result of %s does not fit DECIMAL(%d, %d)",
-                  fn.name(), result.getPrecision(), result.getScale());
-            }
-            out.set(i, r);
-          }
-          out.setValueCount(n);
-          return out;
+      case FLOATING:
+        if (a.isNumeric() && b.isNumeric()) {
+          ArrowType.FloatingPoint t = (ArrowType.FloatingPoint) type;
+          return binary(
+              args, (x, y, n, allocator) -> Kernels.floatingArithmetic(fn, x, y, t, n, allocator));
         }
-      };
-    }
-    if (kind == Kind.INTEGER
-        && ((ArrowType.Int) type).getBitWidth() == 64
-        && fn != ScalarFunction.DIVIDE) {
-      return (page, allocator) -> {
-        try (FieldVector a = args.get(0).evaluate(page, allocator);
-            FieldVector b = args.get(1).evaluate(page, allocator)) {
-          int n = page.count();
-          BigIntVector out = new BigIntVector("arith", allocator);
-          out.allocateNew(n);
-          for (int i = 0; i < n; i++) {
-            if (a.isNull(i) || b.isNull(i)) {
-              out.setNull(i);
-              continue;
-            }
-            long x = (Long) Values.get(a, i);
-            long y = (Long) Values.get(b, i);
-            try {
-              out.set(
-                  i,
-                  switch (fn) {
-                    case ADD -> Math.addExact(x, y);
-                    case SUBTRACT -> Math.subtractExact(x, y);
-                    default -> Math.multiplyExact(x, y);
-                  });
-            } catch (ArithmeticException e) {
-              out.close();
-              throw OxbowException.userError("BIGINT overflow in %s(%d, %d)", fn.name(), x, y);
-            }
-          }
-          out.setValueCount(n);
-          return out;
+        return null;
+      case DECIMAL:
+        if ((a == Kind.DECIMAL || a == Kind.INTEGER) && (b == Kind.DECIMAL || b == Kind.INTEGER)) {
+          ArrowType.Decimal t = (ArrowType.Decimal) type;
+          return binary(
+              args, (x, y, n, allocator) -> Kernels.decimalArithmetic(fn, x, y, t, n, allocator));
         }
-      };
+        return null;
+      default:
+        return null;
     }
-    return null;
   }
 
   /** The unscaled value of a decimal slot whose value fits in 64 bits. */

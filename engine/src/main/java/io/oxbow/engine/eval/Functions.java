@@ -64,31 +64,35 @@ final class Functions {
         ArrowType.Decimal type = (ArrowType.Decimal) resultType;
         BigDecimal x = toDecimal(a);
         BigDecimal y = toDecimal(b);
-        BigDecimal r =
-            switch (fn) {
-              case ADD -> x.add(y);
-              case SUBTRACT -> x.subtract(y);
-              case MULTIPLY -> x.multiply(y);
-              case DIVIDE -> {
-                if (y.signum() == 0) {
-                  throw OxbowException.userError("Division by zero");
-                }
-                yield x.divide(y, type.getScale(), RoundingMode.HALF_UP);
-              }
-              case MOD -> {
-                if (y.signum() == 0) {
-                  throw OxbowException.userError("Division by zero");
-                }
-                yield x.remainder(y);
-              }
-              default -> throw new IllegalArgumentException(fn.name());
-            };
-        return fitDecimal(r, type);
+        return fitDecimal(decimalOp(fn, x, y, type.getScale()), type);
       }
       default ->
           throw OxbowException.userError(
               "Cannot apply %s to values of type %s", fn.name(), resultType);
     }
+  }
+
+  /** The exact result of {@code x fn y}; DIVIDE rounds half up to {@code scale}. */
+  static BigDecimal decimalOp(
+      io.oxbow.engine.expr.ScalarFunction fn, BigDecimal x, BigDecimal y, int scale) {
+    return switch (fn) {
+      case ADD -> x.add(y);
+      case SUBTRACT -> x.subtract(y);
+      case MULTIPLY -> x.multiply(y);
+      case DIVIDE -> {
+        if (y.signum() == 0) {
+          throw OxbowException.userError("Division by zero");
+        }
+        yield x.divide(y, scale, RoundingMode.HALF_UP);
+      }
+      case MOD -> {
+        if (y.signum() == 0) {
+          throw OxbowException.userError("Division by zero");
+        }
+        yield x.remainder(y);
+      }
+      default -> throw new IllegalArgumentException(fn.name());
+    };
   }
 
   static BigDecimal fitDecimal(BigDecimal value, ArrowType.Decimal type) {

@@ -12,7 +12,9 @@ import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * Runs one pipeline (a chain of operators whose first is a source) on the caller's thread, moving
- * pages downstream until the last operator has output. Owns the operators and their allocators.
+ * pages downstream until the last operator has output. Owns the operators and their allocators;
+ * the batches it returns are allocated from the query's allocator and belong to the caller, so
+ * they stay valid after the stream is closed.
  */
 public final class Driver implements ResultStream {
   private final List<Operator> operators;
@@ -49,17 +51,31 @@ public final class Driver implements ResultStream {
     }
     try {
       return advance();
-    } catch (OxbowException e) {
-      throw e;
-    } catch (OutOfMemoryException e) {
-      throw new OxbowException(
-          ErrorCode.RESOURCE_EXHAUSTED,
-          "Query exceeded its memory limit of " + memoryLimit + " bytes",
-          e);
-    } catch (RuntimeException e) {
-      throw new OxbowException(
-          ErrorCode.INTERNAL, "Internal error in the engine: " + e.getClass().getSimpleName(), e);
+    } catch (RuntimeException | Error e) {
+      throw translate(e);
     }
+  }
+
+  /** Maps any failure to an {@link OxbowException}, recognising memory exhaustion anywhere in it. */
+  RuntimeException translate(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof OutOfMemoryException) {
+        return new OxbowException(
+            ErrorCode.RESOURCE_EXHAUSTED,
+            "Query exceeded its memory limit of " + memoryLimit + " bytes",
+            e);
+      }
+    }
+    if (e instanceof OxbowException oxbow) {
+      return oxbow;
+    }
+    if (e instanceof Error error && !(e instanceof StackOverflowError)) {
+      throw error;
+    }
+    return new OxbowException(
+        ErrorCode.INTERNAL,
+        "Internal error in the engine: " + e.getClass().getSimpleName() + ": " + e.getMessage(),
+        e);
   }
 
   private VectorSchemaRoot advance() {
@@ -71,7 +87,7 @@ public final class Driver implements ResultStream {
           out.close();
           continue;
         }
-        return out.compact(outputAllocator);
+        return out.compact(outputAllocator, schema);
       }
       if (last.isFinished()) {
         return null;
@@ -129,11 +145,6 @@ public final class Driver implements ResultStream {
       } catch (RuntimeException e) {
         failure = failure == null ? e : failure;
       }
-    }
-    try {
-      outputAllocator.close();
-    } catch (RuntimeException e) {
-      failure = failure == null ? e : failure;
     }
     if (failure != null) {
       throw new OxbowException(ErrorCode.INTERNAL, "Releasing query resources failed", failure);

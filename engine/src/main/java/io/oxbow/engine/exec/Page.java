@@ -4,6 +4,7 @@ import io.oxbow.engine.type.Values;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.arrow.vector.util.TransferPair;
 
 /**
@@ -30,8 +31,16 @@ public record Page(VectorSchemaRoot root, int[] selection, int count) {
    * page.
    */
   public VectorSchemaRoot compact(BufferAllocator allocator) {
+    return compact(allocator, root.getSchema());
+  }
+
+  /**
+   * Like {@link #compact(BufferAllocator)}, but the result carries {@code schema} (same types as
+   * the page's columns, possibly other names).
+   */
+  public VectorSchemaRoot compact(BufferAllocator allocator, Schema schema) {
     if (selection == null) {
-      VectorSchemaRoot out = VectorSchemaRoot.create(root.getSchema(), allocator);
+      VectorSchemaRoot out = VectorSchemaRoot.create(schema, allocator);
       for (int c = 0; c < root.getFieldVectors().size(); c++) {
         TransferPair pair = root.getVector(c).makeTransferPair(out.getVector(c));
         pair.transfer();
@@ -40,7 +49,7 @@ public record Page(VectorSchemaRoot root, int[] selection, int count) {
       root.close();
       return out;
     }
-    VectorSchemaRoot out = VectorSchemaRoot.create(root.getSchema(), allocator);
+    VectorSchemaRoot out = VectorSchemaRoot.create(schema, allocator);
     try {
       for (int c = 0; c < root.getFieldVectors().size(); c++) {
         FieldVector from = root.getVector(c);
@@ -67,6 +76,7 @@ public record Page(VectorSchemaRoot root, int[] selection, int count) {
     return Values.get(root.getVector(column), position(i));
   }
 
+  /** Releases the page's data. */
   public void close() {
     root.close();
   }

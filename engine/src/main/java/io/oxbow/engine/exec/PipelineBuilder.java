@@ -38,12 +38,12 @@ public final class PipelineBuilder {
       for (int i = 0; i < chain.size(); i++) {
         PlanNode node = chain.get(i);
         BufferAllocator allocator =
-            root.newChildAllocator(i + "-" + node.getClass().getSimpleName(), 0, Long.MAX_VALUE);
+            root.newChildAllocator(
+                context.queryId() + "/" + i + "-" + operatorName(node), 0, Long.MAX_VALUE);
         allocators.add(allocator);
         operators.add(operator(node, allocator));
       }
-      BufferAllocator output = root.newChildAllocator("output", 0, Long.MAX_VALUE);
-      return new Driver(operators, allocators, output, plan.schema(), root.getLimit());
+      return new Driver(operators, allocators, root, plan.schema(), memoryLimit(root));
     } catch (RuntimeException e) {
       operators.forEach(Operator::close);
       for (int i = allocators.size() - 1; i >= 0; i--) {
@@ -51,6 +51,21 @@ public final class PipelineBuilder {
       }
       throw e;
     }
+  }
+
+  /** The smallest limit on the way from {@code allocator} to the root: the one that will bind. */
+  private static long memoryLimit(BufferAllocator allocator) {
+    long limit = Long.MAX_VALUE;
+    for (BufferAllocator a = allocator; a != null; a = a.getParentAllocator()) {
+      limit = Math.min(limit, a.getLimit());
+    }
+    return limit;
+  }
+
+  private static String operatorName(PlanNode node) {
+    return node instanceof AggregateNode
+        ? "HashAggregationOperator"
+        : node.getClass().getSimpleName().replace("Node", "Operator");
   }
 
   private static Operator operator(PlanNode node, BufferAllocator allocator) {

@@ -1,0 +1,164 @@
+package io.oxbow.federation;
+
+import io.oxbow.engine.ExecutionContext;
+import io.oxbow.engine.Executor;
+import io.oxbow.engine.ResultStream;
+import io.oxbow.planner.OxbowPlanner;
+import io.oxbow.planner.PlannedQuery;
+import io.oxbow.planner.PlannerSession;
+import io.oxbow.spi.connector.Connector;
+import io.oxbow.spi.connector.ConnectorMetadata;
+import io.oxbow.spi.connector.ConnectorTableHandle;
+import io.oxbow.spi.connector.SchemaTableName;
+import io.oxbow.spi.error.ErrorCode;
+import io.oxbow.spi.error.OxbowException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one entry point every protocol uses: authenticate, plan, run, list metadata. Thread-safe; one
+ * instance serves all clients of a server.
+ */
+public final class QueryEngine implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(QueryEngine.class);
+
+  private final OxbowConfig config;
+  private final BufferAllocator rootAllocator;
+  private final CatalogRegistry catalogs;
+  private final OxbowPlanner planner;
+  private final AtomicLong querySequence = new AtomicLong();
+  private final String instanceId = Long.toString(System.currentTimeMillis(), 36);
+
+  public QueryEngine(OxbowConfig config) {
+    this.config = config;
+    this.rootAllocator = new RootAllocator(config.totalMemoryLimitBytes());
+    try {
+      this.catalogs = new CatalogRegistry(config.catalogs());
+    } catch (RuntimeException e) {
+      rootAllocator.close();
+      throw e;
+    }
+    this.planner = new OxbowPlanner(catalogs);
+  }
+
+  public OxbowConfig config() {
+    return config;
+  }
+
+  /** The root allocator; protocol layers create their own children from it. */
+  public BufferAllocator allocator() {
+    return rootAllocator;
+  }
+
+  /** Checks a user name and password against the configured users. */
+  public boolean authenticate(String user, String password) {
+    if (user == null || password == null) {
+      return false;
+    }
+    String expected = config.users().get(user);
+    return expected != null
+        && MessageDigest.isEqual(
+            expected.getBytes(StandardCharsets.UTF_8), password.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** A session for an authenticated user, with the configured default catalog and schema. */
+  public Session newSession(String user) {
+    return new Session(user, config.defaultCatalog(), config.defaultSchema());
+  }
+
+  /**
+   * Plans and starts one statement. The caller must close the result. Throws {@link OxbowException}
+   * for bad SQL, unknown names and other user errors.
+   */
+  public QueryResult execute(Session session, String sql) {
+    String queryId = instanceId + "_" + querySequence.incrementAndGet();
+    long started = System.nanoTime();
+    BufferAllocator queryAllocator;
+    try {
+      queryAllocator =
+          rootAllocator.newChildAllocator("query-" + queryId, 0, config.queryMemoryLimitBytes());
+    } catch (RuntimeException e) {
+      throw new OxbowException(
+          ErrorCode.RESOURCE_EXHAUSTED, "The server is out of query memory; try again later", e);
+    }
+    try {
+      PlannedQuery planned = planner.plan(sql, plannerSession(session));
+      ResultStream stream =
+          Executor.execute(planned.plan(), new ExecutionContext(queryId, queryAllocator));
+      return new RunningQuery(
+          queryId, session.user(), planned.schema(), stream, queryAllocator, started);
+    } catch (RuntimeException e) {
+      queryAllocator.close();
+      OxbowException error = Errors.translate(e);
+      LOG.info(
+          "query {} user={} failed after {} ms: {} {}",
+          queryId,
+          session.user(),
+          (System.nanoTime() - started) / 1_000_000,
+          error.code(),
+          error.getMessage());
+      throw error;
+    }
+  }
+
+  /** Plans a statement without running it and returns its result columns (for prepare). */
+  public Schema describe(Session session, String sql) {
+    try {
+      return planner.plan(sql, plannerSession(session)).schema();
+    } catch (RuntimeException e) {
+      throw Errors.translate(e);
+    }
+  }
+
+  public List<String> listCatalogs() {
+    return catalogs.catalogNames();
+  }
+
+  /** Schemas of a catalog; empty if the catalog does not exist. */
+  public List<String> listSchemas(String catalog) {
+    return catalogs.connector(catalog).map(c -> c.metadata().listSchemaNames()).orElse(List.of());
+  }
+
+  /** Tables of one schema, with their columns. */
+  public List<TableInfo> listTables(String catalog, String schema) {
+    Optional<Connector> connector = catalogs.connector(catalog);
+    if (connector.isEmpty()) {
+      return List.of();
+    }
+    ConnectorMetadata metadata = connector.get().metadata();
+    List<TableInfo> tables = new ArrayList<>();
+    for (String table : metadata.listTables(schema)) {
+      Optional<ConnectorTableHandle> handle =
+          metadata.getTableHandle(new SchemaTableName(schema, table));
+      if (handle.isPresent()) {
+        tables.add(
+            new TableInfo(
+                catalog, schema, table, "TABLE", metadata.getTableMetadata(handle.get()).schema()));
+      }
+    }
+    return tables;
+  }
+
+  private PlannerSession plannerSession(Session session) {
+    return new PlannerSession(
+        session.user(),
+        session.catalog() == null ? null : session.catalog().toLowerCase(Locale.ROOT),
+        session.schema() == null ? null : session.schema().toLowerCase(Locale.ROOT));
+  }
+
+  @Override
+  public void close() {
+    catalogs.close();
+    rootAllocator.close();
+  }
+}

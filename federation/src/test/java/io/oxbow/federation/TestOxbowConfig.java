@@ -1,0 +1,97 @@
+package io.oxbow.federation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.oxbow.spi.error.ErrorCode;
+import io.oxbow.spi.error.OxbowException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TestOxbowConfig {
+  @TempDir Path dir;
+
+  @Test
+  void defaultsNeedNoFile() {
+    OxbowConfig config = OxbowConfig.defaults();
+    assertThat(config.host()).isEqualTo("127.0.0.1");
+    assertThat(config.flightPort()).isEqualTo(47470);
+    assertThat(config.catalogs()).isEmpty();
+    assertThat(config.queryMemoryLimitBytes()).isPositive();
+  }
+
+  @Test
+  void readsEveryKey() throws Exception {
+    Path file = dir.resolve("oxbow.yaml");
+    Files.writeString(
+        file,
+        """
+        server:
+          host: 127.0.0.2
+          flight-port: 5000
+        users:
+          - name: admin
+            password: secret
+        catalogs:
+          Lake:
+            connector: delta
+            warehouse: /data/wh
+        session:
+          default-catalog: Lake
+          default-schema: TPCH
+        memory:
+          query-limit: 512MB
+        """);
+    OxbowConfig config = OxbowConfig.load(file);
+    assertThat(config.host()).isEqualTo("127.0.0.2");
+    assertThat(config.flightPort()).isEqualTo(5000);
+    assertThat(config.users()).containsExactly(Map.entry("admin", "secret"));
+    assertThat(config.catalogs())
+        .containsExactly(
+            new OxbowConfig.CatalogConfig("lake", "delta", Map.of("warehouse", "/data/wh")));
+    assertThat(config.defaultCatalog()).isEqualTo("lake");
+    assertThat(config.defaultSchema()).isEqualTo("tpch");
+    assertThat(config.queryMemoryLimitBytes()).isEqualTo(512L << 20);
+  }
+
+  @Test
+  void environmentOverridesFile() {
+    OxbowConfig config =
+        OxbowConfig.defaults()
+            .withEnvironment(
+                Map.of(
+                    "OXBOW_FLIGHT_PORT", "6000",
+                    "OXBOW_QUERY_MEMORY_LIMIT", "1GB",
+                    "OXBOW_DEFAULT_CATALOG", "demo"));
+    assertThat(config.flightPort()).isEqualTo(6000);
+    assertThat(config.queryMemoryLimitBytes()).isEqualTo(1L << 30);
+    assertThat(config.defaultCatalog()).isEqualTo("demo");
+  }
+
+  @Test
+  void rejectsUnknownKeysAndBadValuesClearly() throws Exception {
+    Path file = dir.resolve("bad.yaml");
+    Files.writeString(file, "sever:\n  host: x\n");
+    assertThatThrownBy(() -> OxbowConfig.load(file))
+        .isInstanceOf(OxbowException.class)
+        .hasMessageContaining("unknown top-level key 'sever'")
+        .extracting(e -> ((OxbowException) e).code())
+        .isEqualTo(ErrorCode.USER_ERROR);
+
+    Files.writeString(file, "memory:\n  query-limit: lots\n");
+    assertThatThrownBy(() -> OxbowConfig.load(file)).hasMessageContaining("'lots' is not a size");
+
+    Files.writeString(file, "catalogs:\n  x:\n    warehouse: /tmp\n");
+    assertThatThrownBy(() -> OxbowConfig.load(file)).hasMessageContaining("needs a 'connector'");
+  }
+
+  @Test
+  void missingFileIsAUserError() {
+    assertThatThrownBy(() -> OxbowConfig.load(dir.resolve("nope.yaml")))
+        .isInstanceOf(OxbowException.class)
+        .hasMessageContaining("Cannot read configuration file");
+  }
+}

@@ -1,0 +1,186 @@
+package io.oxbow.federation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.oxbow.connector.delta.DeltaTableWriter;
+import io.oxbow.spi.error.ErrorCode;
+import io.oxbow.spi.error.OxbowException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.DecimalVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The facade end to end over a real Delta table written to a temporary warehouse. */
+class TestQueryEngine {
+  private static final int ROWS = 50_000;
+
+  @TempDir static Path warehouse;
+  private static QueryEngine engine;
+  private static Session session;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    Schema schema =
+        new Schema(
+            List.of(
+                Field.nullable("id", new ArrowType.Int(64, true)),
+                Field.nullable("grp", ArrowType.Utf8.INSTANCE),
+                new Field("amount", FieldType.nullable(new ArrowType.Decimal(15, 2, 128)), null)));
+    try (BufferAllocator allocator = new RootAllocator();
+        DeltaTableWriter writer =
+            DeltaTableWriter.create(warehouse.resolve("s").resolve("t"), schema, 20_000)) {
+      for (int start = 0; start < ROWS; start += 4096) {
+        int n = Math.min(4096, ROWS - start);
+        try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator)) {
+          BigIntVector id = (BigIntVector) root.getVector(0);
+          VarCharVector grp = (VarCharVector) root.getVector(1);
+          DecimalVector amount = (DecimalVector) root.getVector(2);
+          for (int i = 0; i < n; i++) {
+            long row = start + i;
+            id.setSafe(i, row);
+            grp.setSafe(i, ("g" + row % 3).getBytes(StandardCharsets.UTF_8));
+            if (row % 10 == 0) {
+              amount.setNull(i);
+            } else {
+              amount.setSafe(i, BigDecimal.valueOf(row % 1000, 2));
+            }
+          }
+          root.setRowCount(n);
+          writer.write(root);
+        }
+      }
+      writer.commit();
+    }
+    engine =
+        new QueryEngine(
+            OxbowConfig.defaults()
+                .withCatalog("lake", "delta", Map.of("warehouse", warehouse.toString()))
+                .withUser("admin", "admin")
+                .withDefaultNamespace("lake", "s")
+                .withQueryMemoryLimit(64L << 20));
+    session = engine.newSession("admin");
+  }
+
+  @AfterAll
+  static void tearDown() {
+    // closing the root allocator throws if any query leaked a buffer
+    engine.close();
+  }
+
+  @Test
+  void aggregatesExactly() {
+    List<List<Object>> rows =
+        run(
+            "SELECT grp, count(*), count(amount), sum(amount), min(id), max(id) "
+                + "FROM lake.s.t GROUP BY grp ORDER BY grp");
+    List<List<Object>> expected = new ArrayList<>();
+    for (int g = 0; g < 3; g++) {
+      long count = 0;
+      long nonNull = 0;
+      long cents = 0;
+      long min = Long.MAX_VALUE;
+      long max = Long.MIN_VALUE;
+      for (long row = 0; row < ROWS; row++) {
+        if (row % 3 != g) {
+          continue;
+        }
+        count++;
+        min = Math.min(min, row);
+        max = Math.max(max, row);
+        if (row % 10 != 0) {
+          nonNull++;
+          cents += row % 1000;
+        }
+      }
+      expected.add(List.of("g" + g, count, nonNull, BigDecimal.valueOf(cents, 2), min, max));
+    }
+    assertThat(rows).isEqualTo(expected);
+  }
+
+  @Test
+  void unqualifiedNamesUseTheSessionDefaults() {
+    assertThat(run("SELECT count(*) FROM t WHERE id < 100")).containsExactly(List.of(100L));
+  }
+
+  @Test
+  void describeReturnsTheResultColumnsWithoutRunning() {
+    Schema schema = engine.describe(session, "SELECT id, amount * 2 AS twice FROM t");
+    assertThat(schema.getFields()).extracting(Field::getName).containsExactly("id", "twice");
+  }
+
+  @Test
+  void errorsCarryStableCodesAndTheEngineKeepsServing() {
+    assertThatThrownBy(() -> engine.execute(session, "SELEC 1"))
+        .isInstanceOf(OxbowException.class)
+        .satisfies(e -> assertThat(((OxbowException) e).code()).isEqualTo(ErrorCode.USER_ERROR));
+    assertThatThrownBy(() -> engine.execute(session, "SELECT * FROM nosuch"))
+        .isInstanceOf(OxbowException.class)
+        .hasMessageContaining("nosuch")
+        .satisfies(e -> assertThat(((OxbowException) e).code()).isEqualTo(ErrorCode.NOT_FOUND));
+    assertThat(run("SELECT count(*) FROM t")).containsExactly(List.of((long) ROWS));
+  }
+
+  @Test
+  void queryOverItsMemoryLimitFailsClearlyAndReleasesEverything() {
+    try (QueryEngine small =
+        new QueryEngine(
+            OxbowConfig.defaults()
+                .withCatalog("lake", "delta", Map.of("warehouse", warehouse.toString()))
+                .withQueryMemoryLimit(200_000))) {
+      Session s = small.newSession("admin");
+      assertThatThrownBy(
+              () -> {
+                try (QueryResult result = small.execute(s, "SELECT * FROM lake.s.t ORDER BY grp")) {
+                  VectorSchemaRoot batch;
+                  while ((batch = result.next()) != null) {
+                    batch.close();
+                  }
+                }
+              })
+          .isInstanceOf(OxbowException.class)
+          .satisfies(
+              e -> assertThat(((OxbowException) e).code()).isEqualTo(ErrorCode.RESOURCE_EXHAUSTED));
+    }
+  }
+
+  private static List<List<Object>> run(String sql) {
+    List<List<Object>> rows = new ArrayList<>();
+    try (QueryResult result = engine.execute(session, sql)) {
+      while (true) {
+        VectorSchemaRoot next = result.next();
+        if (next == null) {
+          break;
+        }
+        try (VectorSchemaRoot batch = next) {
+          for (int r = 0; r < batch.getRowCount(); r++) {
+            List<Object> row = new ArrayList<>();
+            for (FieldVector vector : batch.getFieldVectors()) {
+              Object value = vector.getObject(r);
+              row.add(value instanceof org.apache.arrow.vector.util.Text t ? t.toString() : value);
+            }
+            rows.add(row);
+          }
+        }
+      }
+    }
+    return rows;
+  }
+}

@@ -1,0 +1,250 @@
+package io.oxbow.planner;
+
+import io.oxbow.engine.PlanPrinter;
+import io.oxbow.engine.plan.PlanNode;
+import io.oxbow.engine.plan.ValuesNode;
+import io.oxbow.planner.schema.CatalogSchema;
+import io.oxbow.spi.error.ErrorCode;
+import io.oxbow.spi.error.OxbowException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.calcite.avatica.util.Casing;
+import org.apache.calcite.config.CalciteConnectionConfig;
+import org.apache.calcite.config.CalciteConnectionConfigImpl;
+import org.apache.calcite.config.CalciteConnectionProperty;
+import org.apache.calcite.jdbc.CalciteSchema;
+import org.apache.calcite.jdbc.JavaTypeFactoryImpl;
+import org.apache.calcite.plan.ConventionTraitDef;
+import org.apache.calcite.plan.RelOptCluster;
+import org.apache.calcite.plan.RelOptUtil;
+import org.apache.calcite.plan.hep.HepPlanner;
+import org.apache.calcite.plan.hep.HepProgram;
+import org.apache.calcite.plan.hep.HepProgramBuilder;
+import org.apache.calcite.plan.volcano.VolcanoPlanner;
+import org.apache.calcite.prepare.CalciteCatalogReader;
+import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rel.RelRoot;
+import org.apache.calcite.rel.rules.CoreRules;
+import org.apache.calcite.rex.RexBuilder;
+import org.apache.calcite.runtime.CalciteContextException;
+import org.apache.calcite.sql.SqlExplain;
+import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.fun.SqlStdOperatorTable;
+import org.apache.calcite.sql.parser.SqlParseException;
+import org.apache.calcite.sql.parser.SqlParser;
+import org.apache.calcite.sql.validate.SqlConformanceEnum;
+import org.apache.calcite.sql.validate.SqlNameMatchers;
+import org.apache.calcite.sql.validate.SqlValidator;
+import org.apache.calcite.sql.validate.SqlValidatorUtil;
+import org.apache.calcite.sql2rel.RelDecorrelator;
+import org.apache.calcite.sql2rel.SqlToRelConverter;
+import org.apache.calcite.sql2rel.StandardConvertletTable;
+import org.apache.calcite.tools.RelBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Plans SQL statements: Calcite parses, validates and optimises; {@link RelToPlanConverter} turns
+ * the result into an engine plan. Thread-safe: every call builds its own Calcite objects.
+ */
+public final class OxbowPlanner {
+  private static final Logger LOG = LoggerFactory.getLogger(OxbowPlanner.class);
+  private static final Pattern PLAIN_EXPLAIN =
+      Pattern.compile("(?is)^\\s*explain\\s+(?!plan\\b)(.*)$");
+
+  private static final HepProgram SIMPLIFY =
+      new HepProgramBuilder()
+          .addRuleInstance(CoreRules.FILTER_REDUCE_EXPRESSIONS)
+          .addRuleInstance(CoreRules.PROJECT_REDUCE_EXPRESSIONS)
+          .addRuleInstance(CoreRules.FILTER_MERGE)
+          .addRuleInstance(CoreRules.PROJECT_MERGE)
+          .addRuleInstance(CoreRules.PROJECT_REMOVE)
+          .addRuleInstance(CoreRules.AGGREGATE_PROJECT_MERGE)
+          .addRuleInstance(CoreRules.PROJECT_FILTER_TRANSPOSE)
+          .build();
+
+  private static final HepProgram PUSH_PROJECTION =
+      new HepProgramBuilder()
+          .addRuleInstance(CoreRules.PROJECT_TABLE_SCAN)
+          .addRuleInstance(CoreRules.PROJECT_REMOVE)
+          .build();
+
+  private final CatalogProvider catalogs;
+
+  public OxbowPlanner(CatalogProvider catalogs) {
+    this.catalogs = catalogs;
+  }
+
+  /** Parses, validates, optimises and converts one SQL statement. */
+  public PlannedQuery plan(String sql, PlannerSession session) {
+    try {
+      return doPlan(sql, session);
+    } catch (OxbowException e) {
+      throw e;
+    } catch (SqlParseException e) {
+      throw syntaxError(e);
+    } catch (CalciteContextException e) {
+      throw validationError(e);
+    } catch (RuntimeException | AssertionError e) {
+      Throwable context = findContext(e);
+      if (context instanceof CalciteContextException cce) {
+        throw validationError(cce);
+      }
+      LOG.error("Planning failed for: {}", sql, e);
+      throw new OxbowException(
+          ErrorCode.INTERNAL,
+          "Planning failed (" + e.getClass().getSimpleName() + "); the server log has details",
+          e);
+    }
+  }
+
+  private PlannedQuery doPlan(String sql, PlannerSession session) throws SqlParseException {
+    boolean explain = false;
+    Matcher plain = PLAIN_EXPLAIN.matcher(sql);
+    String text = sql;
+    if (plain.matches()) {
+      explain = true;
+      text = plain.group(1);
+    }
+    SqlParser.Config parserConfig =
+        SqlParser.config()
+            .withCaseSensitive(false)
+            .withUnquotedCasing(Casing.TO_LOWER)
+            .withQuotedCasing(Casing.UNCHANGED)
+            .withConformance(SqlConformanceEnum.LENIENT);
+    SqlNode parsed = SqlParser.create(text, parserConfig).parseStmt();
+    if (parsed instanceof SqlExplain sqlExplain) {
+      explain = true;
+      parsed = sqlExplain.getExplicandum();
+    }
+    if (!parsed.isA(SqlKind.QUERY)) {
+      throw OxbowException.userError(
+          "Only queries are supported yet; %s is not", parsed.getKind().sql);
+    }
+
+    JavaTypeFactoryImpl typeFactory = new JavaTypeFactoryImpl(OxbowTypeSystem.INSTANCE);
+    CalciteSchema root = CalciteSchema.createRootSchema(false, false);
+    for (String catalog : catalogs.catalogNames()) {
+      catalogs
+          .connector(catalog)
+          .ifPresent(connector -> root.add(catalog, new CatalogSchema(catalog, connector)));
+    }
+    List<List<String>> paths = new ArrayList<>();
+    if (session.defaultCatalog() != null) {
+      if (session.defaultSchema() != null) {
+        paths.add(List.of(session.defaultCatalog(), session.defaultSchema()));
+      }
+      paths.add(List.of(session.defaultCatalog()));
+    }
+    paths.add(List.of());
+    Properties properties = new Properties();
+    properties.setProperty(CalciteConnectionProperty.CASE_SENSITIVE.camelName(), "false");
+    CalciteConnectionConfig config = new CalciteConnectionConfigImpl(properties);
+    CalciteCatalogReader catalogReader =
+        new CalciteCatalogReader(
+            root, SqlNameMatchers.withCaseSensitive(false), paths, typeFactory, config) {};
+    SqlValidator validator =
+        SqlValidatorUtil.newValidator(
+            SqlStdOperatorTable.instance(),
+            catalogReader,
+            typeFactory,
+            SqlValidator.Config.DEFAULT
+                .withConformance(SqlConformanceEnum.LENIENT)
+                .withIdentifierExpansion(true));
+    SqlNode validated = validator.validate(parsed);
+
+    VolcanoPlanner volcano = new VolcanoPlanner();
+    volcano.addRelTraitDef(ConventionTraitDef.INSTANCE);
+    RelOptCluster cluster = RelOptCluster.create(volcano, new RexBuilder(typeFactory));
+    SqlToRelConverter converter =
+        new SqlToRelConverter(
+            (rowType, queryString, schemaPath, viewPath) -> {
+              throw OxbowException.userError("Views are not supported yet");
+            },
+            validator,
+            catalogReader,
+            cluster,
+            StandardConvertletTable.INSTANCE,
+            SqlToRelConverter.config().withTrimUnusedFields(true).withExpand(false));
+    RelRoot relRoot = converter.convertQuery(validated, false, true);
+    RelNode rel = relRoot.project();
+    RelBuilder relBuilder =
+        RelBuilder.proto(org.apache.calcite.plan.Contexts.empty()).create(cluster, catalogReader);
+    rel = RelDecorrelator.decorrelateQuery(rel, relBuilder);
+    rel = converter.trimUnusedFields(true, rel);
+    rel = hep(SIMPLIFY, rel);
+    rel = converter.trimUnusedFields(true, rel);
+    rel = hep(PUSH_PROJECTION, rel);
+
+    List<String> names = relRoot.validatedRowType.getFieldNames();
+    PlanNode plan = new RelToPlanConverter(cluster.getRexBuilder()).convert(rel, names);
+    if (!explain) {
+      return new PlannedQuery(plan, plan.schema());
+    }
+    List<List<Object>> lines = new ArrayList<>();
+    lines.add(List.of("== Logical plan =="));
+    for (String line : RelOptUtil.toString(rel).split("\n")) {
+      lines.add(List.of(line));
+    }
+    lines.add(List.of("== Engine plan =="));
+    for (String line : PlanPrinter.print(plan).split("\n")) {
+      lines.add(List.of(line));
+    }
+    Schema schema = new Schema(List.of(Field.nullable("plan", ArrowType.Utf8.INSTANCE)));
+    return new PlannedQuery(new ValuesNode(schema, lines), schema);
+  }
+
+  private static RelNode hep(HepProgram program, RelNode rel) {
+    HepPlanner planner = new HepPlanner(program);
+    planner.setRoot(rel);
+    return planner.findBestExp();
+  }
+
+  private static OxbowException syntaxError(SqlParseException e) {
+    String first = e.getMessage() == null ? "" : e.getMessage().split("\n")[0].trim();
+    first = first.replaceAll("\\s*at line \\d+, column \\d+\\.?$", "");
+    var pos = e.getPos();
+    return new OxbowException(
+        ErrorCode.USER_ERROR,
+        String.format(
+            Locale.ROOT,
+            "Syntax error at line %d, column %d: %s",
+            pos.getLineNum(),
+            pos.getColumnNum(),
+            first),
+        e);
+  }
+
+  private static OxbowException validationError(CalciteContextException e) {
+    String message =
+        e.getCause() != null && e.getCause().getMessage() != null
+            ? e.getCause().getMessage()
+            : e.getMessage();
+    ErrorCode code =
+        message.contains("not found") || message.startsWith("No match found for function")
+            ? ErrorCode.NOT_FOUND
+            : ErrorCode.USER_ERROR;
+    return new OxbowException(
+        code,
+        String.format(
+            Locale.ROOT, "%s (line %d, column %d)", message, e.getPosLine(), e.getPosColumn()),
+        e);
+  }
+
+  private static Throwable findContext(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof CalciteContextException) {
+        return t;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,458 @@
+package io.oxbow.planner;
+
+import io.oxbow.engine.expr.Call;
+import io.oxbow.engine.expr.ColumnRef;
+import io.oxbow.engine.expr.Expr;
+import io.oxbow.engine.expr.Literal;
+import io.oxbow.engine.expr.ScalarFunction;
+import io.oxbow.engine.plan.AggregateCall;
+import io.oxbow.engine.plan.AggregateNode;
+import io.oxbow.engine.plan.FilterNode;
+import io.oxbow.engine.plan.LimitNode;
+import io.oxbow.engine.plan.PlanNode;
+import io.oxbow.engine.plan.ProjectNode;
+import io.oxbow.engine.plan.ScanNode;
+import io.oxbow.engine.plan.SortKey;
+import io.oxbow.engine.plan.SortNode;
+import io.oxbow.engine.plan.ValuesNode;
+import io.oxbow.planner.schema.ConnectorTable;
+import io.oxbow.planner.schema.TypeMapping;
+import io.oxbow.spi.error.OxbowException;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.calcite.avatica.util.TimeUnitRange;
+import org.apache.calcite.interpreter.Bindables;
+import org.apache.calcite.rel.RelFieldCollation;
+import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rel.core.Aggregate;
+import org.apache.calcite.rel.core.Filter;
+import org.apache.calcite.rel.core.Project;
+import org.apache.calcite.rel.core.Sort;
+import org.apache.calcite.rel.core.TableScan;
+import org.apache.calcite.rel.core.Values;
+import org.apache.calcite.rel.type.RelDataType;
+import org.apache.calcite.rel.type.RelDataTypeField;
+import org.apache.calcite.rex.RexBuilder;
+import org.apache.calcite.rex.RexCall;
+import org.apache.calcite.rex.RexInputRef;
+import org.apache.calcite.rex.RexLiteral;
+import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.rex.RexUtil;
+import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.fun.SqlLikeOperator;
+import org.apache.calcite.sql.fun.SqlTrimFunction;
+import org.apache.calcite.sql.type.SqlTypeFamily;
+import org.apache.calcite.sql.type.SqlTypeName;
+
+/** Converts an optimised Calcite plan into an engine plan. */
+final class RelToPlanConverter {
+  private final RexBuilder rexBuilder;
+
+  RelToPlanConverter(RexBuilder rexBuilder) {
+    this.rexBuilder = rexBuilder;
+  }
+
+  /** Converts {@code rel}; the result's columns get {@code names}. */
+  PlanNode convert(RelNode rel, List<String> names) {
+    PlanNode plan = convert(rel);
+    List<Field> fields = plan.schema().getFields();
+    boolean renamed = false;
+    List<Field> out = new ArrayList<>();
+    for (int i = 0; i < fields.size(); i++) {
+      String name = i < names.size() ? names.get(i) : fields.get(i).getName();
+      renamed |= !name.equals(fields.get(i).getName());
+      out.add(new Field(name, fields.get(i).getFieldType(), null));
+    }
+    if (!renamed) {
+      return plan;
+    }
+    List<Expr> refs = new ArrayList<>();
+    for (int i = 0; i < fields.size(); i++) {
+      refs.add(new ColumnRef(i, fields.get(i).getType()));
+    }
+    if (plan instanceof SortNode || plan instanceof LimitNode) {
+      // keep the order: rename through a projection above the sort
+      return new ProjectNode(plan, refs, new Schema(out));
+    }
+    return new ProjectNode(plan, refs, new Schema(out));
+  }
+
+  private PlanNode convert(RelNode rel) {
+    if (rel instanceof Bindables.BindableTableScan scan) {
+      if (!scan.filters.isEmpty()) {
+        throw new IllegalStateException("filters in scan are not expected");
+      }
+      return scan(scan, scan.projects.toIntArray());
+    }
+    if (rel instanceof TableScan scan) {
+      int[] all = new int[scan.getRowType().getFieldCount()];
+      for (int i = 0; i < all.length; i++) {
+        all[i] = i;
+      }
+      return scan(scan, all);
+    }
+    if (rel instanceof Filter filter) {
+      return new FilterNode(convert(filter.getInput()), expr(filter.getCondition()));
+    }
+    if (rel instanceof Project project) {
+      PlanNode input = convert(project.getInput());
+      List<Expr> exprs = new ArrayList<>();
+      for (RexNode node : project.getProjects()) {
+        exprs.add(expr(node));
+      }
+      return new ProjectNode(input, exprs, schema(project.getRowType()));
+    }
+    if (rel instanceof Aggregate aggregate) {
+      return aggregate(aggregate);
+    }
+    if (rel instanceof Sort sort) {
+      return sort(sort);
+    }
+    if (rel instanceof Values values) {
+      List<List<Object>> rows = new ArrayList<>();
+      for (List<RexLiteral> tuple : values.getTuples()) {
+        List<Object> row = new ArrayList<>();
+        for (RexLiteral literal : tuple) {
+          row.add(literalValue(literal));
+        }
+        rows.add(row);
+      }
+      return new ValuesNode(schema(values.getRowType()), rows);
+    }
+    throw OxbowException.userError(
+        "%s is not supported yet", rel.getRelTypeName().replace("Logical", ""));
+  }
+
+  private PlanNode scan(TableScan scan, int[] projects) {
+    ConnectorTable table = scan.getTable().unwrap(ConnectorTable.class);
+    if (table == null) {
+      throw OxbowException.userError("Table %s cannot be read", scan.getTable().getQualifiedName());
+    }
+    List<Field> all = table.metadata().schema().getFields();
+    List<String> columns = new ArrayList<>();
+    List<Field> fields = new ArrayList<>();
+    for (int p : projects) {
+      columns.add(all.get(p).getName());
+      fields.add(all.get(p));
+    }
+    return new ScanNode(
+        table.catalog(),
+        table.handle(),
+        columns,
+        table.connector().splitManager(),
+        table.connector().pageSourceProvider(),
+        new Schema(fields));
+  }
+
+  private PlanNode aggregate(Aggregate aggregate) {
+    if (aggregate.getGroupSets().size() != 1) {
+      throw OxbowException.userError("GROUPING SETS, ROLLUP and CUBE are not supported yet");
+    }
+    PlanNode input = convert(aggregate.getInput());
+    List<AggregateCall> calls = new ArrayList<>();
+    for (org.apache.calcite.rel.core.AggregateCall call : aggregate.getAggCallList()) {
+      AggregateCall.AggregateFunction fn =
+          switch (call.getAggregation().getKind()) {
+            case COUNT ->
+                call.getArgList().isEmpty()
+                    ? AggregateCall.AggregateFunction.COUNT_STAR
+                    : AggregateCall.AggregateFunction.COUNT;
+            case SUM, SUM0 -> AggregateCall.AggregateFunction.SUM;
+            case AVG -> AggregateCall.AggregateFunction.AVG;
+            case MIN -> AggregateCall.AggregateFunction.MIN;
+            case MAX -> AggregateCall.AggregateFunction.MAX;
+            default ->
+                throw OxbowException.userError(
+                    "Aggregate function %s is not supported yet", call.getAggregation().getName());
+          };
+      if (call.getArgList().size() > 1) {
+        throw OxbowException.userError(
+            "%s with several arguments is not supported yet", call.getAggregation().getName());
+      }
+      calls.add(
+          new AggregateCall(
+              fn,
+              call.getArgList(),
+              call.isDistinct(),
+              call.filterArg,
+              TypeMapping.toArrow(call.getType())));
+    }
+    return new AggregateNode(
+        input, aggregate.getGroupSet().asList(), calls, schema(aggregate.getRowType()));
+  }
+
+  private PlanNode sort(Sort sort) {
+    PlanNode input = convert(sort.getInput());
+    PlanNode result = input;
+    if (!sort.getCollation().getFieldCollations().isEmpty()) {
+      List<SortKey> keys = new ArrayList<>();
+      for (RelFieldCollation c : sort.getCollation().getFieldCollations()) {
+        boolean ascending = !c.getDirection().isDescending();
+        boolean nullsFirst =
+            switch (c.nullDirection) {
+              case FIRST -> true;
+              case LAST -> false;
+              // SQL default as in Trino and PostgreSQL: NULLs sort as the largest value
+              default -> !ascending;
+            };
+        keys.add(new SortKey(c.getFieldIndex(), ascending, nullsFirst));
+      }
+      result = new SortNode(input, keys);
+    }
+    if (sort.offset != null || sort.fetch != null) {
+      long offset = sort.offset == null ? 0 : longValue(sort.offset);
+      long fetch = sort.fetch == null ? -1 : longValue(sort.fetch);
+      result = new LimitNode(result, offset, fetch);
+    }
+    return result;
+  }
+
+  private static long longValue(RexNode node) {
+    if (node instanceof RexLiteral literal) {
+      return literal.getValueAs(Long.class);
+    }
+    throw OxbowException.userError("LIMIT and OFFSET must be constants");
+  }
+
+  private static Schema schema(RelDataType rowType) {
+    List<Field> fields = new ArrayList<>();
+    for (RelDataTypeField f : rowType.getFieldList()) {
+      fields.add(Field.nullable(f.getName(), TypeMapping.toArrow(f.getType())));
+    }
+    return new Schema(fields);
+  }
+
+  // ---- expressions
+
+  Expr expr(RexNode node) {
+    if (node instanceof RexInputRef ref) {
+      return new ColumnRef(ref.getIndex(), TypeMapping.toArrow(ref.getType()));
+    }
+    if (node instanceof RexLiteral literal) {
+      ArrowType type =
+          literal.getType().getSqlTypeName() == SqlTypeName.SYMBOL
+              ? ArrowType.Utf8.INSTANCE
+              : literalType(literal);
+      return new Literal(literalValue(literal), type);
+    }
+    if (node instanceof RexCall call) {
+      return call(call);
+    }
+    throw OxbowException.userError("Expression %s is not supported yet", node);
+  }
+
+  private static ArrowType literalType(RexLiteral literal) {
+    SqlTypeName name = literal.getType().getSqlTypeName();
+    if (SqlTypeName.INTERVAL_TYPES.contains(name)) {
+      return new ArrowType.Int(64, true);
+    }
+    return TypeMapping.toArrow(literal.getType());
+  }
+
+  private static Object literalValue(RexLiteral literal) {
+    if (literal.isNull()) {
+      return null;
+    }
+    SqlTypeName name = literal.getType().getSqlTypeName();
+    if (SqlTypeName.YEAR_INTERVAL_TYPES.contains(name)) {
+      return literal.getValueAs(BigDecimal.class).longValueExact(); // months
+    }
+    if (SqlTypeName.DAY_INTERVAL_TYPES.contains(name)) {
+      return literal.getValueAs(BigDecimal.class).longValueExact(); // milliseconds
+    }
+    return switch (name) {
+      case BOOLEAN -> literal.getValueAs(Boolean.class);
+      case TINYINT, SMALLINT, INTEGER, BIGINT -> literal.getValueAs(Long.class);
+      case REAL, FLOAT, DOUBLE -> literal.getValueAs(Double.class);
+      case DECIMAL -> literal.getValueAs(BigDecimal.class);
+      case CHAR, VARCHAR -> literal.getValueAs(String.class);
+      case DATE -> literal.getValueAs(Integer.class);
+      case TIMESTAMP -> literal.getValueAs(Long.class) * 1000L;
+      case SYMBOL -> String.valueOf(literal.getValue()).toUpperCase(Locale.ROOT);
+      default -> throw OxbowException.userError("Literal %s is not supported yet", literal);
+    };
+  }
+
+  private Expr call(RexCall call) {
+    ArrowType type =
+        call.getType().getSqlTypeName() == SqlTypeName.BOOLEAN
+            ? ArrowType.Bool.INSTANCE
+            : safeType(call.getType());
+    SqlKind kind = call.getKind();
+    switch (kind) {
+      case SEARCH:
+        return expr(RexUtil.expandSearch(rexBuilder, null, call));
+      case PLUS, MINUS, CHECKED_PLUS, CHECKED_MINUS:
+        if (isDatetime(call.getOperands().get(0)) || isDatetime(call.getOperands().get(1))) {
+          return dateArithmetic(call, kind == SqlKind.MINUS || kind == SqlKind.CHECKED_MINUS);
+        }
+        return new Call(
+            kind == SqlKind.MINUS || kind == SqlKind.CHECKED_MINUS
+                ? ScalarFunction.SUBTRACT
+                : ScalarFunction.ADD,
+            args(call),
+            type);
+      case TIMES:
+        return new Call(ScalarFunction.MULTIPLY, args(call), type);
+      case DIVIDE:
+        return new Call(ScalarFunction.DIVIDE, args(call), type);
+      case MOD:
+        return new Call(ScalarFunction.MOD, args(call), type);
+      case MINUS_PREFIX:
+        return new Call(ScalarFunction.NEGATE, args(call), type);
+      case PLUS_PREFIX:
+        return expr(call.getOperands().get(0));
+      case EQUALS:
+        return new Call(ScalarFunction.EQUAL, args(call), type);
+      case NOT_EQUALS:
+        return new Call(ScalarFunction.NOT_EQUAL, args(call), type);
+      case LESS_THAN:
+        return new Call(ScalarFunction.LESS_THAN, args(call), type);
+      case LESS_THAN_OR_EQUAL:
+        return new Call(ScalarFunction.LESS_THAN_OR_EQUAL, args(call), type);
+      case GREATER_THAN:
+        return new Call(ScalarFunction.GREATER_THAN, args(call), type);
+      case GREATER_THAN_OR_EQUAL:
+        return new Call(ScalarFunction.GREATER_THAN_OR_EQUAL, args(call), type);
+      case IS_DISTINCT_FROM:
+        return new Call(ScalarFunction.IS_DISTINCT_FROM, args(call), type);
+      case IS_NOT_DISTINCT_FROM:
+        return new Call(ScalarFunction.IS_NOT_DISTINCT_FROM, args(call), type);
+      case AND:
+        return new Call(ScalarFunction.AND, args(call), type);
+      case OR:
+        return new Call(ScalarFunction.OR, args(call), type);
+      case NOT:
+        return new Call(ScalarFunction.NOT, args(call), type);
+      case IS_NULL:
+        return new Call(ScalarFunction.IS_NULL, args(call), type);
+      case IS_NOT_NULL:
+        return new Call(ScalarFunction.IS_NOT_NULL, args(call), type);
+      case IS_TRUE:
+        return new Call(ScalarFunction.IS_TRUE, args(call), type);
+      case IS_NOT_TRUE:
+        return new Call(ScalarFunction.IS_NOT_TRUE, args(call), type);
+      case IS_FALSE:
+        return new Call(ScalarFunction.IS_FALSE, args(call), type);
+      case IS_NOT_FALSE:
+        return new Call(ScalarFunction.IS_NOT_FALSE, args(call), type);
+      case CASE:
+        {
+          List<Expr> args = args(call);
+          if (args.size() % 2 == 0) {
+            args.add(new Literal(null, type));
+          }
+          return new Call(ScalarFunction.CASE, args, type);
+        }
+      case COALESCE:
+        return new Call(ScalarFunction.COALESCE, args(call), type);
+      case CAST:
+        {
+          Expr arg = expr(call.getOperands().get(0));
+          if (arg.type().equals(type)) {
+            return arg;
+          }
+          return new Call(ScalarFunction.CAST, List.of(arg), type);
+        }
+      case LIKE:
+        {
+          Expr like = new Call(ScalarFunction.LIKE, args(call), type);
+          if (call.getOperator() instanceof SqlLikeOperator op && op.isNegated()) {
+            return new Call(ScalarFunction.NOT, List.of(like), type);
+          }
+          return like;
+        }
+      case EXTRACT:
+        return new Call(ScalarFunction.EXTRACT, args(call), type);
+      case TRIM:
+        return new Call(ScalarFunction.TRIM, args(call), type);
+      case FLOOR:
+      case CEIL:
+        if (call.getOperands().size() != 1) {
+          throw OxbowException.userError("%s with a time unit is not supported yet", kind);
+        }
+        return new Call(
+            kind == SqlKind.FLOOR ? ScalarFunction.FLOOR : ScalarFunction.CEIL, args(call), type);
+      default:
+        break;
+    }
+    String name = call.getOperator().getName().toUpperCase(Locale.ROOT);
+    return switch (name) {
+      case "SUBSTRING" -> new Call(ScalarFunction.SUBSTRING, args(call), type);
+      case "UPPER" -> new Call(ScalarFunction.UPPER, args(call), type);
+      case "LOWER" -> new Call(ScalarFunction.LOWER, args(call), type);
+      case "||", "CONCAT" -> new Call(ScalarFunction.CONCAT, args(call), type);
+      case "CHAR_LENGTH", "CHARACTER_LENGTH", "LENGTH" ->
+          new Call(ScalarFunction.CHAR_LENGTH, args(call), type);
+      case "ABS" -> new Call(ScalarFunction.ABS, args(call), type);
+      case "ROUND" -> new Call(ScalarFunction.ROUND, args(call), type);
+      default ->
+          throw OxbowException.userError(
+              "Function %s is not supported yet", call.getOperator().getName());
+    };
+  }
+
+  private static ArrowType safeType(RelDataType type) {
+    return TypeMapping.toArrow(type);
+  }
+
+  private static boolean isDatetime(RexNode node) {
+    SqlTypeFamily family = node.getType().getSqlTypeName().getFamily();
+    return family == SqlTypeFamily.DATE
+        || family == SqlTypeFamily.TIMESTAMP
+        || family == SqlTypeFamily.INTERVAL_DAY_TIME
+        || family == SqlTypeFamily.INTERVAL_YEAR_MONTH
+        || SqlTypeName.INTERVAL_TYPES.contains(node.getType().getSqlTypeName());
+  }
+
+  private Expr dateArithmetic(RexCall call, boolean subtract) {
+    RexNode left = call.getOperands().get(0);
+    RexNode right = call.getOperands().get(1);
+    RexNode datetime =
+        SqlTypeName.INTERVAL_TYPES.contains(left.getType().getSqlTypeName()) ? right : left;
+    RexNode interval = datetime == left ? right : left;
+    SqlTypeName intervalType = interval.getType().getSqlTypeName();
+    if (!SqlTypeName.INTERVAL_TYPES.contains(intervalType)) {
+      throw OxbowException.userError("Subtracting dates from dates is not supported yet");
+    }
+    Expr amount = expr(interval);
+    ArrowType int64 = new ArrowType.Int(64, true);
+    boolean months = SqlTypeName.YEAR_INTERVAL_TYPES.contains(intervalType);
+    if (!months) {
+      // day-time intervals arrive in milliseconds
+      amount =
+          new Call(ScalarFunction.DIVIDE, List.of(amount, new Literal(86_400_000L, int64)), int64);
+    }
+    if (subtract) {
+      amount = new Call(ScalarFunction.NEGATE, List.of(amount), int64);
+    }
+    Expr base = expr(datetime);
+    return new Call(
+        months ? ScalarFunction.DATE_ADD_MONTHS : ScalarFunction.DATE_ADD_DAYS,
+        List.of(base, amount),
+        base.type());
+  }
+
+  private List<Expr> args(RexCall call) {
+    List<Expr> args = new ArrayList<>();
+    for (RexNode operand : call.getOperands()) {
+      args.add(expr(operand));
+    }
+    return args;
+  }
+
+  @SuppressWarnings("unused")
+  private static String unit(TimeUnitRange range) {
+    return range.name();
+  }
+
+  @SuppressWarnings("unused")
+  private static boolean isTrim(RexCall call) {
+    return call.getOperator() instanceof SqlTrimFunction;
+  }
+}

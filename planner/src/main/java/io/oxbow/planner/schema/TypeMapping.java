@@ -1,0 +1,64 @@
+package io.oxbow.planner.schema;
+
+import io.oxbow.spi.error.OxbowException;
+import org.apache.arrow.vector.types.DateUnit;
+import org.apache.arrow.vector.types.FloatingPointPrecision;
+import org.apache.arrow.vector.types.TimeUnit;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.calcite.rel.type.RelDataType;
+import org.apache.calcite.rel.type.RelDataTypeFactory;
+import org.apache.calcite.sql.type.SqlTypeName;
+
+/** The one mapping between Arrow types (connectors, engine) and Calcite SQL types. */
+public final class TypeMapping {
+  private TypeMapping() {}
+
+  public static RelDataType toSql(ArrowType type, RelDataTypeFactory factory) {
+    RelDataType sql =
+        switch (type.getTypeID()) {
+          case Bool -> factory.createSqlType(SqlTypeName.BOOLEAN);
+          case Int ->
+              factory.createSqlType(
+                  switch (((ArrowType.Int) type).getBitWidth()) {
+                    case 8 -> SqlTypeName.TINYINT;
+                    case 16 -> SqlTypeName.SMALLINT;
+                    case 32 -> SqlTypeName.INTEGER;
+                    default -> SqlTypeName.BIGINT;
+                  });
+          case FloatingPoint ->
+              factory.createSqlType(
+                  ((ArrowType.FloatingPoint) type).getPrecision() == FloatingPointPrecision.SINGLE
+                      ? SqlTypeName.REAL
+                      : SqlTypeName.DOUBLE);
+          case Decimal ->
+              factory.createSqlType(
+                  SqlTypeName.DECIMAL,
+                  ((ArrowType.Decimal) type).getPrecision(),
+                  ((ArrowType.Decimal) type).getScale());
+          case Utf8, LargeUtf8 -> factory.createSqlType(SqlTypeName.VARCHAR);
+          case Date -> factory.createSqlType(SqlTypeName.DATE);
+          case Timestamp -> factory.createSqlType(SqlTypeName.TIMESTAMP, 6);
+          default -> throw OxbowException.userError("Column type %s is not supported yet", type);
+        };
+    return factory.createTypeWithNullability(sql, true);
+  }
+
+  public static ArrowType toArrow(RelDataType type) {
+    return switch (type.getSqlTypeName()) {
+      case BOOLEAN -> ArrowType.Bool.INSTANCE;
+      case TINYINT -> new ArrowType.Int(8, true);
+      case SMALLINT -> new ArrowType.Int(16, true);
+      case INTEGER -> new ArrowType.Int(32, true);
+      case BIGINT -> new ArrowType.Int(64, true);
+      case REAL, FLOAT, DOUBLE -> new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE);
+      case DECIMAL -> new ArrowType.Decimal(type.getPrecision(), type.getScale(), 128);
+      case CHAR, VARCHAR -> ArrowType.Utf8.INSTANCE;
+      case DATE -> new ArrowType.Date(DateUnit.DAY);
+      case TIMESTAMP -> new ArrowType.Timestamp(TimeUnit.MICROSECOND, null);
+      case NULL -> ArrowType.Null.INSTANCE;
+      default ->
+          throw OxbowException.userError(
+              "SQL type %s is not supported yet", type.getFullTypeString());
+    };
+  }
+}
