@@ -158,7 +158,9 @@ public final class OxbowPlanner {
             typeFactory,
             SqlValidator.Config.DEFAULT
                 .withConformance(SqlConformanceEnum.LENIENT)
-                .withIdentifierExpansion(true));
+                .withIdentifierExpansion(true)
+                // strict like Trino: 'abc' + 1 is a type error, not a run-time cast failure
+                .withTypeCoercionEnabled(false));
     SqlNode validated = validator.validate(parsed);
 
     VolcanoPlanner volcano = new VolcanoPlanner();

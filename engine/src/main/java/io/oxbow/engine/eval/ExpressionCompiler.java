@@ -16,10 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
-import org.apache.arrow.vector.BitVector;
-import org.apache.arrow.vector.DecimalVector;
-import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 
 /**
@@ -114,48 +113,52 @@ public final class ExpressionCompiler {
     };
   }
 
-  /** Three-valued AND / OR, evaluating each further argument only where still undecided. */
+  /**
+   * Three-valued AND / OR, evaluating each further argument only on the rows still undecided (for
+   * AND: rows not yet FALSE; for OR: rows not yet TRUE).
+   */
   private static Evaluator logical(List<Evaluator> args, boolean isAnd) {
+    final byte unknown = 2;
+    byte decisive = (byte) (isAnd ? 0 : 1);
     return (page, allocator) -> {
       int n = page.count();
-      Boolean[] result = new Boolean[n];
-      boolean[] decided = new boolean[n];
-      java.util.Arrays.fill(result, isAnd);
+      // state per row: 0 false, 1 true, 2 null; starts at the identity (TRUE for AND)
+      byte[] state = new byte[n];
+      java.util.Arrays.fill(state, (byte) (isAnd ? 1 : 0));
+      int[] open = new int[n];
+      int[] openPositions = new int[n];
       for (Evaluator arg : args) {
-        int[] undecided = new int[n];
-        int[] undecidedIndex = new int[n];
         int m = 0;
         for (int i = 0; i < n; i++) {
-          if (!decided[i]) {
-            undecided[m] = page.position(i);
-            undecidedIndex[m++] = i;
+          if (state[i] != decisive) {
+            open[m] = i;
+            openPositions[m++] = page.position(i);
           }
         }
         if (m == 0) {
           break;
         }
-        try (FieldVector v =
-            arg.evaluate(
-                new Page(page.root(), java.util.Arrays.copyOf(undecided, m), m), allocator)) {
+        Page sub =
+            m == n ? page : new Page(page.root(), java.util.Arrays.copyOf(openPositions, m), m);
+        try (FieldVector v = arg.evaluate(sub, allocator)) {
           BitVector bits = (BitVector) v;
           for (int j = 0; j < m; j++) {
-            int i = undecidedIndex[j];
+            int i = open[j];
             if (bits.isNull(j)) {
-              result[i] = null;
-            } else if ((bits.get(j) != 0) != isAnd) {
-              result[i] = !isAnd;
-              decided[i] = true;
+              state[i] = unknown;
+            } else if (bits.get(j) == decisive) {
+              state[i] = decisive;
             }
           }
         }
       }
-      BitVector out = new BitVector("logical", allocator);
+      BitVector out = new BitVector(isAnd ? "and" : "or", allocator);
       out.allocateNew(n);
       for (int i = 0; i < n; i++) {
-        if (result[i] == null) {
+        if (state[i] == unknown) {
           out.setNull(i);
         } else {
-          out.set(i, result[i] ? 1 : 0);
+          out.set(i, state[i]);
         }
       }
       out.setValueCount(n);
@@ -401,13 +404,13 @@ public final class ExpressionCompiler {
                     ? Math.negateExact(l)
                     : v[0] instanceof Double d ? -d : ((BigDecimal) v[0]).negate());
       case EQUAL,
-          NOT_EQUAL,
-          LESS_THAN,
-          LESS_THAN_OR_EQUAL,
-          GREATER_THAN,
-          GREATER_THAN_OR_EQUAL,
-          IS_DISTINCT_FROM,
-          IS_NOT_DISTINCT_FROM:
+      NOT_EQUAL,
+      LESS_THAN,
+      LESS_THAN_OR_EQUAL,
+      GREATER_THAN,
+      GREATER_THAN_OR_EQUAL,
+      IS_DISTINCT_FROM,
+      IS_NOT_DISTINCT_FROM:
         return binary(args, (a, b, n, allocator) -> Kernels.compare(fn, a, b, n, allocator));
       case NOT:
         return unary(args, (a, n, allocator) -> Kernels.not((BitVector) a, n, allocator));
@@ -577,18 +580,6 @@ public final class ExpressionCompiler {
     return value;
   }
 
-  private static boolean comparison(ScalarFunction fn, int c) {
-    return switch (fn) {
-      case EQUAL -> c == 0;
-      case NOT_EQUAL -> c != 0;
-      case LESS_THAN -> c < 0;
-      case LESS_THAN_OR_EQUAL -> c <= 0;
-      case GREATER_THAN -> c > 0;
-      case GREATER_THAN_OR_EQUAL -> c >= 0;
-      default -> throw new IllegalArgumentException(fn.name());
-    };
-  }
-
   private interface UnaryKernel {
     FieldVector apply(FieldVector a, int n, BufferAllocator allocator);
   }
@@ -618,9 +609,9 @@ public final class ExpressionCompiler {
   }
 
   /**
-   * Typed loops for arithmetic: integers, floating point, and exact decimals (with integer
-   * operands taken as scale 0). Returns null for the combinations left to the per-row path (for
-   * example a decimal result from a floating point operand).
+   * Typed loops for arithmetic: integers, floating point, and exact decimals (with integer operands
+   * taken as scale 0). Returns null for the combinations left to the per-row path (for example a
+   * decimal result from a floating point operand).
    */
   private static Evaluator arithmetic(Call call, List<Evaluator> args) {
     ScalarFunction fn = call.function();
@@ -652,23 +643,5 @@ public final class ExpressionCompiler {
       default:
         return null;
     }
-  }
-
-  /** The unscaled value of a decimal slot whose value fits in 64 bits. */
-  static long unscaled(DecimalVector v, int i) {
-    long low = v.getDataBuffer().getLong((long) i * DecimalVector.TYPE_WIDTH);
-    long high = v.getDataBuffer().getLong((long) i * DecimalVector.TYPE_WIDTH + 8);
-    if (high != (low >> 63)) {
-      return v.getObject(i).unscaledValue().longValueExact();
-    }
-    return low;
-  }
-
-  static long pow10(int n) {
-    long r = 1;
-    for (int i = 0; i < n; i++) {
-      r *= 10;
-    }
-    return r;
   }
 }

@@ -190,7 +190,9 @@ final class Kernels {
       FieldVector a, FieldVector b, int n, boolean[] an, boolean[] bn, int[] cmp) {
     Kind ka = Kind.of(a.getField().getType());
     Kind kb = Kind.of(b.getField().getType());
-    if (ka == Kind.STRING && kb == Kind.STRING && a instanceof VarCharVector sa
+    if (ka == Kind.STRING
+        && kb == Kind.STRING
+        && a instanceof VarCharVector sa
         && b instanceof VarCharVector sb) {
       for (int i = 0; i < n; i++) {
         if (!an[i] && !bn[i]) {
@@ -381,8 +383,7 @@ final class Kernels {
     }
   }
 
-  private static OxbowException integerOverflow(
-      ScalarFunction fn, long x, long y, ArrowType type) {
+  private static OxbowException integerOverflow(ScalarFunction fn, long x, long y, ArrowType type) {
     return OxbowException.userError(
         "Integer overflow: %s(%d, %d) does not fit %s", fn.name(), x, y, Functions.sqlName(type));
   }

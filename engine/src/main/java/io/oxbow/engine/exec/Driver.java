@@ -12,9 +12,9 @@ import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * Runs one pipeline (a chain of operators whose first is a source) on the caller's thread, moving
- * pages downstream until the last operator has output. Owns the operators and their allocators;
- * the batches it returns are allocated from the query's allocator and belong to the caller, so
- * they stay valid after the stream is closed.
+ * pages downstream until the last operator has output. Owns the operators and their allocators; the
+ * batches it returns are allocated from the query's allocator and belong to the caller, so they
+ * stay valid after the stream is closed.
  */
 public final class Driver implements ResultStream {
   private final List<Operator> operators;
@@ -56,7 +56,9 @@ public final class Driver implements ResultStream {
     }
   }
 
-  /** Maps any failure to an {@link OxbowException}, recognising memory exhaustion anywhere in it. */
+  /**
+   * Maps any failure to an {@link OxbowException}, recognising memory exhaustion anywhere in it.
+   */
   RuntimeException translate(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof OutOfMemoryException) {

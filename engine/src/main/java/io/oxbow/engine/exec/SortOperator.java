@@ -1,10 +1,7 @@
 package io.oxbow.engine.exec;
 
 import io.oxbow.engine.plan.SortKey;
-import io.oxbow.engine.type.Values;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
@@ -12,8 +9,9 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * Sorts all input: keeps compacted input batches (moved into this operator's allocator), sorts an
- * index of (batch, row) references by the keys, and emits the rows in order in new batches.
+ * Sorts all input: keeps compacted input batches (moved into this operator's allocator), sorts a
+ * primitive index of (batch, row) references with typed per-key comparators, and emits the rows in
+ * order in new batches of up to 4096 rows. Stable: equal keys keep their input order.
  */
 final class SortOperator implements Operator {
   private static final int BATCH = 4096;
@@ -52,51 +50,37 @@ final class SortOperator implements Operator {
     for (VectorSchemaRoot b : batches) {
       total += b.getRowCount();
     }
-    Long[] refs = new Long[total];
+    long[] refs = new long[total];
     int n = 0;
     for (int b = 0; b < batches.size(); b++) {
       for (int r = 0; r < batches.get(b).getRowCount(); r++) {
         refs[n++] = ((long) b << 32) | r;
       }
     }
-    Object[][][] columns = new Object[keys.size()][][];
+    SortKeyComparator[] comparators = new SortKeyComparator[keys.size()];
     for (int k = 0; k < keys.size(); k++) {
-      columns[k] = new Object[batches.size()][];
-      for (int b = 0; b < batches.size(); b++) {
-        FieldVector v = batches.get(b).getVector(keys.get(k).column());
-        Object[] values = new Object[v.getValueCount()];
-        for (int r = 0; r < values.length; r++) {
-          values[r] = Values.get(v, r);
-        }
-        columns[k][b] = values;
+      List<FieldVector> column = new ArrayList<>();
+      for (VectorSchemaRoot b : batches) {
+        column.add(b.getVector(keys.get(k).column()));
       }
+      comparators[k] = SortKeyComparator.create(column, keys.get(k));
     }
-    Comparator<Long> comparator =
+    LongSort.sort(
+        refs,
         (x, y) -> {
-          for (int k = 0; k < keys.size(); k++) {
-            SortKey key = keys.get(k);
-            Object a = columns[k][(int) (x >>> 32)][(int) (long) x];
-            Object b = columns[k][(int) (y >>> 32)][(int) (long) y];
-            int c;
-            if (a == null || b == null) {
-              if (a == b) {
-                continue;
-              }
-              c = (a == null) == key.nullsFirst() ? -1 : 1;
-              return c;
-            }
-            c = Values.compare(a, b);
-            if (c != 0) {
-              return key.ascending() ? c : -c;
+          int bx = (int) (x >>> 32);
+          int rx = (int) x;
+          int by = (int) (y >>> 32);
+          int ry = (int) y;
+          for (SortKeyComparator c : comparators) {
+            int r = c.compare(bx, rx, by, ry);
+            if (r != 0) {
+              return r;
             }
           }
           return 0;
-        };
-    Arrays.sort(refs, comparator);
-    order = new long[total];
-    for (int i = 0; i < total; i++) {
-      order[i] = refs[i];
-    }
+        });
+    order = refs;
   }
 
   @Override

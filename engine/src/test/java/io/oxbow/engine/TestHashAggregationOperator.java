@@ -1,0 +1,281 @@
+package io.oxbow.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.oxbow.engine.plan.AggregateCall;
+import io.oxbow.engine.plan.AggregateCall.AggregateFunction;
+import io.oxbow.engine.plan.AggregateNode;
+import io.oxbow.engine.plan.SortKey;
+import io.oxbow.engine.plan.SortNode;
+import io.oxbow.engine.plan.ValuesNode;
+import io.oxbow.engine.type.Kind;
+import io.oxbow.spi.error.ErrorCode;
+import io.oxbow.spi.error.OxbowException;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.junit.jupiter.api.Test;
+
+class TestHashAggregationOperator extends EngineTesting {
+  private static final ArrowType DEC = Kind.decimal(10, 2);
+
+  // k, x (bigint), d (decimal(10,2)), f (double), flag (bool), s (varchar)
+  private static final ValuesNode DATA =
+      new ValuesNode(
+          schema(
+              "k", Kind.UTF8, "x", Kind.INT64, "d", DEC, "f", Kind.FLOAT64, "flag", Kind.BOOL,
+              "s", Kind.UTF8),
+          List.of(
+              row("a", 1L, new BigDecimal("1.00"), 1.5, true, "pear"),
+              row("a", 2L, new BigDecimal("2.00"), null, false, "apple"),
+              row("a", 2L, null, 2.5, true, null),
+              row("b", null, new BigDecimal("0.01"), null, null, "fig"),
+              row(null, 5L, new BigDecimal("0.02"), 4.0, true, "kiwi"),
+              row("b", 7L, new BigDecimal("0.02"), null, false, "fig")));
+
+  private static AggregateCall agg(AggregateFunction fn, int column, ArrowType type) {
+    return new AggregateCall(fn, column < 0 ? List.of() : List.of(column), false, -1, type);
+  }
+
+  private static AggregateCall distinct(AggregateFunction fn, int column, ArrowType type) {
+    return new AggregateCall(fn, List.of(column), true, -1, type);
+  }
+
+  private List<List<Object>> runSorted(AggregateNode node) {
+    return run(new SortNode(node, List.of(new SortKey(0, true, true))));
+  }
+
+  @Test
+  void everyAggregateWithGroupKeys() {
+    AggregateNode node =
+        new AggregateNode(
+            DATA,
+            List.of(0),
+            List.of(
+                agg(AggregateFunction.COUNT_STAR, -1, Kind.INT64),
+                agg(AggregateFunction.COUNT, 1, Kind.INT64),
+                agg(AggregateFunction.SUM, 1, Kind.INT64),
+                agg(AggregateFunction.AVG, 1, Kind.FLOAT64),
+                agg(AggregateFunction.MIN, 1, Kind.INT64),
+                agg(AggregateFunction.MAX, 5, Kind.UTF8),
+                agg(AggregateFunction.SUM, 2, Kind.decimal(20, 2)),
+                agg(AggregateFunction.SUM, 3, Kind.FLOAT64)),
+            schema(
+                "k", Kind.UTF8, "cs", Kind.INT64, "c", Kind.INT64, "s", Kind.INT64, "a",
+                Kind.FLOAT64, "mn", Kind.INT64, "mx", Kind.UTF8, "sd", Kind.decimal(20, 2),
+                "sf", Kind.FLOAT64));
+    assertThat(runSorted(node))
+        .containsExactly(
+            row(null, 1L, 1L, 5L, 5.0, 5L, "kiwi", new BigDecimal("0.02"), 4.0),
+            row("a", 3L, 3L, 5L, 5.0 / 3, 1L, "pear", new BigDecimal("3.00"), 4.0),
+            row("b", 2L, 1L, 7L, 7.0, 7L, "fig", new BigDecimal("0.03"), null));
+  }
+
+  @Test
+  void globalAggregateOverEmptyInputIsOneRow() {
+    ValuesNode empty = new ValuesNode(DATA.schema(), List.of());
+    AggregateNode node =
+        new AggregateNode(
+            empty,
+            List.of(),
+            List.of(
+                agg(AggregateFunction.COUNT_STAR, -1, Kind.INT64),
+                agg(AggregateFunction.COUNT, 1, Kind.INT64),
+                agg(AggregateFunction.SUM, 1, Kind.INT64),
+                agg(AggregateFunction.AVG, 2, Kind.decimal(14, 6)),
+                agg(AggregateFunction.MIN, 5, Kind.UTF8),
+                distinct(AggregateFunction.COUNT, 1, Kind.INT64)),
+            schema(
+                "cs", Kind.INT64, "c", Kind.INT64, "s", Kind.INT64, "a", Kind.decimal(14, 6),
+                "m", Kind.UTF8, "cd", Kind.INT64));
+    assertThat(run(node)).containsExactly(row(0L, 0L, null, null, null, 0L));
+  }
+
+  @Test
+  void groupedAggregateOverEmptyInputHasNoRows() {
+    ValuesNode empty = new ValuesNode(DATA.schema(), List.of());
+    AggregateNode node =
+        new AggregateNode(
+            empty,
+            List.of(0),
+            List.of(agg(AggregateFunction.COUNT_STAR, -1, Kind.INT64)),
+            schema("k", Kind.UTF8, "c", Kind.INT64));
+    assertThat(run(node)).isEmpty();
+  }
+
+  @Test
+  void allNullInputGivesNullExceptCounts() {
+    ValuesNode nulls =
+        new ValuesNode(schema("x", Kind.INT64), List.of(row((Object) null), row((Object) null)));
+    AggregateNode node =
+        new AggregateNode(
+            nulls,
+            List.of(),
+            List.of(
+                agg(AggregateFunction.COUNT_STAR, -1, Kind.INT64),
+                agg(AggregateFunction.COUNT, 0, Kind.INT64),
+                agg(AggregateFunction.SUM, 0, Kind.INT64),
+                agg(AggregateFunction.MAX, 0, Kind.INT64),
+                agg(AggregateFunction.AVG, 0, Kind.FLOAT64)),
+            schema("a", Kind.INT64, "b", Kind.INT64, "c", Kind.INT64, "d", Kind.INT64, "e",
+                Kind.FLOAT64));
+    assertThat(run(node)).containsExactly(row(2L, 0L, null, null, null));
+  }
+
+  @Test
+  void distinctVariants() {
+    AggregateNode node =
+        new AggregateNode(
+            DATA,
+            List.of(),
+            List.of(
+                distinct(AggregateFunction.COUNT, 1, Kind.INT64),
+                distinct(AggregateFunction.SUM, 1, Kind.INT64),
+                distinct(AggregateFunction.AVG, 2, Kind.decimal(12, 4)),
+                distinct(AggregateFunction.COUNT, 5, Kind.INT64),
+                distinct(AggregateFunction.MIN, 2, DEC)),
+            schema("c", Kind.INT64, "s", Kind.INT64, "a", Kind.decimal(12, 4), "cs", Kind.INT64,
+                "m", DEC));
+    // distinct x: 1, 2, 5, 7; distinct d: 1.00, 2.00, 0.01, 0.02 -> avg 3.03 / 4 = 0.7575
+    assertThat(run(node))
+        .containsExactly(
+            row(4L, 15L, new BigDecimal("0.7575"), 4L, new BigDecimal("0.01")));
+  }
+
+  @Test
+  void filterColumnRestrictsTheRowsOfOneAggregate() {
+    AggregateNode node =
+        new AggregateNode(
+            DATA,
+            List.of(),
+            List.of(
+                new AggregateCall(AggregateFunction.COUNT_STAR, List.of(), false, 4, Kind.INT64),
+                new AggregateCall(AggregateFunction.SUM, List.of(1), false, 4, Kind.INT64),
+                agg(AggregateFunction.SUM, 1, Kind.INT64)),
+            schema("c", Kind.INT64, "s", Kind.INT64, "all", Kind.INT64));
+    // flag true on rows x=1, x=2, x=5 (null flag and false are excluded)
+    assertThat(run(node)).containsExactly(row(3L, 8L, 17L));
+  }
+
+  @Test
+  void decimalAverageRoundsHalfUpAndSumIsExact() {
+    ValuesNode values =
+        new ValuesNode(
+            schema("d", DEC),
+            List.of(
+                row(new BigDecimal("0.01")),
+                row(new BigDecimal("0.01")),
+                row(new BigDecimal("0.02")),
+                row(new BigDecimal("-0.00"))));
+    AggregateNode node =
+        new AggregateNode(
+            values,
+            List.of(),
+            List.of(
+                agg(AggregateFunction.AVG, 0, DEC),
+                agg(AggregateFunction.AVG, 0, Kind.decimal(10, 3)),
+                agg(AggregateFunction.SUM, 0, Kind.decimal(38, 2))),
+            schema("a2", DEC, "a3", Kind.decimal(10, 3), "s", Kind.decimal(38, 2)));
+    // sum 0.04 / 4 = 0.01 exactly; with three values 0.04/3 would round
+    assertThat(run(node))
+        .containsExactly(
+            row(new BigDecimal("0.01"), new BigDecimal("0.010"), new BigDecimal("0.04")));
+
+    ValuesNode three =
+        new ValuesNode(
+            schema("d", DEC),
+            List.of(row(new BigDecimal("0.01")), row(new BigDecimal("0.01")), row(new BigDecimal("0.03"))));
+    AggregateNode avg =
+        new AggregateNode(
+            three,
+            List.of(),
+            List.of(agg(AggregateFunction.AVG, 0, DEC), agg(AggregateFunction.AVG, 0, Kind.decimal(10, 4))),
+            schema("a", DEC, "b", Kind.decimal(10, 4)));
+    // 0.05 / 3 = 0.016666.. -> 0.02 and 0.0167
+    assertThat(run(avg)).containsExactly(row(new BigDecimal("0.02"), new BigDecimal("0.0167")));
+  }
+
+  @Test
+  void decimalSumBeyondLongRangeStaysExact() {
+    ArrowType big = Kind.decimal(38, 2);
+    BigDecimal value = new BigDecimal("90000000000000000.00"); // unscaled 9e18, near Long.MAX_VALUE
+    ValuesNode values =
+        new ValuesNode(schema("d", Kind.decimal(19, 2)), List.of(row(value), row(value), row(value)));
+    AggregateNode node =
+        new AggregateNode(
+            values, List.of(), List.of(agg(AggregateFunction.SUM, 0, big)), schema("s", big));
+    assertThat(run(node)).containsExactly(row(new BigDecimal("270000000000000000.00")));
+  }
+
+  @Test
+  void decimalSumThatOverflowsTheResultTypeIsAUserError() {
+    ArrowType small = Kind.decimal(4, 2);
+    ValuesNode values =
+        new ValuesNode(
+            schema("d", small),
+            List.of(row(new BigDecimal("99.99")), row(new BigDecimal("99.99"))));
+    AggregateNode node =
+        new AggregateNode(
+            values, List.of(), List.of(agg(AggregateFunction.SUM, 0, small)), schema("s", small));
+    assertThatThrownBy(() -> run(node))
+        .isInstanceOf(OxbowException.class)
+        .hasMessageContaining("overflow")
+        .satisfies(e -> assertThat(((OxbowException) e).code()).isEqualTo(ErrorCode.USER_ERROR));
+  }
+
+  @Test
+  void integerAverageToDouble() {
+    ValuesNode values =
+        new ValuesNode(schema("x", Kind.INT32), List.of(row(1), row(2), row(4)));
+    AggregateNode node =
+        new AggregateNode(
+            values,
+            List.of(),
+            List.of(agg(AggregateFunction.AVG, 0, Kind.FLOAT64)),
+            schema("a", Kind.FLOAT64));
+    assertThat(run(node)).containsExactly(row(7.0 / 3));
+  }
+
+  @Test
+  void manyGroupsAcrossBatches() {
+    List<List<Object>> rows = new ArrayList<>();
+    for (long i = 0; i < 30_000; i++) {
+      rows.add(row(i % 10_000, i));
+    }
+    ValuesNode values = new ValuesNode(schema("g", Kind.INT64, "x", Kind.INT64), rows);
+    AggregateNode node =
+        new AggregateNode(
+            values,
+            List.of(0),
+            List.of(
+                agg(AggregateFunction.COUNT_STAR, -1, Kind.INT64),
+                agg(AggregateFunction.SUM, 1, Kind.INT64)),
+            schema("g", Kind.INT64, "c", Kind.INT64, "s", Kind.INT64));
+    List<List<Object>> result = run(new SortNode(node, List.of(new SortKey(0, true, false))));
+    assertThat(result).hasSize(10_000);
+    for (int g = 0; g < 10_000; g++) {
+      assertThat(result.get(g)).isEqualTo(row((long) g, 3L, 3L * g + 30_000L));
+    }
+  }
+
+  @Test
+  void multipleGroupKeysIncludingNulls() {
+    ValuesNode values =
+        new ValuesNode(
+            schema("a", Kind.UTF8, "b", Kind.INT64),
+            List.of(row("x", 1L), row("x", null), row("x", 1L), row(null, null), row(null, null)));
+    AggregateNode node =
+        new AggregateNode(
+            values,
+            List.of(0, 1),
+            List.of(agg(AggregateFunction.COUNT_STAR, -1, Kind.INT64)),
+            schema("a", Kind.UTF8, "b", Kind.INT64, "c", Kind.INT64));
+    assertThat(
+            run(
+                new SortNode(
+                    node, List.of(new SortKey(0, true, true), new SortKey(1, true, true)))))
+        .containsExactly(row(null, null, 2L), row("x", null, 1L), row("x", 1L, 2L));
+  }
+}

@@ -1,0 +1,85 @@
+package io.oxbow.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.oxbow.engine.expr.ScalarFunction;
+import io.oxbow.engine.plan.FilterNode;
+import io.oxbow.engine.plan.ProjectNode;
+import io.oxbow.engine.plan.ValuesNode;
+import io.oxbow.engine.type.Kind;
+import java.math.BigDecimal;
+import java.util.List;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.junit.jupiter.api.Test;
+
+class TestProjectOperator extends EngineTesting {
+  private static final ValuesNode VALUES =
+      new ValuesNode(
+          schema("i", Kind.INT32, "l", Kind.INT64, "d", Kind.FLOAT64, "s", Kind.UTF8),
+          List.of(row(1, 10L, 0.5, "a"), row(2, null, 1.5, "b"), row(-3, 30L, null, null)));
+
+  @Test
+  void reordersColumnsAndComputesExpressions() {
+    ProjectNode project =
+        new ProjectNode(
+            VALUES,
+            List.of(
+                col(3, Kind.UTF8),
+                call(ScalarFunction.ADD, Kind.INT32, col(0, Kind.INT32), lit(100, Kind.INT32)),
+                call(ScalarFunction.SUBTRACT, Kind.INT64, col(1, Kind.INT64), lit(1L, Kind.INT64)),
+                call(ScalarFunction.MULTIPLY, Kind.FLOAT64, col(2, Kind.FLOAT64), lit(2.0, Kind.FLOAT64)),
+                lit(new BigDecimal("1.50"), Kind.decimal(3, 2)),
+                call(ScalarFunction.NEGATE, Kind.INT64, col(1, Kind.INT64))),
+            schema(
+                "s", Kind.UTF8, "i", Kind.INT32, "l", Kind.INT64, "d", Kind.FLOAT64, "k",
+                Kind.decimal(3, 2), "neg", Kind.INT64));
+    assertThat(run(project))
+        .containsExactly(
+            row("a", 101L, 9L, 1.0, new BigDecimal("1.50"), -10L),
+            row("b", 102L, null, 3.0, new BigDecimal("1.50"), null),
+            row(null, 97L, 29L, null, new BigDecimal("1.50"), -30L));
+  }
+
+  @Test
+  void projectAfterFilterSeesOnlyLiveRows() {
+    FilterNode filter =
+        new FilterNode(
+            VALUES,
+            call(ScalarFunction.LESS_THAN, Kind.BOOL, col(0, Kind.INT32), lit(2, Kind.INT32)));
+    ProjectNode project =
+        new ProjectNode(
+            filter,
+            List.of(col(0, Kind.INT32), col(3, Kind.UTF8)),
+            schema("i", Kind.INT32, "s", Kind.UTF8));
+    assertThat(run(project)).containsExactly(row(1L, "a"), row(-3L, null));
+  }
+
+  @Test
+  void int32ArithmeticOverflowIsAUserError() {
+    ProjectNode project =
+        new ProjectNode(
+            VALUES,
+            List.of(
+                call(
+                    ScalarFunction.MULTIPLY,
+                    Kind.INT32,
+                    col(0, Kind.INT32),
+                    lit(Integer.MAX_VALUE, Kind.INT32))),
+            schema("x", Kind.INT32));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> run(project))
+        .isInstanceOf(io.oxbow.spi.error.OxbowException.class)
+        .hasMessageContaining("Integer overflow")
+        .hasMessageContaining("INTEGER");
+  }
+
+  @Test
+  void smallIntegerTypesAreWritten() {
+    ArrowType int16 = new ArrowType.Int(16, true);
+    ProjectNode project =
+        new ProjectNode(
+            new ValuesNode(schema("a", int16), List.of(row((short) 7), row((Object) null))),
+            List.of(call(ScalarFunction.ADD, int16, col(0, int16), lit((short) 5, int16))),
+            schema("x", int16));
+    assertThat(run(project)).containsExactly(row(12L), row((Object) null));
+  }
+}
