@@ -12,12 +12,19 @@ import io.oxbow.engine.plan.SortNode;
 import io.oxbow.engine.plan.ValuesNode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
 import org.apache.arrow.vector.types.pojo.Field;
 
-/** Renders an engine plan as indented text, one operator per line (used by EXPLAIN). */
+/**
+ * Renders an engine plan as indented text for EXPLAIN: one operator per line, children indented by
+ * two spaces, each with its key attributes (columns, condition, group keys and aggregates, sort
+ * keys, offset and limit). Column references print as {@code $index} of the operator's input.
+ */
 public final class PlanPrinter {
   private PlanPrinter() {}
 
+  /** The plan as text, one line per node, ending with a newline. */
   public static String print(PlanNode plan) {
     StringBuilder out = new StringBuilder();
     print(plan, 0, out);
@@ -36,9 +43,13 @@ public final class PlanPrinter {
       return "Scan[table="
           + scan.catalog()
           + "."
-          + scan.table().name()
+          + scan.table().name().schema()
+          + "."
+          + scan.table().name().table()
           + ", columns="
           + scan.columns()
+          + ", handle="
+          + scan.table()
           + "]";
     }
     if (node instanceof FilterNode filter) {
@@ -54,16 +65,27 @@ public final class PlanPrinter {
     }
     if (node instanceof AggregateNode aggregate) {
       List<String> calls = new ArrayList<>();
-      for (AggregateCall call : aggregate.aggregates()) {
-        String args = call.arguments().isEmpty() ? "*" : call.arguments().toString();
+      int keyCount = aggregate.groupKeys().size();
+      for (int i = 0; i < aggregate.aggregates().size(); i++) {
+        AggregateCall call = aggregate.aggregates().get(i);
+        String args =
+            call.arguments().isEmpty()
+                ? "*"
+                : call.arguments().stream().map(a -> "$" + a).collect(Collectors.joining(", "));
         calls.add(
-            call.function().name().toLowerCase()
+            aggregate.schema().getFields().get(keyCount + i).getName()
+                + "="
+                + call.function().name().toLowerCase(Locale.ROOT)
                 + (call.distinct() ? "(distinct " : "(")
-                + args.replace("[", "$").replace("]", "")
+                + args
                 + ")"
                 + (call.filterColumn() >= 0 ? " filter $" + call.filterColumn() : ""));
       }
-      return "HashAggregate[keys=" + aggregate.groupKeys() + ", aggregates=" + calls + "]";
+      return "HashAggregate[keys="
+          + aggregate.groupKeys().stream().map(k -> "$" + k).toList()
+          + ", aggregates="
+          + calls
+          + "]";
     }
     if (node instanceof SortNode sort) {
       List<String> keys = new ArrayList<>();

@@ -81,7 +81,9 @@ abstract class EngineTesting {
 
   /** Evaluates {@code expr} with no input columns (over one row). */
   Object evaluate(Expr expr) {
-    return evaluate(new ValuesNode(schema("dummy", io.oxbow.engine.type.Kind.INT64), List.of(row(1L))), expr)
+    return evaluate(
+            new ValuesNode(schema("dummy", io.oxbow.engine.type.Kind.INT64), List.of(row(1L))),
+            expr)
         .get(0);
   }
 
@@ -132,10 +134,10 @@ abstract class EngineTesting {
   }
 
   /** A table handle for the in-memory connector. */
-  record MemoryTable(String name) implements ConnectorTableHandle {
+  record MemoryTable(String table) implements ConnectorTableHandle {
     @Override
     public SchemaTableName name() {
-      return new SchemaTableName("test", name);
+      return new SchemaTableName("test", table);
     }
   }
 

@@ -33,9 +33,7 @@ class TestFilterOperator extends EngineTesting {
   void nullConditionDropsTheRow() {
     FilterNode isNotNullS =
         new FilterNode(
-            VALUES,
-            call(
-                ScalarFunction.EQUAL, Kind.BOOL, col(1, Kind.UTF8), lit(null, Kind.UTF8)));
+            VALUES, call(ScalarFunction.EQUAL, Kind.BOOL, col(1, Kind.UTF8), lit(null, Kind.UTF8)));
     assertThat(run(isNotNullS)).isEmpty();
   }
 
@@ -45,14 +43,14 @@ class TestFilterOperator extends EngineTesting {
     FilterNode second =
         new FilterNode(
             first,
-            call(
-                ScalarFunction.NOT_EQUAL, Kind.BOOL, col(0, Kind.INT64), lit(4L, Kind.INT64)));
+            call(ScalarFunction.NOT_EQUAL, Kind.BOOL, col(0, Kind.INT64), lit(4L, Kind.INT64)));
     ProjectNode project =
         new ProjectNode(
             second,
             List.of(
                 col(1, Kind.UTF8),
-                call(ScalarFunction.MULTIPLY, Kind.INT64, col(0, Kind.INT64), lit(10L, Kind.INT64))),
+                call(
+                    ScalarFunction.MULTIPLY, Kind.INT64, col(0, Kind.INT64), lit(10L, Kind.INT64))),
             schema("s", Kind.UTF8, "x10", Kind.INT64));
     assertThat(run(project)).containsExactly(row(null, 30L), row("e", 50L));
   }

@@ -25,8 +25,18 @@ class TestHashAggregationOperator extends EngineTesting {
   private static final ValuesNode DATA =
       new ValuesNode(
           schema(
-              "k", Kind.UTF8, "x", Kind.INT64, "d", DEC, "f", Kind.FLOAT64, "flag", Kind.BOOL,
-              "s", Kind.UTF8),
+              "k",
+              Kind.UTF8,
+              "x",
+              Kind.INT64,
+              "d",
+              DEC,
+              "f",
+              Kind.FLOAT64,
+              "flag",
+              Kind.BOOL,
+              "s",
+              Kind.UTF8),
           List.of(
               row("a", 1L, new BigDecimal("1.00"), 1.5, true, "pear"),
               row("a", 2L, new BigDecimal("2.00"), null, false, "apple"),
@@ -63,9 +73,24 @@ class TestHashAggregationOperator extends EngineTesting {
                 agg(AggregateFunction.SUM, 2, Kind.decimal(20, 2)),
                 agg(AggregateFunction.SUM, 3, Kind.FLOAT64)),
             schema(
-                "k", Kind.UTF8, "cs", Kind.INT64, "c", Kind.INT64, "s", Kind.INT64, "a",
-                Kind.FLOAT64, "mn", Kind.INT64, "mx", Kind.UTF8, "sd", Kind.decimal(20, 2),
-                "sf", Kind.FLOAT64));
+                "k",
+                Kind.UTF8,
+                "cs",
+                Kind.INT64,
+                "c",
+                Kind.INT64,
+                "s",
+                Kind.INT64,
+                "a",
+                Kind.FLOAT64,
+                "mn",
+                Kind.INT64,
+                "mx",
+                Kind.UTF8,
+                "sd",
+                Kind.decimal(20, 2),
+                "sf",
+                Kind.FLOAT64));
     assertThat(runSorted(node))
         .containsExactly(
             row(null, 1L, 1L, 5L, 5.0, 5L, "kiwi", new BigDecimal("0.02"), 4.0),
@@ -88,8 +113,18 @@ class TestHashAggregationOperator extends EngineTesting {
                 agg(AggregateFunction.MIN, 5, Kind.UTF8),
                 distinct(AggregateFunction.COUNT, 1, Kind.INT64)),
             schema(
-                "cs", Kind.INT64, "c", Kind.INT64, "s", Kind.INT64, "a", Kind.decimal(14, 6),
-                "m", Kind.UTF8, "cd", Kind.INT64));
+                "cs",
+                Kind.INT64,
+                "c",
+                Kind.INT64,
+                "s",
+                Kind.INT64,
+                "a",
+                Kind.decimal(14, 6),
+                "m",
+                Kind.UTF8,
+                "cd",
+                Kind.INT64));
     assertThat(run(node)).containsExactly(row(0L, 0L, null, null, null, 0L));
   }
 
@@ -119,7 +154,16 @@ class TestHashAggregationOperator extends EngineTesting {
                 agg(AggregateFunction.SUM, 0, Kind.INT64),
                 agg(AggregateFunction.MAX, 0, Kind.INT64),
                 agg(AggregateFunction.AVG, 0, Kind.FLOAT64)),
-            schema("a", Kind.INT64, "b", Kind.INT64, "c", Kind.INT64, "d", Kind.INT64, "e",
+            schema(
+                "a",
+                Kind.INT64,
+                "b",
+                Kind.INT64,
+                "c",
+                Kind.INT64,
+                "d",
+                Kind.INT64,
+                "e",
                 Kind.FLOAT64));
     assertThat(run(node)).containsExactly(row(2L, 0L, null, null, null));
   }
@@ -136,12 +180,20 @@ class TestHashAggregationOperator extends EngineTesting {
                 distinct(AggregateFunction.AVG, 2, Kind.decimal(12, 4)),
                 distinct(AggregateFunction.COUNT, 5, Kind.INT64),
                 distinct(AggregateFunction.MIN, 2, DEC)),
-            schema("c", Kind.INT64, "s", Kind.INT64, "a", Kind.decimal(12, 4), "cs", Kind.INT64,
-                "m", DEC));
+            schema(
+                "c",
+                Kind.INT64,
+                "s",
+                Kind.INT64,
+                "a",
+                Kind.decimal(12, 4),
+                "cs",
+                Kind.INT64,
+                "m",
+                DEC));
     // distinct x: 1, 2, 5, 7; distinct d: 1.00, 2.00, 0.01, 0.02 -> avg 3.03 / 4 = 0.7575
     assertThat(run(node))
-        .containsExactly(
-            row(4L, 15L, new BigDecimal("0.7575"), 4L, new BigDecimal("0.01")));
+        .containsExactly(row(4L, 15L, new BigDecimal("0.7575"), 4L, new BigDecimal("0.01")));
   }
 
   @Test
@@ -186,12 +238,17 @@ class TestHashAggregationOperator extends EngineTesting {
     ValuesNode three =
         new ValuesNode(
             schema("d", DEC),
-            List.of(row(new BigDecimal("0.01")), row(new BigDecimal("0.01")), row(new BigDecimal("0.03"))));
+            List.of(
+                row(new BigDecimal("0.01")),
+                row(new BigDecimal("0.01")),
+                row(new BigDecimal("0.03"))));
     AggregateNode avg =
         new AggregateNode(
             three,
             List.of(),
-            List.of(agg(AggregateFunction.AVG, 0, DEC), agg(AggregateFunction.AVG, 0, Kind.decimal(10, 4))),
+            List.of(
+                agg(AggregateFunction.AVG, 0, DEC),
+                agg(AggregateFunction.AVG, 0, Kind.decimal(10, 4))),
             schema("a", DEC, "b", Kind.decimal(10, 4)));
     // 0.05 / 3 = 0.016666.. -> 0.02 and 0.0167
     assertThat(run(avg)).containsExactly(row(new BigDecimal("0.02"), new BigDecimal("0.0167")));
@@ -202,7 +259,8 @@ class TestHashAggregationOperator extends EngineTesting {
     ArrowType big = Kind.decimal(38, 2);
     BigDecimal value = new BigDecimal("90000000000000000.00"); // unscaled 9e18, near Long.MAX_VALUE
     ValuesNode values =
-        new ValuesNode(schema("d", Kind.decimal(19, 2)), List.of(row(value), row(value), row(value)));
+        new ValuesNode(
+            schema("d", Kind.decimal(19, 2)), List.of(row(value), row(value), row(value)));
     AggregateNode node =
         new AggregateNode(
             values, List.of(), List.of(agg(AggregateFunction.SUM, 0, big)), schema("s", big));
@@ -227,8 +285,7 @@ class TestHashAggregationOperator extends EngineTesting {
 
   @Test
   void integerAverageToDouble() {
-    ValuesNode values =
-        new ValuesNode(schema("x", Kind.INT32), List.of(row(1), row(2), row(4)));
+    ValuesNode values = new ValuesNode(schema("x", Kind.INT32), List.of(row(1), row(2), row(4)));
     AggregateNode node =
         new AggregateNode(
             values,

@@ -27,12 +27,26 @@ class TestProjectOperator extends EngineTesting {
                 col(3, Kind.UTF8),
                 call(ScalarFunction.ADD, Kind.INT32, col(0, Kind.INT32), lit(100, Kind.INT32)),
                 call(ScalarFunction.SUBTRACT, Kind.INT64, col(1, Kind.INT64), lit(1L, Kind.INT64)),
-                call(ScalarFunction.MULTIPLY, Kind.FLOAT64, col(2, Kind.FLOAT64), lit(2.0, Kind.FLOAT64)),
+                call(
+                    ScalarFunction.MULTIPLY,
+                    Kind.FLOAT64,
+                    col(2, Kind.FLOAT64),
+                    lit(2.0, Kind.FLOAT64)),
                 lit(new BigDecimal("1.50"), Kind.decimal(3, 2)),
                 call(ScalarFunction.NEGATE, Kind.INT64, col(1, Kind.INT64))),
             schema(
-                "s", Kind.UTF8, "i", Kind.INT32, "l", Kind.INT64, "d", Kind.FLOAT64, "k",
-                Kind.decimal(3, 2), "neg", Kind.INT64));
+                "s",
+                Kind.UTF8,
+                "i",
+                Kind.INT32,
+                "l",
+                Kind.INT64,
+                "d",
+                Kind.FLOAT64,
+                "k",
+                Kind.decimal(3, 2),
+                "neg",
+                Kind.INT64));
     assertThat(run(project))
         .containsExactly(
             row("a", 101L, 9L, 1.0, new BigDecimal("1.50"), -10L),

@@ -20,8 +20,7 @@ class TestScanOperator extends EngineTesting {
     List<ConnectorSplit> splits =
         List.of(
             new MemorySplit(
-                List.of(
-                    List.of(row(1L, "a", 10), row(2L, "b", 20)), List.of(row(3L, null, 30)))),
+                List.of(List.of(row(1L, "a", 10), row(2L, "b", 20)), List.of(row(3L, null, 30)))),
             new MemorySplit(List.of()),
             new MemorySplit(List.of(List.of(row(4L, "d", null)))));
     return new MemoryConnector(TABLE, splits);
@@ -58,7 +57,8 @@ class TestScanOperator extends EngineTesting {
     assertThatThrownBy(() -> run(failing.scan("id")))
         .isInstanceOf(OxbowException.class)
         .hasMessage("bucket is gone")
-        .satisfies(e -> assertThat(((OxbowException) e).code()).isEqualTo(ErrorCode.SOURCE_UNAVAILABLE));
+        .satisfies(
+            e -> assertThat(((OxbowException) e).code()).isEqualTo(ErrorCode.SOURCE_UNAVAILABLE));
     assertThat(failing.closed.get()).isEqualTo(failing.opened.get());
 
     MemoryConnector buggy = connector();
@@ -85,8 +85,7 @@ class TestScanOperator extends EngineTesting {
       }
       batches.add(rows);
     }
-    MemoryConnector connector =
-        new MemoryConnector(TABLE, List.of(new MemorySplit(batches)));
+    MemoryConnector connector = new MemoryConnector(TABLE, List.of(new MemorySplit(batches)));
     List<List<Object>> rows = run(connector.scan("id"));
     assertThat(rows).hasSize(20_000);
     assertThat(rows.stream().mapToLong(r -> (Long) r.get(0)).sum()).isEqualTo(expectedSum);

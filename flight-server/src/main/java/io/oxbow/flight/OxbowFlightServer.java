@@ -23,6 +23,7 @@ public final class OxbowFlightServer implements AutoCloseable {
   private final OxbowFlightSqlProducer producer;
   private final BufferAllocator allocator;
   private final String host;
+  private boolean closed;
 
   private OxbowFlightServer(
       FlightServer server,
@@ -84,9 +85,16 @@ public final class OxbowFlightServer implements AutoCloseable {
     server.awaitTermination();
   }
 
-  /** Stops accepting calls, cancels running queries and releases every buffer. */
+  /**
+   * Stops accepting calls, cancels running queries and releases every buffer. Safe to call more
+   * than once and from several threads; returns when everything is released.
+   */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     server.shutdown();
     try {
       if (!server.awaitTermination(5, TimeUnit.SECONDS)) {

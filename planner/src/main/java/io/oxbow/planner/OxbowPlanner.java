@@ -108,8 +108,11 @@ public final class OxbowPlanner {
 
   private PlannedQuery doPlan(String sql, PlannerSession session) throws SqlParseException {
     boolean explain = false;
-    Matcher plain = PLAIN_EXPLAIN.matcher(sql);
-    String text = sql;
+    String text = sql.strip();
+    while (text.endsWith(";")) {
+      text = text.substring(0, text.length() - 1).strip();
+    }
+    Matcher plain = PLAIN_EXPLAIN.matcher(text);
     if (plain.matches()) {
       explain = true;
       text = plain.group(1);

@@ -1,0 +1,260 @@
+package io.oxbow.launcher;
+
+import io.oxbow.federation.OxbowConfig;
+import io.oxbow.federation.QueryEngine;
+import io.oxbow.flight.OxbowFlightServer;
+import io.oxbow.spi.error.OxbowException;
+import io.oxbow.tpch.TpchGenerator;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The {@code ./oxbow} command: {@code demo}, {@code server --config FILE}, {@code tpch generate},
+ * {@code help}. Exit codes: 0 success, 1 failure, 2 bad usage.
+ */
+public final class Oxbow {
+  static final String USAGE =
+      """
+      usage: oxbow <command> [options]
+
+        demo [--sf N] [--warehouse DIR] [--port P]
+            Generate TPC-H at scale factor N (default 0.01) into DIR (default ./warehouse)
+            if it is missing, then serve it over Arrow Flight SQL on 127.0.0.1:P (default 47470)
+            with users admin/admin and analyst/analyst.
+        server --config FILE
+            Start the server with a YAML configuration (see docs/configuration.md).
+        tpch generate --sf N --to DIR
+            Write TPC-H at scale factor N as Delta tables under DIR/tpch/<table>.
+        help
+            Show this text.
+      """;
+
+  private Oxbow() {}
+
+  public static void main(String[] args) {
+    int code = run(args, System.out, System.err, null);
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+
+  /** A usage error: the message is printed with the usage, exit code 2. */
+  static final class UsageException extends RuntimeException {
+    UsageException(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * Runs a command. {@code started} (may be null) receives the running server, for tests; the
+   * command then returns once the server is closed.
+   */
+  static int run(String[] args, PrintStream out, PrintStream err, ServerListener started) {
+    try {
+      if (args.length == 0 || args[0].equals("help") || args[0].equals("--help")) {
+        out.print(USAGE);
+        return args.length == 0 ? 2 : 0;
+      }
+      String command = args[0];
+      List<String> rest = Arrays.asList(args).subList(1, args.length);
+      switch (command) {
+        case "demo" -> demo(options(rest, List.of("--sf", "--warehouse", "--port")), out, started);
+        case "server" -> server(options(rest, List.of("--config")), out, started);
+        case "tpch" -> {
+          if (rest.isEmpty() || !rest.get(0).equals("generate")) {
+            throw new UsageException(
+                "unknown tpch command; try: oxbow tpch generate --sf N --to DIR");
+          }
+          Map<String, String> o = options(rest.subList(1, rest.size()), List.of("--sf", "--to"));
+          if (!o.containsKey("--sf") || !o.containsKey("--to")) {
+            throw new UsageException("tpch generate needs --sf N and --to DIR");
+          }
+          double sf = scaleFactor(o.get("--sf"));
+          Path to = Path.of(o.get("--to")).toAbsolutePath();
+          out.println("Generating TPC-H SF " + o.get("--sf") + " into " + to);
+          TpchGenerator.generate(to, sf);
+          out.println("Done.");
+        }
+        default -> throw new UsageException("unknown command '" + command + "'");
+      }
+      return 0;
+    } catch (UsageException e) {
+      err.println("oxbow: " + e.getMessage());
+      err.println();
+      err.print(USAGE);
+      return 2;
+    } catch (OxbowException e) {
+      err.println("oxbow: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  /** Receives the started server (tests use it to connect, then close it). */
+  interface ServerListener {
+    void started(OxbowFlightServer server, QueryEngine engine);
+  }
+
+  private static Map<String, String> options(List<String> args, List<String> allowed) {
+    Map<String, String> options = new LinkedHashMap<>();
+    for (int i = 0; i < args.size(); i++) {
+      String name = args.get(i);
+      if (!allowed.contains(name)) {
+        throw new UsageException("unknown option '" + name + "'");
+      }
+      if (i + 1 >= args.size()) {
+        throw new UsageException("option " + name + " needs a value");
+      }
+      options.put(name, args.get(++i));
+    }
+    return options;
+  }
+
+  private static double scaleFactor(String text) {
+    try {
+      double sf = Double.parseDouble(text);
+      if (!(sf > 0) || sf > 1000) {
+        throw new UsageException("--sf must be a number between 0 and 1000, not '" + text + "'");
+      }
+      return sf;
+    } catch (NumberFormatException e) {
+      throw new UsageException("--sf must be a number, not '" + text + "'");
+    }
+  }
+
+  private static int port(String text) {
+    try {
+      int port = Integer.parseInt(text);
+      if (port < 0 || port > 65535) {
+        throw new UsageException("--port must be between 0 and 65535, not '" + text + "'");
+      }
+      return port;
+    } catch (NumberFormatException e) {
+      throw new UsageException("--port must be a number, not '" + text + "'");
+    }
+  }
+
+  private static void demo(Map<String, String> options, PrintStream out, ServerListener started) {
+    String sfText = options.getOrDefault("--sf", "0.01");
+    double sf = scaleFactor(sfText);
+    int port = port(options.getOrDefault("--port", "47470"));
+    Path warehouse = Path.of(options.getOrDefault("--warehouse", "warehouse")).toAbsolutePath();
+    if (TpchGenerator.exists(warehouse)) {
+      out.println("Using the TPC-H warehouse at " + warehouse);
+    } else {
+      out.println("Generating TPC-H SF " + sfText + " into " + warehouse + " (first run only) ...");
+      TpchGenerator.generate(warehouse, sf);
+    }
+    OxbowConfig config =
+        OxbowConfig.defaults()
+            .withCatalog("demo", "delta", Map.of("warehouse", warehouse.toString()))
+            .withUser("admin", "admin")
+            .withUser("analyst", "analyst")
+            .withDefaultNamespace("demo", "tpch")
+            .withHost("127.0.0.1")
+            .withFlightPort(port);
+    serve(config, out, started);
+  }
+
+  private static void server(Map<String, String> options, PrintStream out, ServerListener started) {
+    if (!options.containsKey("--config")) {
+      throw new UsageException("server needs --config FILE");
+    }
+    serve(OxbowConfig.load(Path.of(options.get("--config"))), out, started);
+  }
+
+  private static void serve(OxbowConfig config, PrintStream out, ServerListener started) {
+    QueryEngine engine = new QueryEngine(config);
+    OxbowFlightServer server;
+    try {
+      server = OxbowFlightServer.start(engine);
+    } catch (RuntimeException e) {
+      engine.close();
+      throw e;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook =
+        new Thread(
+            () -> {
+              server.close();
+              engine.close();
+              stopped.countDown();
+            },
+            "oxbow-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    printConnectionHelp(config, server.port(), out);
+    if (started != null) {
+      started.started(server, engine);
+    }
+    try {
+      server.awaitTermination();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (started != null) {
+      // in-process use (tests): whoever stopped the server, release everything before returning
+      Runtime.getRuntime().removeShutdownHook(hook);
+      server.close();
+      engine.close();
+    }
+  }
+
+  static void printConnectionHelp(OxbowConfig config, int port, PrintStream out) {
+    String user = config.users().containsKey("admin") ? "admin" : firstUser(config);
+    out.println();
+    out.println("Oxbow is serving Arrow Flight SQL on " + config.host() + ":" + port);
+    out.println("Catalogs: " + String.join(", ", catalogNames(config)));
+    if (config.defaultCatalog() != null) {
+      out.println(
+          "Default: "
+              + config.defaultCatalog()
+              + (config.defaultSchema() == null ? "" : "." + config.defaultSchema()));
+    }
+    out.println();
+    out.println("JDBC (Arrow Flight SQL JDBC driver):");
+    out.println(
+        "  jdbc:arrow-flight-sql://"
+            + config.host()
+            + ":"
+            + port
+            + "?useEncryption=false&user="
+            + user
+            + "&password="
+            + user);
+    out.println();
+    out.println("Python (pip install adbc-driver-flightsql pyarrow):");
+    out.println("  import adbc_driver_flightsql.dbapi as flight_sql");
+    out.println(
+        "  conn = flight_sql.connect(\"grpc://"
+            + config.host()
+            + ":"
+            + port
+            + "\", db_kwargs={\"username\": \""
+            + user
+            + "\", \"password\": \""
+            + user
+            + "\"})");
+    out.println("  cur = conn.cursor()");
+    out.println(
+        "  cur.execute(\"SELECT l_returnflag, count(*) FROM lineitem GROUP BY l_returnflag\")");
+    out.println("  print(cur.fetch_arrow_table())");
+    out.println();
+    out.println("Press Ctrl-C to stop.");
+    out.flush();
+  }
+
+  private static String firstUser(OxbowConfig config) {
+    return config.users().keySet().stream().findFirst().orElse("USER");
+  }
+
+  private static List<String> catalogNames(OxbowConfig config) {
+    List<String> names = new ArrayList<>();
+    config.catalogs().forEach(c -> names.add(c.name()));
+    return names;
+  }
+}

@@ -1,0 +1,69 @@
+package io.oxbow.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class TestOxbowCommandLine {
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private int run(String... args) {
+    return Oxbow.run(
+        args,
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8),
+        null);
+  }
+
+  private String err() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void helpPrintsUsage() {
+    assertThat(run("help")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("demo [--sf N]", "tpch generate");
+  }
+
+  @Test
+  void noArgumentsIsAUsageError() {
+    assertThat(run()).isEqualTo(2);
+  }
+
+  @Test
+  void unknownCommandAndOptionsAreUsageErrors() {
+    assertThat(run("serve")).isEqualTo(2);
+    assertThat(err()).contains("unknown command 'serve'");
+    assertThat(run("demo", "--scale", "1")).isEqualTo(2);
+    assertThat(err()).contains("unknown option '--scale'");
+    assertThat(run("demo", "--port")).isEqualTo(2);
+    assertThat(err()).contains("option --port needs a value");
+  }
+
+  @Test
+  void tpchGenerateValidatesItsArguments() {
+    assertThat(run("tpch", "generate", "--sf", "0.01")).isEqualTo(2);
+    assertThat(err()).contains("needs --sf N and --to DIR");
+    assertThat(run("tpch", "generate", "--sf", "abc", "--to", "x")).isEqualTo(2);
+    assertThat(err()).contains("--sf must be a number, not 'abc'");
+    assertThat(run("tpch", "generate", "--sf", "-1", "--to", "x")).isEqualTo(2);
+    assertThat(run("tpch", "make")).isEqualTo(2);
+  }
+
+  @Test
+  void demoRejectsABadPort() {
+    assertThat(run("demo", "--port", "70000")).isEqualTo(2);
+    assertThat(err()).contains("--port must be between 0 and 65535");
+  }
+
+  @Test
+  void serverNeedsAReadableConfig() {
+    assertThat(run("server")).isEqualTo(2);
+    assertThat(run("server", "--config", "/nonexistent/oxbow.yaml")).isEqualTo(1);
+    assertThat(err()).contains("Cannot read configuration file");
+  }
+}
