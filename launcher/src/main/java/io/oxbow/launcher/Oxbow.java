@@ -12,7 +12,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * The {@code ./oxbow} command: {@code demo}, {@code server --config FILE}, {@code tpch generate},
@@ -177,13 +176,14 @@ public final class Oxbow {
       engine.close();
       throw e;
     }
-    CountDownLatch stopped = new CountDownLatch(1);
     Thread hook =
         new Thread(
             () -> {
+              out.println("Stopping Oxbow ...");
               server.close();
               engine.close();
-              stopped.countDown();
+              out.println("Stopped.");
+              out.flush();
             },
             "oxbow-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);

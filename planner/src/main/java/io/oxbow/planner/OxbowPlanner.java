@@ -233,6 +233,10 @@ public final class OxbowPlanner {
         e.getCause() != null && e.getCause().getMessage() != null
             ? e.getCause().getMessage()
             : e.getMessage();
+    // in this position Calcite's "Object" is always a table (or a schema in a qualified name)
+    if (message.startsWith("Object '")) {
+      message = "Table '" + message.substring("Object '".length());
+    }
     ErrorCode code =
         message.contains("not found") || message.startsWith("No match found for function")
             ? ErrorCode.NOT_FOUND
