@@ -420,9 +420,22 @@ final class RelToPlanConverter {
     if (!SqlTypeName.INTERVAL_TYPES.contains(intervalType)) {
       throw OxbowException.userError("Subtracting dates from dates is not supported yet");
     }
-    Expr amount = expr(interval);
     ArrowType int64 = new ArrowType.Int(64, true);
     boolean months = SqlTypeName.YEAR_INTERVAL_TYPES.contains(intervalType);
+    if (datetime instanceof RexLiteral base
+        && interval instanceof RexLiteral step
+        && !base.isNull()
+        && !step.isNull()
+        && datetime.getType().getSqlTypeName() == SqlTypeName.DATE) {
+      // constant date arithmetic (TPC-H's "date '1998-12-01' - interval '90' day") is folded here
+      long value = step.getValueAs(BigDecimal.class).longValueExact();
+      long sign = subtract ? -1 : 1;
+      java.time.LocalDate date = java.time.LocalDate.ofEpochDay(base.getValueAs(Integer.class));
+      java.time.LocalDate result =
+          months ? date.plusMonths(sign * value) : date.plusDays(sign * value / 86_400_000L);
+      return new Literal((int) result.toEpochDay(), TypeMapping.toArrow(datetime.getType()));
+    }
+    Expr amount = expr(interval);
     if (!months) {
       // day-time intervals arrive in milliseconds
       amount =

@@ -1,0 +1,142 @@
+package io.oxbow.planner;
+
+import io.oxbow.engine.type.Values;
+import io.oxbow.spi.connector.Connector;
+import io.oxbow.spi.connector.ConnectorMetadata;
+import io.oxbow.spi.connector.ConnectorPageSource;
+import io.oxbow.spi.connector.ConnectorPageSourceProvider;
+import io.oxbow.spi.connector.ConnectorSplit;
+import io.oxbow.spi.connector.ConnectorSplitManager;
+import io.oxbow.spi.connector.ConnectorTableHandle;
+import io.oxbow.spi.connector.ConnectorTableMetadata;
+import io.oxbow.spi.connector.SchemaTableName;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/** A test connector serving small in-memory tables (one schema) as one batch per table. */
+final class InMemoryConnector
+    implements Connector, ConnectorMetadata, ConnectorSplitManager, ConnectorPageSourceProvider {
+  record Table(Schema schema, List<List<Object>> rows) {}
+
+  record Handle(SchemaTableName name) implements ConnectorTableHandle {}
+
+  private record Split() implements ConnectorSplit {}
+
+  private final String schema;
+  private final Map<String, Table> tables = new LinkedHashMap<>();
+  final List<List<String>> requestedColumns = new ArrayList<>();
+
+  InMemoryConnector(String schema) {
+    this.schema = schema;
+  }
+
+  InMemoryConnector table(String name, Schema columns, List<List<Object>> rows) {
+    tables.put(name, new Table(columns, rows));
+    return this;
+  }
+
+  @Override
+  public ConnectorMetadata metadata() {
+    return this;
+  }
+
+  @Override
+  public ConnectorSplitManager splitManager() {
+    return this;
+  }
+
+  @Override
+  public ConnectorPageSourceProvider pageSourceProvider() {
+    return this;
+  }
+
+  @Override
+  public List<String> listSchemaNames() {
+    return List.of(schema);
+  }
+
+  @Override
+  public List<String> listTables(String schemaName) {
+    return schemaName.equals(schema) ? new ArrayList<>(tables.keySet()) : List.of();
+  }
+
+  @Override
+  public Optional<ConnectorTableHandle> getTableHandle(SchemaTableName name) {
+    if (!name.schema().equals(schema) || !tables.containsKey(name.table())) {
+      return Optional.empty();
+    }
+    return Optional.of(new Handle(name));
+  }
+
+  @Override
+  public ConnectorTableMetadata getTableMetadata(ConnectorTableHandle table) {
+    Table t = tables.get(table.name().table());
+    return new ConnectorTableMetadata(table.name(), t.schema(), OptionalLong.of(t.rows().size()));
+  }
+
+  @Override
+  public List<ConnectorSplit> getSplits(ConnectorTableHandle table) {
+    return List.of(new Split());
+  }
+
+  @Override
+  public ConnectorPageSource createPageSource(
+      ConnectorTableHandle table,
+      ConnectorSplit split,
+      List<String> columns,
+      BufferAllocator allocator) {
+    requestedColumns.add(columns);
+    Table t = tables.get(table.name().table());
+    List<Field> fields = new ArrayList<>();
+    List<Integer> indexes = new ArrayList<>();
+    for (String column : columns) {
+      for (int i = 0; i < t.schema().getFields().size(); i++) {
+        if (t.schema().getFields().get(i).getName().equals(column)) {
+          fields.add(t.schema().getFields().get(i));
+          indexes.add(i);
+        }
+      }
+    }
+    return new ConnectorPageSource() {
+      private boolean done;
+
+      @Override
+      public VectorSchemaRoot nextBatch() {
+        if (done) {
+          return null;
+        }
+        done = true;
+        VectorSchemaRoot root = VectorSchemaRoot.create(new Schema(fields), allocator);
+        for (int c = 0; c < fields.size(); c++) {
+          FieldVector v = root.getVector(c);
+          v.allocateNew();
+          for (int r = 0; r < t.rows().size(); r++) {
+            Values.set(v, r, t.rows().get(r).get(indexes.get(c)));
+          }
+          v.setValueCount(t.rows().size());
+        }
+        root.setRowCount(t.rows().size());
+        return root;
+      }
+
+      @Override
+      public long completedBytes() {
+        return 0;
+      }
+
+      @Override
+      public void close() {
+        done = true;
+      }
+    };
+  }
+}
