@@ -3,12 +3,14 @@ package io.oxbow.engine;
 import io.oxbow.engine.plan.AggregateCall;
 import io.oxbow.engine.plan.AggregateNode;
 import io.oxbow.engine.plan.FilterNode;
+import io.oxbow.engine.plan.JoinNode;
 import io.oxbow.engine.plan.LimitNode;
 import io.oxbow.engine.plan.PlanNode;
 import io.oxbow.engine.plan.ProjectNode;
 import io.oxbow.engine.plan.ScanNode;
 import io.oxbow.engine.plan.SortKey;
 import io.oxbow.engine.plan.SortNode;
+import io.oxbow.engine.plan.UnionAllNode;
 import io.oxbow.engine.plan.ValuesNode;
 import java.util.ArrayList;
 import java.util.List;
@@ -107,6 +109,20 @@ public final class PlanPrinter {
           + ", columns="
           + values.schema().getFields().stream().map(Field::getName).toList()
           + "]";
+    }
+    if (node instanceof JoinNode join) {
+      StringBuilder text = new StringBuilder("HashJoin[type=").append(join.type());
+      if (!join.leftKeys().isEmpty()) {
+        text.append(", left keys=").append(join.leftKeys());
+        text.append(", right keys=").append(join.rightKeys());
+      }
+      if (join.residual() != null) {
+        text.append(", residual=").append(join.residual());
+      }
+      return text.append("]").toString();
+    }
+    if (node instanceof UnionAllNode) {
+      return "UnionAll";
     }
     return node.getClass().getSimpleName();
   }

@@ -6,12 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.oxbow.testing.DuckDbReference;
+import io.oxbow.testing.ResultAssertions;
 import io.oxbow.testing.TestingOxbowServer;
 import io.oxbow.testing.TestingPythonEnvironment;
 import io.oxbow.testing.TestingTpchWarehouse;
 import io.oxbow.tpch.TpchQueries;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -30,13 +30,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * TPC-H Q1 and Q6 (standard text) at SF 0.01 through the Arrow Flight SQL JDBC driver and through
  * Python ADBC with pyarrow, compared with DuckDB reading the same Parquet files.
  *
- * <p>Decimals must match exactly. DuckDB returns AVG as DOUBLE while Oxbow returns DECIMAL with
- * scale s + 4, so averages are compared after rounding DuckDB's value half up to Oxbow's scale,
- * allowing {@link #AVG_TOLERANCE_UNITS} unit in the last place for the double's own rounding.
+ * <p>Values are compared with {@link ResultAssertions} (decimals exactly; DuckDB's DOUBLE averages
+ * after rounding to Oxbow's DECIMAL scale).
  */
 class TestTpchClientsIntegration {
-  private static final int AVG_TOLERANCE_UNITS = 1;
-
   private static final String PYTHON_CLIENT =
       """
       import decimal, json, sys
@@ -154,32 +151,7 @@ class TestTpchClientsIntegration {
   }
 
   private static void assertSameResult(List<List<Object>> ours, List<List<Object>> reference) {
-    assertThat(ours).hasSameSizeAs(reference).isNotEmpty();
-    for (int r = 0; r < ours.size(); r++) {
-      List<Object> a = ours.get(r);
-      List<Object> b = reference.get(r);
-      assertThat(a).as("row %d width", r).hasSameSizeAs(b);
-      for (int c = 0; c < a.size(); c++) {
-        Object x = a.get(c);
-        Object y = b.get(c);
-        String where = "row " + r + ", column " + (c + 1);
-        if (x instanceof BigDecimal dx && y instanceof Double dy) {
-          BigDecimal rounded = BigDecimal.valueOf(dy).setScale(dx.scale(), RoundingMode.HALF_UP);
-          BigDecimal tolerance =
-              BigDecimal.ONE
-                  .movePointLeft(dx.scale())
-                  .multiply(BigDecimal.valueOf(AVG_TOLERANCE_UNITS));
-          assertThat(dx.subtract(rounded).abs())
-              .as(where + ": %s vs %s", dx, dy)
-              .isLessThanOrEqualTo(tolerance);
-        } else if (x instanceof BigDecimal dx && y instanceof BigDecimal dy) {
-          assertThat(dx).as(where).isEqualByComparingTo(dy);
-        } else if (x instanceof Number nx && y instanceof Number ny) {
-          assertThat(nx.longValue()).as(where).isEqualTo(ny.longValue());
-        } else {
-          assertThat(String.valueOf(x)).as(where).isEqualTo(String.valueOf(y));
-        }
-      }
-    }
+    assertThat(ours).isNotEmpty();
+    ResultAssertions.assertSameRows(ours, reference);
   }
 }

@@ -60,19 +60,45 @@ public final class OxbowPlanner {
   private static final Pattern PLAIN_EXPLAIN =
       Pattern.compile("(?is)^\\s*explain\\s+(?!plan\\b)(.*)$");
 
+  /** Subqueries (IN, EXISTS, scalar) become correlates, which the decorrelator turns into joins. */
+  private static final HepProgram SUBQUERIES =
+      new HepProgramBuilder()
+          .addRuleInstance(CoreRules.FILTER_SUB_QUERY_TO_CORRELATE)
+          .addRuleInstance(CoreRules.PROJECT_SUB_QUERY_TO_CORRELATE)
+          .addRuleInstance(CoreRules.JOIN_SUB_QUERY_TO_CORRELATE)
+          .build();
+
   private static final HepProgram SIMPLIFY =
       new HepProgramBuilder()
+          .addRuleInstance(CoreRules.UNION_TO_DISTINCT)
+          .addRuleInstance(CoreRules.INTERSECT_TO_DISTINCT)
+          .addRuleInstance(CoreRules.MINUS_TO_DISTINCT)
           .addRuleInstance(CoreRules.FILTER_REDUCE_EXPRESSIONS)
           .addRuleInstance(CoreRules.PROJECT_REDUCE_EXPRESSIONS)
-          .addRuleInstance(CoreRules.FILTER_MERGE)
-          .addRuleInstance(CoreRules.PROJECT_MERGE)
-          .addRuleInstance(CoreRules.PROJECT_REMOVE)
+          .addRuleCollection(
+              List.of(
+                  CoreRules.FILTER_INTO_JOIN,
+                  CoreRules.JOIN_CONDITION_PUSH,
+                  CoreRules.FILTER_MERGE,
+                  CoreRules.FILTER_PROJECT_TRANSPOSE,
+                  CoreRules.FILTER_AGGREGATE_TRANSPOSE,
+                  CoreRules.PROJECT_MERGE,
+                  CoreRules.PROJECT_REMOVE))
           .addRuleInstance(CoreRules.AGGREGATE_PROJECT_MERGE)
-          .addRuleInstance(CoreRules.PROJECT_FILTER_TRANSPOSE)
+          .build();
+
+  /** Heuristic join ordering over the row counts connectors report. */
+  private static final HepProgram JOIN_ORDER =
+      new HepProgramBuilder()
+          .addMatchOrder(org.apache.calcite.plan.hep.HepMatchOrder.BOTTOM_UP)
+          .addRuleInstance(CoreRules.JOIN_TO_MULTI_JOIN)
+          .addRuleInstance(CoreRules.MULTI_JOIN_OPTIMIZE)
           .build();
 
   private static final HepProgram PUSH_PROJECTION =
       new HepProgramBuilder()
+          .addRuleInstance(CoreRules.PROJECT_MERGE)
+          .addRuleInstance(CoreRules.PROJECT_REMOVE)
           .addRuleInstance(CoreRules.PROJECT_TABLE_SCAN)
           .addRuleInstance(CoreRules.PROJECT_REMOVE)
           .build();
@@ -122,7 +148,9 @@ public final class OxbowPlanner {
             .withCaseSensitive(false)
             .withUnquotedCasing(Casing.TO_LOWER)
             .withQuotedCasing(Casing.UNCHANGED)
-            .withConformance(SqlConformanceEnum.LENIENT);
+            .withConformance(SqlConformanceEnum.LENIENT)
+            // Babel reserves fewer words, so common column names such as "value" work unquoted
+            .withParserFactory(org.apache.calcite.sql.parser.babel.SqlBabelParserImpl.FACTORY);
     SqlNode parsed = SqlParser.create(text, parserConfig).parseStmt();
     if (parsed instanceof SqlExplain sqlExplain) {
       explain = true;
@@ -183,8 +211,11 @@ public final class OxbowPlanner {
     RelNode rel = relRoot.project();
     RelBuilder relBuilder =
         RelBuilder.proto(org.apache.calcite.plan.Contexts.empty()).create(cluster, catalogReader);
+    rel = hep(SUBQUERIES, rel);
     rel = RelDecorrelator.decorrelateQuery(rel, relBuilder);
     rel = converter.trimUnusedFields(true, rel);
+    rel = hep(SIMPLIFY, rel);
+    rel = hep(JOIN_ORDER, rel);
     rel = hep(SIMPLIFY, rel);
     rel = converter.trimUnusedFields(true, rel);
     rel = hep(PUSH_PROJECTION, rel);

@@ -8,12 +8,14 @@ import io.oxbow.engine.expr.ScalarFunction;
 import io.oxbow.engine.plan.AggregateCall;
 import io.oxbow.engine.plan.AggregateNode;
 import io.oxbow.engine.plan.FilterNode;
+import io.oxbow.engine.plan.JoinNode;
 import io.oxbow.engine.plan.LimitNode;
 import io.oxbow.engine.plan.PlanNode;
 import io.oxbow.engine.plan.ProjectNode;
 import io.oxbow.engine.plan.ScanNode;
 import io.oxbow.engine.plan.SortKey;
 import io.oxbow.engine.plan.SortNode;
+import io.oxbow.engine.plan.UnionAllNode;
 import io.oxbow.engine.plan.ValuesNode;
 import io.oxbow.planner.schema.ConnectorTable;
 import io.oxbow.planner.schema.TypeMapping;
@@ -31,10 +33,14 @@ import org.apache.calcite.rel.RelFieldCollation;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.core.Aggregate;
 import org.apache.calcite.rel.core.Filter;
+import org.apache.calcite.rel.core.Join;
+import org.apache.calcite.rel.core.JoinInfo;
 import org.apache.calcite.rel.core.Project;
 import org.apache.calcite.rel.core.Sort;
 import org.apache.calcite.rel.core.TableScan;
+import org.apache.calcite.rel.core.Union;
 import org.apache.calcite.rel.core.Values;
+import org.apache.calcite.rel.metadata.RelMetadataQuery;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rel.type.RelDataTypeField;
 import org.apache.calcite.rex.RexBuilder;
@@ -113,6 +119,19 @@ final class RelToPlanConverter {
     if (rel instanceof Sort sort) {
       return sort(sort);
     }
+    if (rel instanceof Join join) {
+      return join(join);
+    }
+    if (rel instanceof Union union) {
+      if (!union.all) {
+        throw OxbowException.userError("UNION DISTINCT is not supported here");
+      }
+      List<PlanNode> inputs = new ArrayList<>();
+      for (RelNode input : union.getInputs()) {
+        inputs.add(convert(input));
+      }
+      return new UnionAllNode(inputs, schema(union.getRowType()));
+    }
     if (rel instanceof Values values) {
       List<List<Object>> rows = new ArrayList<>();
       for (List<RexLiteral> tuple : values.getTuples()) {
@@ -126,6 +145,77 @@ final class RelToPlanConverter {
     }
     throw OxbowException.userError(
         "%s is not supported yet", rel.getRelTypeName().replace("Logical", ""));
+  }
+
+  private PlanNode join(Join join) {
+    JoinNode.JoinType type =
+        switch (join.getJoinType()) {
+          case INNER -> JoinNode.JoinType.INNER;
+          case LEFT -> JoinNode.JoinType.LEFT;
+          case RIGHT -> JoinNode.JoinType.RIGHT;
+          case FULL -> JoinNode.JoinType.FULL;
+          case SEMI -> JoinNode.JoinType.SEMI;
+          case ANTI -> JoinNode.JoinType.ANTI;
+          default ->
+              throw OxbowException.userError("%s joins are not supported yet", join.getJoinType());
+        };
+    // (a AND b) OR (a AND c) -> a AND (b OR c), so TPC-H Q19's join key becomes a hash key
+    JoinInfo info =
+        JoinInfo.of(
+            join.getLeft(), join.getRight(), RexUtil.pullFactors(rexBuilder, join.getCondition()));
+    PlanNode left = convert(join.getLeft());
+    PlanNode right = convert(join.getRight());
+    RexNode remaining = info.getRemaining(rexBuilder);
+    Expr residual = remaining.isAlwaysTrue() ? null : expr(remaining);
+    Schema schema = schema(join.getRowType());
+    if (type == JoinNode.JoinType.INNER && larger(join.getRight(), join.getLeft())) {
+      // build the hash table on the smaller side: swap, then restore the column order
+      int leftWidth = left.schema().getFields().size();
+      int rightWidth = right.schema().getFields().size();
+      List<Field> swappedFields = new ArrayList<>(right.schema().getFields());
+      swappedFields.addAll(left.schema().getFields());
+      Expr swappedResidual =
+          residual == null
+              ? null
+              : remap(residual, i -> i < leftWidth ? i + rightWidth : i - leftWidth);
+      JoinNode swapped =
+          new JoinNode(
+              right,
+              left,
+              type,
+              info.rightKeys,
+              info.leftKeys,
+              swappedResidual,
+              new Schema(swappedFields));
+      List<Expr> reorder = new ArrayList<>();
+      for (int i = 0; i < leftWidth + rightWidth; i++) {
+        int from = i < leftWidth ? i + rightWidth : i - leftWidth;
+        reorder.add(new ColumnRef(from, swappedFields.get(from).getType()));
+      }
+      return new ProjectNode(swapped, reorder, schema);
+    }
+    return new JoinNode(left, right, type, info.leftKeys, info.rightKeys, residual, schema);
+  }
+
+  private static boolean larger(RelNode a, RelNode b) {
+    RelMetadataQuery mq = a.getCluster().getMetadataQuery();
+    Double ra = mq.getRowCount(a);
+    Double rb = mq.getRowCount(b);
+    return ra != null && rb != null && ra > rb * 1.5;
+  }
+
+  private static Expr remap(Expr expr, java.util.function.IntUnaryOperator mapping) {
+    if (expr instanceof ColumnRef ref) {
+      return new ColumnRef(mapping.applyAsInt(ref.index()), ref.type());
+    }
+    if (expr instanceof Call call) {
+      List<Expr> args = new ArrayList<>();
+      for (Expr arg : call.args()) {
+        args.add(remap(arg, mapping));
+      }
+      return new Call(call.function(), args, call.type());
+    }
+    return expr;
   }
 
   private PlanNode scan(TableScan scan, int[] projects) {
@@ -155,7 +245,24 @@ final class RelToPlanConverter {
     }
     PlanNode input = convert(aggregate.getInput());
     List<AggregateCall> calls = new ArrayList<>();
+    // LITERAL_AGG (a constant per group, from subquery removal) is added by a projection on top
+    List<Integer> outputOf = new ArrayList<>();
+    List<Expr> literals = new ArrayList<>();
+    List<Field> aggregateFields = new ArrayList<>();
+    Schema fullSchema = schema(aggregate.getRowType());
+    int keyCount = aggregate.getGroupCount();
+    for (int k = 0; k < keyCount; k++) {
+      aggregateFields.add(fullSchema.getFields().get(k));
+    }
     for (org.apache.calcite.rel.core.AggregateCall call : aggregate.getAggCallList()) {
+      if (call.getAggregation().getKind() == SqlKind.LITERAL_AGG) {
+        outputOf.add(-1);
+        literals.add(expr(call.rexList.get(0)));
+        continue;
+      }
+      outputOf.add(keyCount + calls.size());
+      literals.add(null);
+      aggregateFields.add(fullSchema.getFields().get(keyCount + outputOf.size() - 1));
       AggregateCall.AggregateFunction fn =
           switch (call.getAggregation().getKind()) {
             case COUNT ->
@@ -166,6 +273,7 @@ final class RelToPlanConverter {
             case AVG -> AggregateCall.AggregateFunction.AVG;
             case MIN -> AggregateCall.AggregateFunction.MIN;
             case MAX -> AggregateCall.AggregateFunction.MAX;
+            case SINGLE_VALUE -> AggregateCall.AggregateFunction.SINGLE_VALUE;
             default ->
                 throw OxbowException.userError(
                     "Aggregate function %s is not supported yet", call.getAggregation().getName());
@@ -182,8 +290,23 @@ final class RelToPlanConverter {
               call.filterArg,
               TypeMapping.toArrow(call.getType())));
     }
-    return new AggregateNode(
-        input, aggregate.getGroupSet().asList(), calls, schema(aggregate.getRowType()));
+    if (!literals.stream().anyMatch(java.util.Objects::nonNull)) {
+      return new AggregateNode(input, aggregate.getGroupSet().asList(), calls, fullSchema);
+    }
+    AggregateNode node =
+        new AggregateNode(
+            input, aggregate.getGroupSet().asList(), calls, new Schema(aggregateFields));
+    List<Expr> exprs = new ArrayList<>();
+    for (int k = 0; k < keyCount; k++) {
+      exprs.add(new ColumnRef(k, aggregateFields.get(k).getType()));
+    }
+    for (int a = 0; a < outputOf.size(); a++) {
+      exprs.add(
+          outputOf.get(a) < 0
+              ? literals.get(a)
+              : new ColumnRef(outputOf.get(a), aggregateFields.get(outputOf.get(a)).getType()));
+    }
+    return new ProjectNode(node, exprs, fullSchema);
   }
 
   private PlanNode sort(Sort sort) {

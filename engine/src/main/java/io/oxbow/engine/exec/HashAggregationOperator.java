@@ -219,6 +219,14 @@ final class HashAggregationOperator implements Operator {
           counts[g]++;
           continue;
         }
+        if (fn == AggregateCall.AggregateFunction.SINGLE_VALUE) {
+          if (counts[g]++ > 0) {
+            throw io.oxbow.spi.error.OxbowException.userError(
+                "A scalar subquery returned more than one row");
+          }
+          extremes[g] = Values.get(arg, pos);
+          continue;
+        }
         if (arg.isNull(pos)) {
           continue;
         }
@@ -292,7 +300,7 @@ final class HashAggregationOperator implements Operator {
         case COUNT_STAR, COUNT -> counts[g];
         case SUM -> counts[g] == 0 ? null : castSum(exactSum(g));
         case AVG -> counts[g] == 0 ? null : average(exactSum(g), counts[g]);
-        case MIN, MAX -> extremes[g];
+        case MIN, MAX, SINGLE_VALUE -> extremes[g];
       };
     }
 

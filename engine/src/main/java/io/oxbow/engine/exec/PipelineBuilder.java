@@ -7,14 +7,17 @@ import io.oxbow.engine.eval.ExpressionCompiler;
 import io.oxbow.engine.expr.Expr;
 import io.oxbow.engine.plan.AggregateNode;
 import io.oxbow.engine.plan.FilterNode;
+import io.oxbow.engine.plan.JoinNode;
 import io.oxbow.engine.plan.LimitNode;
 import io.oxbow.engine.plan.PlanNode;
 import io.oxbow.engine.plan.ProjectNode;
 import io.oxbow.engine.plan.ScanNode;
 import io.oxbow.engine.plan.SortNode;
+import io.oxbow.engine.plan.UnionAllNode;
 import io.oxbow.engine.plan.ValuesNode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.apache.arrow.memory.BufferAllocator;
 
 /** Turns a plan into a {@link Driver}: one operator, with its own child allocator, per node. */
@@ -25,11 +28,9 @@ public final class PipelineBuilder {
     List<PlanNode> chain = new ArrayList<>();
     for (PlanNode node = plan; node != null; ) {
       chain.add(0, node);
-      if (node.inputs().size() > 1) {
-        throw io.oxbow.spi.error.OxbowException.userError(
-            "%s with several inputs is not supported yet", node.getClass().getSimpleName());
-      }
-      node = node.inputs().isEmpty() ? null : node.inputs().get(0);
+      // a join's probe side (left) continues this pipeline; its build side and the inputs of a
+      // union run as pipelines of their own, started by their operator
+      node = node.inputs().isEmpty() || node instanceof UnionAllNode ? null : node.inputs().get(0);
     }
     List<Operator> operators = new ArrayList<>();
     List<BufferAllocator> allocators = new ArrayList<>();
@@ -41,7 +42,7 @@ public final class PipelineBuilder {
             root.newChildAllocator(
                 context.queryId() + "/" + i + "-" + operatorName(node), 0, Long.MAX_VALUE);
         allocators.add(allocator);
-        operators.add(operator(node, allocator));
+        operators.add(operator(node, allocator, context, i));
       }
       return new Driver(operators, allocators, root, plan.schema(), memoryLimit(root));
     } catch (RuntimeException e) {
@@ -68,7 +69,29 @@ public final class PipelineBuilder {
         : node.getClass().getSimpleName().replace("Node", "Operator");
   }
 
-  private static Operator operator(PlanNode node, BufferAllocator allocator) {
+  private static Operator operator(
+      PlanNode node, BufferAllocator allocator, ExecutionContext context, int index) {
+    if (node instanceof JoinNode join) {
+      Supplier<ResultStream> build =
+          () ->
+              build(
+                  join.right(),
+                  new ExecutionContext(context.queryId() + "/" + index + "b", context.allocator()));
+      return new HashJoinOperator(
+          join,
+          build,
+          join.residual() == null ? null : ExpressionCompiler.compile(join.residual()),
+          allocator);
+    }
+    if (node instanceof UnionAllNode union) {
+      List<Supplier<ResultStream>> inputs = new ArrayList<>();
+      for (int u = 0; u < union.inputs().size(); u++) {
+        PlanNode input = union.inputs().get(u);
+        String id = context.queryId() + "/" + index + "u" + u;
+        inputs.add(() -> build(input, new ExecutionContext(id, context.allocator())));
+      }
+      return new UnionAllOperator(inputs, union.schema(), allocator);
+    }
     if (node instanceof ScanNode scan) {
       return new ScanOperator(scan, allocator);
     }

@@ -30,6 +30,10 @@ public record AggregateCall(
     SUM,
     AVG,
     MIN,
-    MAX
+    MAX,
+    /**
+     * The only value of the group; an error if the group has more than one row (scalar subquery).
+     */
+    SINGLE_VALUE
   }
 }

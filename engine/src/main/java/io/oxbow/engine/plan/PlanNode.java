@@ -5,7 +5,15 @@ import org.apache.arrow.vector.types.pojo.Schema;
 
 /** A node of the engine plan. Immutable. */
 public sealed interface PlanNode
-    permits ScanNode, FilterNode, ProjectNode, AggregateNode, SortNode, LimitNode, ValuesNode {
+    permits ScanNode,
+        FilterNode,
+        ProjectNode,
+        AggregateNode,
+        SortNode,
+        LimitNode,
+        ValuesNode,
+        JoinNode,
+        UnionAllNode {
   /** The columns this node produces, in order. Field names are for display only. */
   Schema schema();
 

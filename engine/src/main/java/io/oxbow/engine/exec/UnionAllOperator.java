@@ -1,0 +1,67 @@
+package io.oxbow.engine.exec;
+
+import io.oxbow.engine.ResultStream;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.function.Supplier;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/** UNION ALL: runs each input's pipeline in turn and passes its batches on. */
+final class UnionAllOperator extends SourceOperator {
+  private final Deque<Supplier<ResultStream>> inputs;
+  private final Schema schema;
+  private final BufferAllocator allocator;
+  private ResultStream current;
+  private boolean finished;
+
+  UnionAllOperator(List<Supplier<ResultStream>> inputs, Schema schema, BufferAllocator allocator) {
+    this.inputs = new ArrayDeque<>(inputs);
+    this.schema = schema;
+    this.allocator = allocator;
+  }
+
+  @Override
+  public Page getOutput() {
+    while (!finished) {
+      if (current == null) {
+        Supplier<ResultStream> next = inputs.poll();
+        if (next == null) {
+          finished = true;
+          return null;
+        }
+        current = next.get();
+      }
+      VectorSchemaRoot batch = current.next();
+      if (batch != null) {
+        // the union's names and types, over the input's buffers
+        VectorSchemaRoot renamed = VectorSchemaRoot.create(schema, allocator);
+        for (int c = 0; c < schema.getFields().size(); c++) {
+          batch.getVector(c).makeTransferPair(renamed.getVector(c)).transfer();
+        }
+        renamed.setRowCount(batch.getRowCount());
+        batch.close();
+        return Page.of(renamed);
+      }
+      current.close();
+      current = null;
+    }
+    return null;
+  }
+
+  @Override
+  public boolean isFinished() {
+    return finished;
+  }
+
+  @Override
+  public void close() {
+    if (current != null) {
+      current.close();
+      current = null;
+    }
+    finished = true;
+  }
+}

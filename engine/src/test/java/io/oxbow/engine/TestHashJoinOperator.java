@@ -1,0 +1,196 @@
+package io.oxbow.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.oxbow.engine.expr.Call;
+import io.oxbow.engine.expr.ColumnRef;
+import io.oxbow.engine.expr.ScalarFunction;
+import io.oxbow.engine.plan.AggregateCall;
+import io.oxbow.engine.plan.AggregateNode;
+import io.oxbow.engine.plan.JoinNode;
+import io.oxbow.engine.plan.JoinNode.JoinType;
+import io.oxbow.engine.plan.PlanNode;
+import io.oxbow.engine.plan.UnionAllNode;
+import io.oxbow.engine.plan.ValuesNode;
+import io.oxbow.engine.type.Kind;
+import io.oxbow.engine.type.Values;
+import io.oxbow.spi.error.OxbowException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class TestHashJoinOperator {
+  private BufferAllocator root;
+
+  private static final ValuesNode LEFT =
+      new ValuesNode(
+          new Schema(List.of(Field.nullable("k", Kind.INT64), Field.nullable("a", Kind.UTF8))),
+          List.of(
+              Arrays.asList(1L, "a1"),
+              Arrays.asList(2L, "a2"),
+              Arrays.asList(2L, "a2b"),
+              Arrays.asList(null, "anull"),
+              Arrays.asList(4L, "a4")));
+  private static final ValuesNode RIGHT =
+      new ValuesNode(
+          new Schema(List.of(Field.nullable("k", Kind.INT64), Field.nullable("b", Kind.INT64))),
+          List.of(
+              Arrays.asList(2L, 20L),
+              Arrays.asList(2L, 21L),
+              Arrays.asList(3L, 30L),
+              Arrays.asList(null, 99L),
+              Arrays.asList(4L, 40L)));
+
+  @BeforeEach
+  void setUp() {
+    root = new RootAllocator();
+  }
+
+  @AfterEach
+  void tearDown() {
+    root.close();
+  }
+
+  private List<List<Object>> run(PlanNode plan) {
+    List<List<Object>> rows = new ArrayList<>();
+    try (BufferAllocator query = root.newChildAllocator("q", 0, Long.MAX_VALUE);
+        ResultStream stream = Executor.execute(plan, new ExecutionContext("q", query))) {
+      VectorSchemaRoot batch;
+      while ((batch = stream.next()) != null) {
+        try (VectorSchemaRoot b = batch) {
+          for (int r = 0; r < b.getRowCount(); r++) {
+            List<Object> row = new ArrayList<>();
+            for (FieldVector v : b.getFieldVectors()) {
+              row.add(Values.get(v, r));
+            }
+            rows.add(row);
+          }
+        }
+      }
+    }
+    return rows;
+  }
+
+  private static JoinNode join(JoinType type, boolean withResidual) {
+    List<Field> fields = new ArrayList<>(LEFT.schema().getFields());
+    if (type != JoinType.SEMI && type != JoinType.ANTI) {
+      fields.addAll(RIGHT.schema().getFields());
+    }
+    return new JoinNode(
+        LEFT,
+        RIGHT,
+        type,
+        List.of(0),
+        List.of(0),
+        withResidual
+            ? new Call(
+                ScalarFunction.NOT_EQUAL,
+                List.of(new ColumnRef(3, Kind.INT64), new ColumnRef(2, Kind.INT64)),
+                Kind.BOOL)
+            : null,
+        new Schema(fields));
+  }
+
+  private static List<Object> row(Object... values) {
+    return Arrays.asList(values);
+  }
+
+  @Test
+  void innerJoinMatchesEqualNonNullKeys() {
+    assertThat(run(join(JoinType.INNER, false)))
+        .containsExactlyInAnyOrder(
+            row(2L, "a2", 2L, 20L),
+            row(2L, "a2", 2L, 21L),
+            row(2L, "a2b", 2L, 20L),
+            row(2L, "a2b", 2L, 21L),
+            row(4L, "a4", 4L, 40L));
+  }
+
+  @Test
+  void outerJoinsKeepUnmatchedRows() {
+    assertThat(run(join(JoinType.LEFT, false)))
+        .hasSize(7)
+        .contains(row(1L, "a1", null, null), row(null, "anull", null, null));
+    assertThat(run(join(JoinType.RIGHT, false)))
+        .hasSize(7)
+        .contains(row(null, null, 3L, 30L), row(null, null, null, 99L));
+    assertThat(run(join(JoinType.FULL, false))).hasSize(9);
+  }
+
+  @Test
+  void semiAndAntiJoinsReturnLeftRowsOnce() {
+    assertThat(run(join(JoinType.SEMI, false)))
+        .containsExactlyInAnyOrder(row(2L, "a2"), row(2L, "a2b"), row(4L, "a4"));
+    assertThat(run(join(JoinType.ANTI, false)))
+        .containsExactlyInAnyOrder(row(1L, "a1"), row(null, "anull"));
+  }
+
+  @Test
+  void residualConditionFiltersCandidatePairs() {
+    // b != k (always true here except none) -> same as inner; then a condition that removes 4/40
+    assertThat(run(join(JoinType.INNER, true))).hasSize(5);
+    JoinNode lessThan =
+        new JoinNode(
+            LEFT,
+            RIGHT,
+            JoinType.LEFT,
+            List.of(0),
+            List.of(0),
+            new Call(
+                ScalarFunction.LESS_THAN,
+                List.of(new ColumnRef(3, Kind.INT64), new ColumnRef(0, Kind.INT64)),
+                Kind.BOOL),
+            join(JoinType.LEFT, false).schema());
+    // no pair has b < k, so every left row comes back once with NULLs
+    assertThat(run(lessThan)).hasSize(5).allMatch(r -> r.get(2) == null);
+  }
+
+  @Test
+  void crossJoinWithoutKeys() {
+    JoinNode cross =
+        new JoinNode(
+            LEFT,
+            RIGHT,
+            JoinType.INNER,
+            List.of(),
+            List.of(),
+            null,
+            join(JoinType.INNER, false).schema());
+    assertThat(run(cross)).hasSize(25);
+  }
+
+  @Test
+  void unionAllConcatenatesInputs() {
+    UnionAllNode union = new UnionAllNode(List.of(LEFT, LEFT), LEFT.schema());
+    assertThat(run(union)).hasSize(10);
+  }
+
+  @Test
+  void singleValueFailsOnMoreThanOneRow() {
+    AggregateNode single =
+        new AggregateNode(
+            RIGHT,
+            List.of(),
+            List.of(
+                new AggregateCall(
+                    AggregateCall.AggregateFunction.SINGLE_VALUE,
+                    List.of(1),
+                    false,
+                    -1,
+                    Kind.INT64)),
+            new Schema(List.of(Field.nullable("v", Kind.INT64))));
+    assertThatThrownBy(() -> run(single))
+        .isInstanceOf(OxbowException.class)
+        .hasMessageContaining("more than one row");
+  }
+}
