@@ -5,6 +5,7 @@ import io.oxbow.federation.QueryEngine;
 import io.oxbow.flight.OxbowFlightServer;
 import io.oxbow.spi.error.OxbowException;
 import io.oxbow.tpch.TpchGenerator;
+import io.oxbow.tpch.TpchRunner;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,6 +31,9 @@ public final class Oxbow {
             Start the server with a YAML configuration (see docs/configuration.md).
         tpch generate --sf N --to DIR
             Write TPC-H at scale factor N as Delta tables under DIR/tpch/<table>.
+        tpch run [--sf N] [--warehouse DIR] [--queries 1-22]
+            Run the TPC-H queries in process on DIR (default ./warehouse-sfN, generated if
+            missing), check each answer against DuckDB on the same files, report times.
         help
             Show this text.
       """;
@@ -66,9 +70,12 @@ public final class Oxbow {
         case "demo" -> demo(options(rest, List.of("--sf", "--warehouse", "--port")), out, started);
         case "server" -> server(options(rest, List.of("--config")), out, started);
         case "tpch" -> {
+          if (!rest.isEmpty() && rest.get(0).equals("run")) {
+            return tpchRun(rest.subList(1, rest.size()), out);
+          }
           if (rest.isEmpty() || !rest.get(0).equals("generate")) {
             throw new UsageException(
-                "unknown tpch command; try: oxbow tpch generate --sf N --to DIR");
+                "unknown tpch command; try: oxbow tpch generate --sf N --to DIR, or oxbow tpch run");
           }
           Map<String, String> o = options(rest.subList(1, rest.size()), List.of("--sf", "--to"));
           if (!o.containsKey("--sf") || !o.containsKey("--to")) {
@@ -112,6 +119,49 @@ public final class Oxbow {
       options.put(name, args.get(++i));
     }
     return options;
+  }
+
+  private static int tpchRun(List<String> args, PrintStream out) {
+    Map<String, String> o = options(args, List.of("--sf", "--warehouse", "--queries"));
+    String sfText = o.getOrDefault("--sf", "0.01");
+    double sf = scaleFactor(sfText);
+    Path warehouse =
+        Path.of(o.getOrDefault("--warehouse", "warehouse-sf" + sfText)).toAbsolutePath();
+    List<Integer> queries = new ArrayList<>();
+    for (String q : o.getOrDefault("--queries", "1-22").split(",")) {
+      queries.addAll(range(q.trim()));
+    }
+    if (!TpchGenerator.exists(warehouse)) {
+      out.println("Generating TPC-H SF " + sfText + " into " + warehouse + " ...");
+      TpchGenerator.generate(warehouse, sf);
+    }
+    out.println("Running TPC-H on " + warehouse);
+    try {
+      boolean allCorrect =
+          TpchRunner.run(warehouse, queries, out).stream().allMatch(TpchRunner.Outcome::correct);
+      return allCorrect ? 0 : 1;
+    } catch (java.sql.SQLException e) {
+      throw new OxbowException(
+          io.oxbow.spi.error.ErrorCode.INTERNAL, "DuckDB failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static List<Integer> range(String text) {
+    try {
+      String[] bounds = text.split("-");
+      int from = Integer.parseInt(bounds[0]);
+      int to = bounds.length > 1 ? Integer.parseInt(bounds[1]) : from;
+      if (from < 1 || to > 22 || from > to) {
+        throw new UsageException("--queries takes numbers 1 to 22, such as 1,6 or 1-22");
+      }
+      List<Integer> out = new ArrayList<>();
+      for (int q = from; q <= to; q++) {
+        out.add(q);
+      }
+      return out;
+    } catch (NumberFormatException e) {
+      throw new UsageException("--queries takes numbers 1 to 22, such as 1,6 or 1-22");
+    }
   }
 
   private static double scaleFactor(String text) {
