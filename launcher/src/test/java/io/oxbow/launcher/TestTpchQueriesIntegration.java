@@ -1,10 +1,16 @@
 package io.oxbow.launcher;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.oxbow.testing.DuckDbReference;
 import io.oxbow.testing.ResultAssertions;
 import io.oxbow.testing.TestingOxbowServer;
+import io.oxbow.testing.TestingPaths;
 import io.oxbow.testing.TestingTpchWarehouse;
 import io.oxbow.tpch.TpchQueries;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -60,5 +66,36 @@ class TestTpchQueriesIntegration {
     // DuckDB does not accept the interval precision "day (3)" of the standard Q1 text
     ResultAssertions.assertSameRows(
         ours, duckdb.query(sql.replace("day (3)", "day").replace(";", "")));
+  }
+
+  /**
+   * EXPLAIN of every query is checked in under {@code src/test/resources/.../explain}, so a plan
+   * change shows up in review. Run with {@code -Doxbow.updateGolden=true} to rewrite the files.
+   */
+  @ParameterizedTest(name = "EXPLAIN Q{0}")
+  @ValueSource(
+      ints = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22})
+  void explainMatchesGoldenFile(int query) throws Exception {
+    StringBuilder plan = new StringBuilder();
+    try (Connection c = DriverManager.getConnection(server.jdbcUrl("analyst"));
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("EXPLAIN " + TpchQueries.text(query))) {
+      while (rs.next()) {
+        plan.append(rs.getString(1)).append('\n');
+      }
+    }
+    String name = String.format("explain/q%02d.txt", query);
+    Path golden =
+        TestingPaths.root().resolve("launcher/src/test/resources/io/oxbow/launcher").resolve(name);
+    if (Boolean.getBoolean("oxbow.updateGolden")) {
+      Files.createDirectories(golden.getParent());
+      Files.writeString(golden, plan.toString());
+    }
+    try (InputStream in = getClass().getResourceAsStream(name)) {
+      assertThat(in)
+          .as("golden file %s (create it with -Doxbow.updateGolden=true)", name)
+          .isNotNull();
+      assertThat(plan.toString()).isEqualTo(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    }
   }
 }
