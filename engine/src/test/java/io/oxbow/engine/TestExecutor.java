@@ -330,4 +330,33 @@ class TestExecutor {
         .isEqualTo(
             "Limit[offset=0, limit=5]\n  Sort[$0 asc nulls last]\n    Values[rows=1, columns=[x]]\n");
   }
+
+  /** Regression: CASE and COALESCE wrote VARCHAR results out of row order and lost values. */
+  @Test
+  void caseAndCoalesceProduceStringsInRowOrder() {
+    ValuesNode values =
+        new ValuesNode(
+            schema("x", Kind.INT64), List.of(row(1L), row(2L), row(0L), row(1L), row(2L), row(1L)));
+    Expr caseExpr =
+        call(
+            ScalarFunction.CASE,
+            Kind.UTF8,
+            call(ScalarFunction.EQUAL, Kind.BOOL, col(0, Kind.INT64), lit(1L, Kind.INT64)),
+            lit("one", Kind.UTF8),
+            call(ScalarFunction.EQUAL, Kind.BOOL, col(0, Kind.INT64), lit(2L, Kind.INT64)),
+            lit("two", Kind.UTF8),
+            lit(null, Kind.UTF8));
+    Expr coalesce = call(ScalarFunction.COALESCE, Kind.UTF8, caseExpr, lit("zero", Kind.UTF8));
+    assertThat(
+            run(
+                new ProjectNode(
+                    values, List.of(caseExpr, coalesce), schema("c", Kind.UTF8, "d", Kind.UTF8))))
+        .containsExactly(
+            row("one", "one"),
+            row("two", "two"),
+            row(null, "zero"),
+            row("one", "one"),
+            row("two", "two"),
+            row("one", "one"));
+  }
 }

@@ -70,6 +70,15 @@ public final class OxbowPlanner {
 
   private static final HepProgram SIMPLIFY =
       new HepProgramBuilder()
+          .addRuleInstance(
+              org.apache.calcite.rel.rules.AggregateReduceFunctionsRule.Config.DEFAULT
+                  .withFunctionsToReduce(
+                      java.util.EnumSet.of(
+                          SqlKind.STDDEV_POP,
+                          SqlKind.STDDEV_SAMP,
+                          SqlKind.VAR_POP,
+                          SqlKind.VAR_SAMP))
+                  .toRule())
           .addRuleInstance(CoreRules.UNION_TO_DISTINCT)
           .addRuleInstance(CoreRules.INTERSECT_TO_DISTINCT)
           .addRuleInstance(CoreRules.MINUS_TO_DISTINCT)
@@ -102,6 +111,18 @@ public final class OxbowPlanner {
           .addRuleInstance(CoreRules.PROJECT_TABLE_SCAN)
           .addRuleInstance(CoreRules.PROJECT_REMOVE)
           .build();
+
+  /** PostgreSQL's {@code date_trunc('unit', date or timestamp)}, of the value's type. */
+  static final org.apache.calcite.sql.SqlFunction DATE_TRUNC =
+      new org.apache.calcite.sql.SqlFunction(
+          "DATE_TRUNC",
+          SqlKind.OTHER_FUNCTION,
+          org.apache.calcite.sql.type.ReturnTypes.ARG1_NULLABLE,
+          null,
+          org.apache.calcite.sql.type.OperandTypes.family(
+              org.apache.calcite.sql.type.SqlTypeFamily.CHARACTER,
+              org.apache.calcite.sql.type.SqlTypeFamily.DATETIME),
+          org.apache.calcite.sql.SqlFunctionCategory.TIMEDATE);
 
   private final CatalogProvider catalogs;
 
@@ -184,7 +205,11 @@ public final class OxbowPlanner {
             root, SqlNameMatchers.withCaseSensitive(false), paths, typeFactory, config) {};
     SqlValidator validator =
         SqlValidatorUtil.newValidator(
-            SqlStdOperatorTable.instance(),
+            org.apache.calcite.sql.util.SqlOperatorTables.chain(
+                SqlStdOperatorTable.instance(),
+                org.apache.calcite.sql.util.SqlOperatorTables.of(DATE_TRUNC),
+                org.apache.calcite.sql.fun.SqlLibraryOperatorTableFactory.INSTANCE.getOperatorTable(
+                    org.apache.calcite.sql.fun.SqlLibrary.POSTGRESQL)),
             catalogReader,
             typeFactory,
             SqlValidator.Config.DEFAULT

@@ -274,9 +274,17 @@ final class RelToPlanConverter {
             case MIN -> AggregateCall.AggregateFunction.MIN;
             case MAX -> AggregateCall.AggregateFunction.MAX;
             case SINGLE_VALUE -> AggregateCall.AggregateFunction.SINGLE_VALUE;
+            // bool_and / every is the minimum of booleans, bool_or / some the maximum
+            case SOME -> AggregateCall.AggregateFunction.MAX;
             default ->
-                throw OxbowException.userError(
-                    "Aggregate function %s is not supported yet", call.getAggregation().getName());
+                switch (call.getAggregation().getName().toUpperCase(Locale.ROOT)) {
+                  case "BOOL_AND", "EVERY", "BOOLAND_AGG" -> AggregateCall.AggregateFunction.MIN;
+                  case "BOOL_OR", "BOOLOR_AGG" -> AggregateCall.AggregateFunction.MAX;
+                  default ->
+                      throw OxbowException.userError(
+                          "Aggregate function %s is not supported yet",
+                          call.getAggregation().getName());
+                };
           };
       if (call.getArgList().size() > 1) {
         throw OxbowException.userError(
@@ -484,7 +492,11 @@ final class RelToPlanConverter {
         }
       case LIKE:
         {
-          Expr like = new Call(ScalarFunction.LIKE, args(call), type);
+          boolean caseSensitive =
+              !(call.getOperator() instanceof SqlLikeOperator op) || op.isCaseSensitive();
+          Expr like =
+              new Call(
+                  caseSensitive ? ScalarFunction.LIKE : ScalarFunction.ILIKE, args(call), type);
           if (call.getOperator() instanceof SqlLikeOperator op && op.isNegated()) {
             return new Call(ScalarFunction.NOT, List.of(like), type);
           }
@@ -492,6 +504,13 @@ final class RelToPlanConverter {
         }
       case EXTRACT:
         return new Call(ScalarFunction.EXTRACT, args(call), type);
+      case POSITION:
+        if (call.getOperands().size() > 2) {
+          throw OxbowException.userError("POSITION ... FROM is not supported yet");
+        }
+        return new Call(ScalarFunction.POSITION, args(call), type);
+      case POSIX_REGEX_CASE_SENSITIVE, RLIKE:
+        return new Call(ScalarFunction.REGEXP_LIKE, args(call), type);
       case TRIM:
         return new Call(ScalarFunction.TRIM, args(call), type);
       case FLOOR:
@@ -513,6 +532,23 @@ final class RelToPlanConverter {
       case "CHAR_LENGTH", "CHARACTER_LENGTH", "LENGTH" ->
           new Call(ScalarFunction.CHAR_LENGTH, args(call), type);
       case "ABS" -> new Call(ScalarFunction.ABS, args(call), type);
+      case "POWER" -> new Call(ScalarFunction.POWER, args(call), type);
+      case "SQRT" -> new Call(ScalarFunction.SQRT, args(call), type);
+      case "REPLACE" -> new Call(ScalarFunction.REPLACE, args(call), type);
+      case "SPLIT_PART" -> new Call(ScalarFunction.SPLIT_PART, args(call), type);
+      case "REGEXP_LIKE" -> new Call(ScalarFunction.REGEXP_LIKE, args(call), type);
+      case "STRPOS" -> {
+        List<Expr> a = args(call);
+        yield new Call(ScalarFunction.POSITION, List.of(a.get(1), a.get(0)), type);
+      }
+      case "DATE_TRUNC" -> {
+        List<Expr> a = args(call);
+        // PostgreSQL's date_trunc('month', x) and BigQuery's DATE_TRUNC(x, MONTH)
+        yield a.get(0).type() instanceof ArrowType.Utf8
+                && !(a.get(1).type() instanceof ArrowType.Utf8)
+            ? new Call(ScalarFunction.DATE_TRUNC, a, type)
+            : new Call(ScalarFunction.DATE_TRUNC, List.of(a.get(1), a.get(0)), type);
+      }
       case "ROUND" -> new Call(ScalarFunction.ROUND, args(call), type);
       default ->
           throw OxbowException.userError(

@@ -188,22 +188,28 @@ public final class ExpressionCompiler {
           }
         }
       }
+      // branches fill rows out of order; variable-width vectors must be written in order, so the
+      // values are gathered first
+      Object[] results = new Object[n];
+      for (int p = -1; p < pairs; p++) {
+        Page rows = subPage(page, branch, p);
+        if (rows.count() == 0) {
+          continue;
+        }
+        int[] rowIndex = indexes(branch, p);
+        Evaluator valueEval = p < 0 ? args.get(args.size() - 1) : args.get(2 * p + 1);
+        try (FieldVector values = valueEval.evaluate(rows, allocator)) {
+          for (int j = 0; j < rows.count(); j++) {
+            results[rowIndex[j]] = coerce(Values.get(values, j), type);
+          }
+        }
+      }
       FieldVector out = Values.newVector("case", type, allocator);
       try {
         out.setInitialCapacity(n);
         out.allocateNew();
-        for (int p = -1; p < pairs; p++) {
-          Page rows = subPage(page, branch, p);
-          if (rows.count() == 0) {
-            continue;
-          }
-          int[] rowIndex = indexes(branch, p);
-          Evaluator valueEval = p < 0 ? args.get(args.size() - 1) : args.get(2 * p + 1);
-          try (FieldVector values = valueEval.evaluate(rows, allocator)) {
-            for (int j = 0; j < rows.count(); j++) {
-              Values.set(out, rowIndex[j], coerce(Values.get(values, j), type));
-            }
-          }
+        for (int i = 0; i < n; i++) {
+          Values.set(out, i, results[i]);
         }
         out.setValueCount(n);
         return out;
@@ -218,28 +224,29 @@ public final class ExpressionCompiler {
     return (page, allocator) -> {
       int n = page.count();
       int[] state = new int[n]; // 0 = still null, 1 = set
+      Object[] results = new Object[n];
+      for (Evaluator arg : args) {
+        Page open = subPage(page, state, 0);
+        if (open.count() == 0) {
+          break;
+        }
+        int[] openIndex = indexes(state, 0);
+        try (FieldVector v = arg.evaluate(open, allocator)) {
+          for (int j = 0; j < open.count(); j++) {
+            Object value = Values.get(v, j);
+            if (value != null) {
+              results[openIndex[j]] = coerce(value, type);
+              state[openIndex[j]] = 1;
+            }
+          }
+        }
+      }
       FieldVector out = Values.newVector("coalesce", type, allocator);
       try {
         out.setInitialCapacity(n);
         out.allocateNew();
         for (int i = 0; i < n; i++) {
-          Values.setNull(out, i);
-        }
-        for (Evaluator arg : args) {
-          Page open = subPage(page, state, 0);
-          if (open.count() == 0) {
-            break;
-          }
-          int[] openIndex = indexes(state, 0);
-          try (FieldVector v = arg.evaluate(open, allocator)) {
-            for (int j = 0; j < open.count(); j++) {
-              Object value = Values.get(v, j);
-              if (value != null) {
-                Values.set(out, openIndex[j], coerce(value, type));
-                state[openIndex[j]] = 1;
-              }
-            }
-          }
+          Values.set(out, i, results[i]);
         }
         out.setValueCount(n);
         return out;
@@ -546,6 +553,62 @@ public final class ExpressionCompiler {
         return rowWise(call, args, v -> Functions.round(v[0], 0, type, RoundingMode.FLOOR));
       case CEIL:
         return rowWise(call, args, v -> Functions.round(v[0], 0, type, RoundingMode.CEILING));
+      case POWER:
+        return rowWise(
+            call,
+            args,
+            v -> Math.pow(((Number) v[0]).doubleValue(), ((Number) v[1]).doubleValue()));
+      case SQRT:
+        return rowWise(call, args, v -> Math.sqrt(((Number) v[0]).doubleValue()));
+      case ILIKE:
+        return rowWise(
+            call,
+            args,
+            v ->
+                Functions.likePattern(
+                        v[1].toString().toLowerCase(java.util.Locale.ROOT),
+                        v.length > 2 ? v[2].toString().charAt(0) : null)
+                    .matcher(v[0].toString().toLowerCase(java.util.Locale.ROOT))
+                    .matches());
+      case POSITION:
+        return rowWise(
+            call,
+            args,
+            v -> {
+              String haystack = v[1].toString();
+              int index = haystack.indexOf(v[0].toString());
+              return index < 0 ? 0L : (long) haystack.codePointCount(0, index) + 1;
+            });
+      case REPLACE:
+        return rowWise(call, args, v -> v[0].toString().replace(v[1].toString(), v[2].toString()));
+      case SPLIT_PART:
+        return rowWise(
+            call,
+            args,
+            v -> {
+              long n = ((Number) v[2]).longValue();
+              if (n < 1) {
+                throw OxbowException.userError(
+                    "SPLIT_PART field number must be positive, not %d", n);
+              }
+              String[] parts =
+                  v[0].toString().split(java.util.regex.Pattern.quote(v[1].toString()), -1);
+              return n <= parts.length ? parts[(int) n - 1] : "";
+            });
+      case REGEXP_LIKE:
+        {
+          java.util.Map<String, java.util.regex.Pattern> cache = new java.util.HashMap<>();
+          return rowWise(
+              call,
+              args,
+              v -> {
+                java.util.regex.Pattern pattern =
+                    cache.computeIfAbsent(v[1].toString(), Functions::regex);
+                return pattern.matcher(v[0].toString()).find();
+              });
+        }
+      case DATE_TRUNC:
+        return rowWise(call, args, v -> Functions.dateTrunc(v[0].toString(), v[1]));
       default:
         throw OxbowException.userError("Function %s is not supported yet", fn.name());
     }

@@ -337,4 +337,42 @@ final class Functions {
     }
     return r.round(MathContext.DECIMAL128);
   }
+
+  static Pattern regex(String pattern) {
+    try {
+      return Pattern.compile(pattern);
+    } catch (java.util.regex.PatternSyntaxException e) {
+      throw OxbowException.userError(
+          "Invalid regular expression '%s': %s", pattern, e.getDescription());
+    }
+  }
+
+  /** Truncates a date (Integer days) or timestamp (Long micros) to {@code unit}. */
+  static Object dateTrunc(String unit, Object value) {
+    boolean isDate = value instanceof Integer;
+    long micros = isDate ? (Integer) value * 86_400_000_000L : (Long) value;
+    LocalDateTime t =
+        LocalDateTime.ofEpochSecond(
+            Math.floorDiv(micros, 1_000_000L),
+            (int) Math.floorMod(micros, 1_000_000L) * 1000,
+            ZoneOffset.UTC);
+    LocalDateTime r =
+        switch (unit.toUpperCase(Locale.ROOT)) {
+          case "YEAR" -> t.toLocalDate().withDayOfYear(1).atStartOfDay();
+          case "QUARTER" ->
+              t.toLocalDate()
+                  .withDayOfMonth(1)
+                  .withMonth((t.getMonthValue() - 1) / 3 * 3 + 1)
+                  .atStartOfDay();
+          case "MONTH" -> t.toLocalDate().withDayOfMonth(1).atStartOfDay();
+          case "WEEK" -> t.toLocalDate().with(java.time.DayOfWeek.MONDAY).atStartOfDay();
+          case "DAY" -> t.toLocalDate().atStartOfDay();
+          case "HOUR" -> t.truncatedTo(ChronoUnit.HOURS);
+          case "MINUTE" -> t.truncatedTo(ChronoUnit.MINUTES);
+          case "SECOND" -> t.truncatedTo(ChronoUnit.SECONDS);
+          default -> throw OxbowException.userError("DATE_TRUNC unit '%s' is not supported", unit);
+        };
+    long out = ChronoUnit.MICROS.between(LocalDateTime.of(1970, 1, 1, 0, 0), r);
+    return isDate ? (Object) (int) Math.floorDiv(out, 86_400_000_000L) : (Object) out;
+  }
 }

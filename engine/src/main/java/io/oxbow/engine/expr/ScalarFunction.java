@@ -69,5 +69,23 @@ public enum ScalarFunction {
   ABS,
   ROUND,
   FLOOR,
-  CEIL
+  CEIL,
+  /** {@code POWER(x, y)} on doubles. */
+  POWER,
+  SQRT,
+  /** Case-insensitive LIKE: 2 or 3 Utf8 args as LIKE. */
+  ILIKE,
+  /** {@code POSITION(needle IN haystack)}: 1-based, 0 when absent. Args: needle, haystack. */
+  POSITION,
+  /** {@code REPLACE(s, from, to)}. */
+  REPLACE,
+  /** {@code SPLIT_PART(s, delimiter, n)}: the n-th (1-based) field, '' past the end. */
+  SPLIT_PART,
+  /** {@code s ~ pattern}: true if the Java regular expression matches part of s. */
+  REGEXP_LIKE,
+  /**
+   * {@code DATE_TRUNC(unit, value)}: first arg a Utf8 literal (YEAR, QUARTER, MONTH, WEEK, DAY,
+   * HOUR, MINUTE, SECOND); value a date or timestamp, result of the same type.
+   */
+  DATE_TRUNC
 }
