@@ -39,6 +39,7 @@ public final class TpchRunner {
     List<Outcome> outcomes = new ArrayList<>();
     OxbowConfig config =
         OxbowConfig.defaults()
+            .withEnvironment(System.getenv())
             .withCatalog("tpch", "delta", Map.of("warehouse", warehouse.toString()))
             .withDefaultNamespace("tpch", TpchGenerator.SCHEMA);
     try (QueryEngine engine = new QueryEngine(config);
