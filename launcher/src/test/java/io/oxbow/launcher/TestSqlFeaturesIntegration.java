@@ -84,6 +84,9 @@ class TestSqlFeaturesIntegration {
         "select c_mktsegment, count(*) filter (where c_acctbal > 0), avg(c_nationkey) from customer group by c_mktsegment order by 1",
         "select bool_and(c_acctbal > -1000), bool_or(c_acctbal > 9990) from customer",
         "select round(stddev_samp(l_quantity), 6), round(var_pop(l_quantity), 6) from lineitem",
+        "select n_regionkey, count(*), sum(n_nationkey) from nation group by rollup (n_regionkey) order by 1 nulls last",
+        "select l_returnflag, l_linestatus, count(*), grouping(l_returnflag, l_linestatus) from lineitem group by cube (l_returnflag, l_linestatus) order by 1 nulls first, 2 nulls first",
+        "select o_orderstatus, o_orderpriority, max(o_totalprice) from orders group by grouping sets ((o_orderstatus), (o_orderpriority), ()) order by 1 nulls first, 2 nulls first",
         // strings and dates
         "select count(*) from part where p_name ilike '%GREEN%'",
         "select p_partkey, position('green' in p_name), replace(p_type, 'BRASS', 'brass'), split_part(p_type, ' ', 2) from part where p_partkey < 20 order by 1",

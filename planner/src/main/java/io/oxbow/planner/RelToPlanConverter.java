@@ -241,7 +241,7 @@ final class RelToPlanConverter {
 
   private PlanNode aggregate(Aggregate aggregate) {
     if (aggregate.getGroupSets().size() != 1) {
-      throw OxbowException.userError("GROUPING SETS, ROLLUP and CUBE are not supported yet");
+      return groupingSets(aggregate);
     }
     PlanNode input = convert(aggregate.getInput());
     List<AggregateCall> calls = new ArrayList<>();
@@ -315,6 +315,80 @@ final class RelToPlanConverter {
               : new ColumnRef(outputOf.get(a), aggregateFields.get(outputOf.get(a)).getType()));
     }
     return new ProjectNode(node, exprs, fullSchema);
+  }
+
+  /**
+   * GROUPING SETS, ROLLUP and CUBE: one aggregation per grouping set, each padded with NULLs for
+   * the keys it does not group by (and constants for GROUPING()), combined with UNION ALL.
+   */
+  private PlanNode groupingSets(Aggregate aggregate) {
+    Schema full = schema(aggregate.getRowType());
+    List<Integer> allKeys = aggregate.getGroupSet().asList();
+    List<PlanNode> branches = new ArrayList<>();
+    for (org.apache.calcite.util.ImmutableBitSet set : aggregate.getGroupSets()) {
+      List<Integer> keys = set.asList();
+      List<AggregateCall> calls = new ArrayList<>();
+      List<Field> fields = new ArrayList<>();
+      for (int k : keys) {
+        fields.add(full.getFields().get(allKeys.indexOf(k)));
+      }
+      List<Expr> outputs = new ArrayList<>();
+      for (int k = 0; k < allKeys.size(); k++) {
+        int position = keys.indexOf(allKeys.get(k));
+        outputs.add(
+            position >= 0
+                ? new ColumnRef(position, full.getFields().get(k).getType())
+                : new Literal(null, full.getFields().get(k).getType()));
+      }
+      for (int a = 0; a < aggregate.getAggCallList().size(); a++) {
+        org.apache.calcite.rel.core.AggregateCall call = aggregate.getAggCallList().get(a);
+        Field field = full.getFields().get(allKeys.size() + a);
+        SqlKind kind = call.getAggregation().getKind();
+        if (kind == SqlKind.GROUPING || kind == SqlKind.GROUPING_ID) {
+          long bits = 0;
+          for (int arg : call.getArgList()) {
+            bits = (bits << 1) | (set.get(arg) ? 0 : 1);
+          }
+          outputs.add(new Literal(bits, field.getType()));
+          continue;
+        }
+        if (kind == SqlKind.GROUP_ID) {
+          outputs.add(new Literal(0L, field.getType()));
+          continue;
+        }
+        outputs.add(new ColumnRef(keys.size() + calls.size(), field.getType()));
+        calls.add(aggregateCall(call));
+        fields.add(field);
+      }
+      AggregateNode node =
+          new AggregateNode(convert(aggregate.getInput()), keys, calls, new Schema(fields));
+      branches.add(new ProjectNode(node, outputs, full));
+    }
+    return new UnionAllNode(branches, full);
+  }
+
+  private AggregateCall aggregateCall(org.apache.calcite.rel.core.AggregateCall call) {
+    AggregateCall.AggregateFunction fn =
+        switch (call.getAggregation().getKind()) {
+          case COUNT ->
+              call.getArgList().isEmpty()
+                  ? AggregateCall.AggregateFunction.COUNT_STAR
+                  : AggregateCall.AggregateFunction.COUNT;
+          case SUM, SUM0 -> AggregateCall.AggregateFunction.SUM;
+          case AVG -> AggregateCall.AggregateFunction.AVG;
+          case MIN -> AggregateCall.AggregateFunction.MIN;
+          case MAX -> AggregateCall.AggregateFunction.MAX;
+          default ->
+              throw OxbowException.userError(
+                  "Aggregate function %s with GROUPING SETS is not supported yet",
+                  call.getAggregation().getName());
+        };
+    return new AggregateCall(
+        fn,
+        call.getArgList(),
+        call.isDistinct(),
+        call.filterArg,
+        TypeMapping.toArrow(call.getType()));
   }
 
   private PlanNode sort(Sort sort) {
