@@ -15,6 +15,14 @@ public interface ResultStream extends AutoCloseable {
    */
   VectorSchemaRoot next();
 
+  /**
+   * Per-operator statistics of the main pipeline, first (source) operator first, for EXPLAIN
+   * ANALYZE. Build sides of joins and inputs of unions run inside their operator and count there.
+   */
+  default java.util.List<OperatorStats> operatorStats() {
+    return java.util.List.of();
+  }
+
   /** Stops the query (if still running) and releases every operator's memory and files. */
   @Override
   void close();

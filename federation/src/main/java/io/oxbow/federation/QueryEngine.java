@@ -2,7 +2,10 @@ package io.oxbow.federation;
 
 import io.oxbow.engine.ExecutionContext;
 import io.oxbow.engine.Executor;
+import io.oxbow.engine.PlanPrinter;
 import io.oxbow.engine.ResultStream;
+import io.oxbow.engine.plan.PlanNode;
+import io.oxbow.engine.plan.ValuesNode;
 import io.oxbow.planner.OxbowPlanner;
 import io.oxbow.planner.PlannedQuery;
 import io.oxbow.planner.PlannerSession;
@@ -93,8 +96,9 @@ public final class QueryEngine implements AutoCloseable {
     }
     try {
       PlannedQuery planned = planner.plan(sql, plannerSession(session));
-      ResultStream stream =
-          Executor.execute(planned.plan(), new ExecutionContext(queryId, queryAllocator));
+      PlanNode plan =
+          planned.analyze() ? analyze(planned, queryId, queryAllocator) : planned.plan();
+      ResultStream stream = Executor.execute(plan, new ExecutionContext(queryId, queryAllocator));
       return new RunningQuery(
           queryId, session.user(), planned.schema(), stream, queryAllocator, started);
     } catch (RuntimeException e) {
@@ -109,6 +113,57 @@ public final class QueryEngine implements AutoCloseable {
           error.getMessage());
       throw error;
     }
+  }
+
+  /**
+   * EXPLAIN ANALYZE: runs the query to the end, discarding its rows, and reports the engine plan
+   * with each operator's rows, batches, time and peak memory.
+   */
+  private static PlanNode analyze(PlannedQuery planned, String queryId, BufferAllocator allocator) {
+    long started = System.nanoTime();
+    long rows = 0;
+    List<io.oxbow.engine.OperatorStats> stats;
+    try (ResultStream stream =
+        Executor.execute(planned.plan(), new ExecutionContext(queryId + "-analyze", allocator))) {
+      while (true) {
+        var batch = stream.next();
+        if (batch == null) {
+          break;
+        }
+        rows += batch.getRowCount();
+        batch.close();
+      }
+      stats = stream.operatorStats();
+    }
+    long millis = (System.nanoTime() - started) / 1_000_000;
+    List<List<Object>> lines = new ArrayList<>();
+    lines.add(List.of("== Engine plan =="));
+    for (String line : PlanPrinter.print(planned.plan()).split("\n")) {
+      lines.add(List.of(line));
+    }
+    lines.add(List.of("== Execution =="));
+    lines.add(
+        List.of(
+            String.format(
+                Locale.ROOT,
+                "total: %d ms, %d rows, peak memory %d bytes",
+                millis,
+                rows,
+                allocator.getPeakMemoryAllocation())));
+    for (int i = stats.size() - 1; i >= 0; i--) {
+      var s = stats.get(i);
+      lines.add(
+          List.of(
+              String.format(
+                  Locale.ROOT,
+                  "%s: rows=%d, batches=%d, time=%.1f ms, peak memory=%d bytes",
+                  s.operator(),
+                  s.rows(),
+                  s.batches(),
+                  s.nanos() / 1e6,
+                  s.peakBytes())));
+    }
+    return new ValuesNode(planned.schema(), lines);
   }
 
   /** Plans a statement without running it and returns its result columns (for prepare). */

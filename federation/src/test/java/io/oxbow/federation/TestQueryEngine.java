@@ -161,6 +161,20 @@ class TestQueryEngine {
     }
   }
 
+  @Test
+  void explainAnalyzeRunsTheQueryAndReportsEachOperator() {
+    List<List<Object>> lines = run("EXPLAIN ANALYZE SELECT grp, count(*) FROM t GROUP BY grp");
+    String text = String.join("\n", lines.stream().map(l -> (String) l.get(0)).toList());
+    assertThat(text)
+        .contains("== Engine plan ==")
+        .contains("HashAggregate")
+        .contains("== Execution ==")
+        .contains("total: ")
+        .contains(", 3 rows, peak memory ")
+        .contains("ScanOperator: rows=" + ROWS + ", batches=")
+        .contains("HashAggregationOperator: rows=3, batches=1");
+  }
+
   private static List<List<Object>> run(String sql) {
     List<List<Object>> rows = new ArrayList<>();
     try (QueryResult result = engine.execute(session, sql)) {

@@ -57,8 +57,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class OxbowPlanner {
   private static final Logger LOG = LoggerFactory.getLogger(OxbowPlanner.class);
+  private static final Pattern EXPLAIN_ANALYZE =
+      Pattern.compile("(?is)^\\s*explain\\s+analyze\\s+(.*)$");
+
+  /** The one text column of EXPLAIN and EXPLAIN ANALYZE results. */
+  public static final Schema PLAN_SCHEMA =
+      new Schema(List.of(Field.nullable("plan", ArrowType.Utf8.INSTANCE)));
+
+  private static boolean isExplainText(String sql) {
+    return sql.strip().toLowerCase(Locale.ROOT).startsWith("explain");
+  }
+
   private static final Pattern PLAIN_EXPLAIN =
-      Pattern.compile("(?is)^\\s*explain\\s+(?!plan\\b)(.*)$");
+      Pattern.compile("(?is)^\\s*explain\\s+(?!plan\\b|analyze\\b)(.*)$");
 
   /** Subqueries (IN, EXISTS, scalar) become correlates, which the decorrelator turns into joins. */
   private static final HepProgram SUBQUERIES =
@@ -158,6 +169,15 @@ public final class OxbowPlanner {
     String text = sql.strip();
     while (text.endsWith(";")) {
       text = text.substring(0, text.length() - 1).strip();
+    }
+    Matcher analyze = EXPLAIN_ANALYZE.matcher(text);
+    if (analyze.matches()) {
+      PlannedQuery query = doPlan(analyze.group(1), session);
+      if (query.analyze()
+          || query.plan() instanceof ValuesNode && isExplainText(analyze.group(1))) {
+        throw OxbowException.userError("EXPLAIN ANALYZE takes a query, not another EXPLAIN");
+      }
+      return new PlannedQuery(query.plan(), PLAN_SCHEMA, true);
     }
     Matcher plain = PLAIN_EXPLAIN.matcher(text);
     if (plain.matches()) {
@@ -259,8 +279,7 @@ public final class OxbowPlanner {
     for (String line : PlanPrinter.print(plan).split("\n")) {
       lines.add(List.of(line));
     }
-    Schema schema = new Schema(List.of(Field.nullable("plan", ArrowType.Utf8.INSTANCE)));
-    return new PlannedQuery(new ValuesNode(schema, lines), schema);
+    return new PlannedQuery(new ValuesNode(PLAN_SCHEMA, lines), PLAN_SCHEMA);
   }
 
   private static RelNode hep(HepProgram program, RelNode rel) {

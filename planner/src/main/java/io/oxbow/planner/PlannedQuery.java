@@ -5,6 +5,12 @@ import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * A planned statement: the engine plan and its result columns. For EXPLAIN the plan is a {@link
- * io.oxbow.engine.plan.ValuesNode} of text rows.
+ * io.oxbow.engine.plan.ValuesNode} of text rows. For EXPLAIN ANALYZE ({@code analyze} true) the
+ * plan is the query's own plan, which the caller runs, and {@code schema} is the single {@code
+ * plan} text column of the report.
  */
-public record PlannedQuery(PlanNode plan, Schema schema) {}
+public record PlannedQuery(PlanNode plan, Schema schema, boolean analyze) {
+  public PlannedQuery(PlanNode plan, Schema schema) {
+    this(plan, schema, false);
+  }
+}

@@ -1,5 +1,6 @@
 package io.oxbow.engine.exec;
 
+import io.oxbow.engine.OperatorStats;
 import io.oxbow.engine.ResultStream;
 import io.oxbow.spi.error.ErrorCode;
 import io.oxbow.spi.error.OxbowException;
@@ -23,6 +24,9 @@ public final class Driver implements ResultStream {
   private final Schema schema;
   private final long memoryLimit;
   private final boolean[] finishSignalled;
+  private final long[] rows;
+  private final long[] batches;
+  private final long[] nanos;
   private boolean closed;
 
   Driver(
@@ -37,6 +41,9 @@ public final class Driver implements ResultStream {
     this.schema = schema;
     this.memoryLimit = memoryLimit;
     this.finishSignalled = new boolean[operators.size()];
+    this.rows = new long[operators.size()];
+    this.batches = new long[operators.size()];
+    this.nanos = new long[operators.size()];
   }
 
   @Override
@@ -81,9 +88,10 @@ public final class Driver implements ResultStream {
   }
 
   private VectorSchemaRoot advance() {
-    Operator last = operators.get(operators.size() - 1);
+    int lastIndex = operators.size() - 1;
+    Operator last = operators.get(lastIndex);
     while (true) {
-      Page out = last.getOutput();
+      Page out = output(lastIndex);
       if (out != null) {
         if (out.count() == 0) {
           out.close();
@@ -95,36 +103,61 @@ public final class Driver implements ResultStream {
         return null;
       }
       boolean progress = false;
-      for (int i = 0; i < operators.size() - 1; i++) {
+      for (int i = 0; i < lastIndex; i++) {
         Operator current = operators.get(i);
         Operator next = operators.get(i + 1);
         if (next.isFinished()) {
           continue;
         }
         if (!current.isFinished() && next.needsInput()) {
-          Page page = current.getOutput();
+          Page page = output(i);
           if (page != null) {
+            long started = System.nanoTime();
             next.addInput(page);
+            nanos[i + 1] += System.nanoTime() - started;
             progress = true;
           }
         }
         if (current.isFinished() && !finishSignalled[i + 1]) {
           finishSignalled[i + 1] = true;
+          long started = System.nanoTime();
           next.finish();
+          nanos[i + 1] += System.nanoTime() - started;
           progress = true;
         }
       }
-      if (!progress && operators.size() == 1) {
-        progress = !last.isFinished();
-      }
-      if (!progress && !last.isFinished() && last.getOutput() == null) {
-        boolean anyBlocked = operators.stream().anyMatch(Operator::isBlocked);
-        if (!anyBlocked && operators.stream().allMatch(op -> !op.needsInput() || op.isFinished())) {
-          // every operator is waiting on output that cannot come: a bug, not a hang
-          throw new IllegalStateException("Pipeline made no progress");
-        }
+      if (!progress && lastIndex > 0 && operators.stream().noneMatch(Operator::isBlocked)) {
+        // every operator waits for output that cannot come: a bug, not a hang
+        throw new IllegalStateException("Pipeline made no progress");
       }
     }
+  }
+
+  /** Takes an operator's output, counting its rows, batches and time. */
+  private Page output(int index) {
+    long started = System.nanoTime();
+    Page page = operators.get(index).getOutput();
+    nanos[index] += System.nanoTime() - started;
+    if (page != null) {
+      rows[index] += page.count();
+      batches[index]++;
+    }
+    return page;
+  }
+
+  @Override
+  public List<OperatorStats> operatorStats() {
+    List<OperatorStats> stats = new ArrayList<>();
+    for (int i = 0; i < operators.size(); i++) {
+      stats.add(
+          new OperatorStats(
+              operators.get(i).getClass().getSimpleName(),
+              rows[i],
+              batches[i],
+              nanos[i],
+              allocators.get(i).getPeakMemoryAllocation()));
+    }
+    return stats;
   }
 
   @Override
