@@ -12,6 +12,7 @@ import io.oxbow.engine.plan.SortKey;
 import io.oxbow.engine.plan.SortNode;
 import io.oxbow.engine.plan.UnionAllNode;
 import io.oxbow.engine.plan.ValuesNode;
+import io.oxbow.engine.plan.WindowNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -120,6 +121,29 @@ public final class PlanPrinter {
         text.append(", residual=").append(join.residual());
       }
       return text.append("]").toString();
+    }
+    if (node instanceof WindowNode window) {
+      List<String> groups = new ArrayList<>();
+      for (WindowNode.WindowGroup group : window.groups()) {
+        List<String> calls = new ArrayList<>();
+        for (WindowNode.WindowCall call : group.calls()) {
+          calls.add(call.function().name().toLowerCase() + call.arguments() + call.constants());
+        }
+        groups.add(
+            "partition="
+                + group.partitionKeys()
+                + " order="
+                + group.orderKeys().stream()
+                    .map(k -> "$" + k.column() + (k.ascending() ? "" : " desc"))
+                    .toList()
+                + (group.rows() ? " rows " : " range ")
+                + group.lower().type()
+                + ".."
+                + group.upper().type()
+                + " "
+                + calls);
+      }
+      return "Window[" + String.join("; ", groups) + "]";
     }
     if (node instanceof UnionAllNode) {
       return "UnionAll";

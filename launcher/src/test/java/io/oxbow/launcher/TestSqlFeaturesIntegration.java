@@ -87,6 +87,11 @@ class TestSqlFeaturesIntegration {
         "select n_regionkey, count(*), sum(n_nationkey) from nation group by rollup (n_regionkey) order by 1 nulls last",
         "select l_returnflag, l_linestatus, count(*), grouping(l_returnflag, l_linestatus) from lineitem group by cube (l_returnflag, l_linestatus) order by 1 nulls first, 2 nulls first",
         "select o_orderstatus, o_orderpriority, max(o_totalprice) from orders group by grouping sets ((o_orderstatus), (o_orderpriority), ()) order by 1 nulls first, 2 nulls first",
+        // window functions
+        "select n_nationkey, row_number() over (partition by n_regionkey order by n_name), rank() over (order by n_regionkey), dense_rank() over (order by n_regionkey), ntile(4) over (order by n_nationkey) from nation order by n_nationkey",
+        "select n_nationkey, lag(n_name) over (order by n_nationkey), lead(n_name, 2, 'none') over (order by n_nationkey), first_value(n_name) over (partition by n_regionkey order by n_nationkey), last_value(n_name) over (partition by n_regionkey order by n_nationkey rows between unbounded preceding and unbounded following) from nation order by 1",
+        "select o_orderkey, sum(o_totalprice) over (order by o_orderkey rows between 2 preceding and 1 following), avg(o_totalprice) over (partition by o_orderstatus order by o_orderkey), count(*) over (order by o_orderdate range between unbounded preceding and current row), min(o_totalprice) over (partition by o_orderpriority), max(o_orderkey) over () from orders where o_orderkey < 200 order by o_orderkey",
+        "select n_nationkey, sum(n_nationkey) over (order by n_nationkey range between 2 preceding and 1 following), count(*) over (partition by n_regionkey) from nation order by 1",
         // strings and dates
         "select count(*) from part where p_name ilike '%GREEN%'",
         "select p_partkey, position('green' in p_name), replace(p_type, 'BRASS', 'brass'), split_part(p_type, ' ', 2) from part where p_partkey < 20 order by 1",

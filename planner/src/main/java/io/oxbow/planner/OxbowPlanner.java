@@ -107,6 +107,12 @@ public final class OxbowPlanner {
           .addRuleInstance(CoreRules.AGGREGATE_PROJECT_MERGE)
           .build();
 
+  /** Window functions (RexOver in a projection) become Window relations. */
+  private static final HepProgram WINDOWS =
+      new HepProgramBuilder()
+          .addRuleInstance(CoreRules.PROJECT_TO_LOGICAL_PROJECT_AND_WINDOW)
+          .build();
+
   /** Heuristic join ordering over the row counts connectors report. */
   private static final HepProgram JOIN_ORDER =
       new HepProgramBuilder()
@@ -257,6 +263,7 @@ public final class OxbowPlanner {
     RelBuilder relBuilder =
         RelBuilder.proto(org.apache.calcite.plan.Contexts.empty()).create(cluster, catalogReader);
     rel = hep(SUBQUERIES, rel);
+    rel = hep(WINDOWS, rel);
     rel = RelDecorrelator.decorrelateQuery(rel, relBuilder);
     rel = converter.trimUnusedFields(true, rel);
     rel = hep(SIMPLIFY, rel);

@@ -17,6 +17,7 @@ import io.oxbow.engine.plan.SortKey;
 import io.oxbow.engine.plan.SortNode;
 import io.oxbow.engine.plan.UnionAllNode;
 import io.oxbow.engine.plan.ValuesNode;
+import io.oxbow.engine.plan.WindowNode;
 import io.oxbow.planner.schema.ConnectorTable;
 import io.oxbow.planner.schema.TypeMapping;
 import io.oxbow.spi.error.OxbowException;
@@ -40,6 +41,7 @@ import org.apache.calcite.rel.core.Sort;
 import org.apache.calcite.rel.core.TableScan;
 import org.apache.calcite.rel.core.Union;
 import org.apache.calcite.rel.core.Values;
+import org.apache.calcite.rel.core.Window;
 import org.apache.calcite.rel.metadata.RelMetadataQuery;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rel.type.RelDataTypeField;
@@ -121,6 +123,9 @@ final class RelToPlanConverter {
     }
     if (rel instanceof Join join) {
       return join(join);
+    }
+    if (rel instanceof Window window) {
+      return window(window);
     }
     if (rel instanceof Union union) {
       if (!union.all) {
@@ -389,6 +394,112 @@ final class RelToPlanConverter {
         call.isDistinct(),
         call.filterArg,
         TypeMapping.toArrow(call.getType()));
+  }
+
+  private PlanNode window(Window window) {
+    PlanNode input = convert(window.getInput());
+    int inputCount = window.getInput().getRowType().getFieldCount();
+    List<WindowNode.WindowGroup> groups = new ArrayList<>();
+    for (Window.Group group : window.groups) {
+      List<SortKey> orderKeys = new ArrayList<>();
+      for (RelFieldCollation c : group.orderKeys.getFieldCollations()) {
+        orderKeys.add(sortKey(c));
+      }
+      List<WindowNode.WindowCall> calls = new ArrayList<>();
+      for (Window.RexWinAggCall call : group.aggCalls) {
+        SqlKind kind = call.getOperator().getKind();
+        WindowNode.WindowFunction fn =
+            switch (kind) {
+              case ROW_NUMBER -> WindowNode.WindowFunction.ROW_NUMBER;
+              case RANK -> WindowNode.WindowFunction.RANK;
+              case DENSE_RANK -> WindowNode.WindowFunction.DENSE_RANK;
+              case NTILE -> WindowNode.WindowFunction.NTILE;
+              case LAG -> WindowNode.WindowFunction.LAG;
+              case LEAD -> WindowNode.WindowFunction.LEAD;
+              case FIRST_VALUE -> WindowNode.WindowFunction.FIRST_VALUE;
+              case LAST_VALUE -> WindowNode.WindowFunction.LAST_VALUE;
+              case COUNT ->
+                  call.getOperands().isEmpty()
+                      ? WindowNode.WindowFunction.COUNT_STAR
+                      : WindowNode.WindowFunction.COUNT;
+              case SUM, SUM0 -> WindowNode.WindowFunction.SUM;
+              case AVG -> WindowNode.WindowFunction.AVG;
+              case MIN -> WindowNode.WindowFunction.MIN;
+              case MAX -> WindowNode.WindowFunction.MAX;
+              default ->
+                  throw OxbowException.userError(
+                      "Window function %s is not supported yet", call.getOperator().getName());
+            };
+        List<Integer> arguments = new ArrayList<>();
+        List<Object> constants = new ArrayList<>();
+        for (RexNode operand : call.getOperands()) {
+          Object constant = windowConstant(window, inputCount, operand);
+          if (constant != NOT_CONSTANT) {
+            constants.add(constant);
+          } else if (operand instanceof RexInputRef ref) {
+            arguments.add(ref.getIndex());
+          } else {
+            throw OxbowException.userError(
+                "Window function arguments must be columns or constants");
+          }
+        }
+        calls.add(
+            new WindowNode.WindowCall(
+                fn, arguments, constants, call.distinct, TypeMapping.toArrow(call.getType())));
+      }
+      groups.add(
+          new WindowNode.WindowGroup(
+              group.keys.asList(),
+              orderKeys,
+              group.isRows,
+              bound(window, inputCount, group.lowerBound),
+              bound(window, inputCount, group.upperBound),
+              calls));
+    }
+    return new WindowNode(input, groups, schema(window.getRowType()));
+  }
+
+  private static final Object NOT_CONSTANT = new Object();
+
+  /** A window operand that is a literal or refers to the window's constants, else NOT_CONSTANT. */
+  private static Object windowConstant(Window window, int inputCount, RexNode operand) {
+    if (operand instanceof RexLiteral literal) {
+      return literalValue(literal);
+    }
+    if (operand instanceof RexInputRef ref && ref.getIndex() >= inputCount) {
+      return literalValue(window.constants.get(ref.getIndex() - inputCount));
+    }
+    return NOT_CONSTANT;
+  }
+
+  private static WindowNode.Bound bound(
+      Window window, int inputCount, org.apache.calcite.rex.RexWindowBound bound) {
+    if (bound.isUnbounded()) {
+      return bound.isPreceding()
+          ? WindowNode.Bound.UNBOUNDED_PRECEDING
+          : WindowNode.Bound.UNBOUNDED_FOLLOWING;
+    }
+    if (bound.isCurrentRow()) {
+      return WindowNode.Bound.CURRENT_ROW;
+    }
+    Object offset = windowConstant(window, inputCount, bound.getOffset());
+    if (offset == NOT_CONSTANT || offset == null) {
+      throw OxbowException.userError("Window frame offsets must be constants");
+    }
+    return new WindowNode.Bound(
+        bound.isPreceding() ? WindowNode.BoundType.PRECEDING : WindowNode.BoundType.FOLLOWING,
+        offset);
+  }
+
+  private static SortKey sortKey(RelFieldCollation c) {
+    boolean ascending = !c.getDirection().isDescending();
+    boolean nullsFirst =
+        switch (c.nullDirection) {
+          case FIRST -> true;
+          case LAST -> false;
+          default -> !ascending;
+        };
+    return new SortKey(c.getFieldIndex(), ascending, nullsFirst);
   }
 
   private PlanNode sort(Sort sort) {

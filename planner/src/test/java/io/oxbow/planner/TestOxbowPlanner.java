@@ -300,7 +300,7 @@ class TestOxbowPlanner {
   @Test
   void notYetSupportedFeaturesSaySo() {
     assertError(
-        "SELECT row_number() OVER (ORDER BY l_orderkey) FROM lineitem",
+        "SELECT percent_rank() OVER (ORDER BY l_orderkey) FROM lineitem",
         ErrorCode.USER_ERROR,
         "not supported yet");
   }

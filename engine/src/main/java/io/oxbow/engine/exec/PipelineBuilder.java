@@ -15,6 +15,7 @@ import io.oxbow.engine.plan.ScanNode;
 import io.oxbow.engine.plan.SortNode;
 import io.oxbow.engine.plan.UnionAllNode;
 import io.oxbow.engine.plan.ValuesNode;
+import io.oxbow.engine.plan.WindowNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -110,6 +111,9 @@ public final class PipelineBuilder {
     }
     if (node instanceof AggregateNode aggregate) {
       return new HashAggregationOperator(aggregate, allocator);
+    }
+    if (node instanceof WindowNode window) {
+      return new WindowOperator(window, allocator);
     }
     if (node instanceof SortNode sort) {
       return new SortOperator(sort.keys(), sort.schema(), allocator);

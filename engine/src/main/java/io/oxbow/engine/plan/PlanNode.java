@@ -13,7 +13,8 @@ public sealed interface PlanNode
         LimitNode,
         ValuesNode,
         JoinNode,
-        UnionAllNode {
+        UnionAllNode,
+        WindowNode {
   /** The columns this node produces, in order. Field names are for display only. */
   Schema schema();
 
