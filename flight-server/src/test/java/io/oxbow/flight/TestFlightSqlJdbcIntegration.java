@@ -270,4 +270,33 @@ class TestFlightSqlJdbcIntegration {
                       .isEqualTo(CallStatus.UNIMPLEMENTED.code()));
     }
   }
+
+  @Test
+  void aClientThatStopsReadingReleasesTheQuery() throws Exception {
+    try (BufferAllocator allocator = new RootAllocator();
+        FlightClient client =
+            FlightClient.builder(allocator, Location.forGrpcInsecure("127.0.0.1", server.port()))
+                .intercept(
+                    new ClientIncomingAuthHeaderMiddleware.Factory(
+                        new org.apache.arrow.flight.auth2.ClientBearerHeaderHandler()))
+                .build()) {
+      CredentialCallOption token = client.authenticateBasicToken("admin", "admin").orElseThrow();
+      FlightSqlClient sql = new FlightSqlClient(client);
+      for (int attempt = 0; attempt < 5; attempt++) {
+        FlightInfo info = sql.execute("SELECT id, name FROM items ORDER BY id DESC", token);
+        FlightStream stream = sql.getStream(info.getEndpoints().get(0).getTicket(), token);
+        assertThat(stream.next()).isTrue();
+        assertThat(stream.getRoot().getRowCount()).isPositive();
+        // walk away after the first batch
+        stream.cancel("client is done", null);
+        stream.close();
+      }
+      // the server still serves, and (checked when the engine closes) leaked nothing
+      FlightInfo info = sql.execute("SELECT count(*) FROM items", token);
+      try (FlightStream stream = sql.getStream(info.getEndpoints().get(0).getTicket(), token)) {
+        assertThat(stream.next()).isTrue();
+        assertThat(((BigIntVector) stream.getRoot().getVector(0)).get(0)).isEqualTo(ROWS);
+      }
+    }
+  }
 }
