@@ -9,10 +9,18 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
  * 1970-01-01 for Date(DAY); Long microseconds since the epoch for Timestamp(MICROSECOND).
  */
 public record Literal(Object value, ArrowType type) implements Expr {
+  /** SQL-like text for plans: strings quoted, dates as {@code date 'yyyy-mm-dd'}. */
   @Override
   public String toString() {
-    return value == null
-        ? "null:" + type
-        : value instanceof String s ? "'" + s + "'" : value.toString();
+    if (value == null) {
+      return "null:" + type;
+    }
+    if (value instanceof String s) {
+      return "'" + s.replace("'", "''") + "'";
+    }
+    if (type instanceof ArrowType.Date && value instanceof Number days) {
+      return "date '" + java.time.LocalDate.ofEpochDay(days.longValue()) + "'";
+    }
+    return value.toString();
   }
 }
