@@ -6,6 +6,7 @@ import io.oxbow.engine.PlanPrinter;
 import io.oxbow.engine.ResultStream;
 import io.oxbow.engine.plan.PlanNode;
 import io.oxbow.engine.plan.ValuesNode;
+import io.oxbow.planner.DataChange;
 import io.oxbow.planner.OxbowPlanner;
 import io.oxbow.planner.PlannedQuery;
 import io.oxbow.planner.PlannerSession;
@@ -96,8 +97,13 @@ public final class QueryEngine implements AutoCloseable {
     }
     try {
       PlannedQuery planned = planner.plan(sql, plannerSession(session));
-      PlanNode plan =
-          planned.analyze() ? analyze(planned, queryId, queryAllocator) : planned.plan();
+      PlanNode plan;
+      if (planned.change() != null) {
+        apply(planned, queryId, queryAllocator);
+        plan = new ValuesNode(planned.schema(), List.of());
+      } else {
+        plan = planned.analyze() ? analyze(planned, queryId, queryAllocator) : planned.plan();
+      }
       ResultStream stream = Executor.execute(plan, new ExecutionContext(queryId, queryAllocator));
       return new RunningQuery(
           queryId, session.user(), planned.schema(), stream, queryAllocator, started);
@@ -113,6 +119,62 @@ public final class QueryEngine implements AutoCloseable {
           error.getMessage());
       throw error;
     }
+  }
+
+  /**
+   * Runs a statement that changes data (CREATE TABLE, INSERT) and returns the number of rows it
+   * inserted (0 for DDL). Queries are refused: use {@link #execute}.
+   */
+  public long executeUpdate(Session session, String sql) {
+    String queryId = instanceId + "_" + querySequence.incrementAndGet();
+    long started = System.nanoTime();
+    try (BufferAllocator queryAllocator =
+        rootAllocator.newChildAllocator("update-" + queryId, 0, config.queryMemoryLimitBytes())) {
+      PlannedQuery planned = planner.plan(sql, plannerSession(session));
+      if (planned.change() == null) {
+        throw OxbowException.userError("Not an update: use a query call for SELECT statements");
+      }
+      long rows = apply(planned, queryId, queryAllocator);
+      LOG.info(
+          "update {} user={} finished in {} ms, rows={}",
+          queryId,
+          session.user(),
+          (System.nanoTime() - started) / 1_000_000,
+          rows);
+      return rows;
+    } catch (RuntimeException e) {
+      OxbowException error = Errors.translate(e);
+      LOG.info(
+          "update {} user={} failed: {} {}",
+          queryId,
+          session.user(),
+          error.code(),
+          error.getMessage());
+      throw error;
+    }
+  }
+
+  private static long apply(PlannedQuery planned, String queryId, BufferAllocator allocator) {
+    if (planned.change() instanceof DataChange.CreateTable create) {
+      create.connector().metadata().createTable(create.name(), create.columns());
+      return 0;
+    }
+    DataChange.Insert insert = (DataChange.Insert) planned.change();
+    long rows = 0;
+    try (ResultStream stream =
+        Executor.execute(planned.plan(), new ExecutionContext(queryId + "-insert", allocator))) {
+      while (true) {
+        var batch = stream.next();
+        if (batch == null) {
+          break;
+        }
+        try (batch) {
+          insert.connector().metadata().insert(insert.table(), batch);
+          rows += batch.getRowCount();
+        }
+      }
+    }
+    return rows;
   }
 
   /**

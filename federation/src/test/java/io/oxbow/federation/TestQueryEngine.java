@@ -175,6 +175,72 @@ class TestQueryEngine {
         .contains("HashAggregationOperator: rows=3, batches=1");
   }
 
+  @Test
+  void memoryCatalogTablesAreCreatedFilledQueriedAndDropped() {
+    try (QueryEngine memory =
+        new QueryEngine(
+            OxbowConfig.defaults()
+                .withCatalog("scratch", "memory", Map.of())
+                .withCatalog("lake", "delta", Map.of("warehouse", warehouse.toString()))
+                .withDefaultNamespace("scratch", "main"))) {
+      Session s = memory.newSession("admin");
+      assertThat(
+              memory
+                  .describe(s, "CREATE TABLE t (id INTEGER, name VARCHAR(10), price DECIMAL(6, 2))")
+                  .getFields())
+          .isEmpty();
+      assertThat(
+              memory.executeUpdate(
+                  s, "CREATE TABLE t (id INTEGER, name VARCHAR(10), price DECIMAL(6, 2))"))
+          .isZero();
+      assertThat(memory.executeUpdate(s, "INSERT INTO t VALUES (1, 'a', 1.50), (2, NULL, 2)"))
+          .isEqualTo(2);
+      assertThat(memory.executeUpdate(s, "INSERT INTO t (price, id) VALUES (NULL, 3)"))
+          .isEqualTo(1);
+      assertThat(
+              memory.executeUpdate(
+                  s, "INSERT INTO scratch.main.t SELECT id + 10, name, price FROM t"))
+          .isEqualTo(3);
+      List<List<Object>> rows = new ArrayList<>();
+      try (QueryResult result = memory.execute(s, "SELECT id, name, price FROM t ORDER BY id")) {
+        while (true) {
+          VectorSchemaRoot batch = result.next();
+          if (batch == null) {
+            break;
+          }
+          try (batch) {
+            for (int r = 0; r < batch.getRowCount(); r++) {
+              List<Object> row = new ArrayList<>();
+              for (FieldVector v : batch.getFieldVectors()) {
+                Object value = v.getObject(r);
+                row.add(
+                    value instanceof org.apache.arrow.vector.util.Text t ? t.toString() : value);
+              }
+              rows.add(row);
+            }
+          }
+        }
+      }
+      assertThat(rows)
+          .containsExactly(
+              java.util.Arrays.asList(1, "a", new BigDecimal("1.50")),
+              java.util.Arrays.asList(2, null, new BigDecimal("2.00")),
+              java.util.Arrays.asList(3, null, null),
+              java.util.Arrays.asList(11, "a", new BigDecimal("1.50")),
+              java.util.Arrays.asList(12, null, new BigDecimal("2.00")),
+              java.util.Arrays.asList(13, null, null));
+      assertThatThrownBy(() -> memory.executeUpdate(s, "CREATE TABLE t (x INTEGER)"))
+          .hasMessageContaining("already exists");
+      assertThatThrownBy(() -> memory.executeUpdate(s, "INSERT INTO t (nope) VALUES (1)"))
+          .hasMessageContaining("nope");
+      assertThatThrownBy(() -> memory.executeUpdate(s, "CREATE TABLE lake.s.x (a INTEGER)"))
+          .isInstanceOf(OxbowException.class)
+          .hasMessageContaining("read-only");
+      assertThatThrownBy(() -> memory.executeUpdate(s, "SELECT 1"))
+          .hasMessageContaining("Not an update");
+    }
+  }
+
   private static List<List<Object>> run(String sql) {
     List<List<Object>> rows = new ArrayList<>();
     try (QueryResult result = engine.execute(session, sql)) {

@@ -71,7 +71,7 @@ final class OxbowFlightSqlProducer extends NoOpFlightSqlProducer {
             .withFlightSqlServerName("Oxbow")
             .withFlightSqlServerVersion(version())
             .withFlightSqlServerArrowVersion("18.3.0")
-            .withFlightSqlServerReadOnly(true)
+            .withFlightSqlServerReadOnly(false)
             .withFlightSqlServerSql(true)
             .withFlightSqlServerSubstrait(false)
             .withFlightSqlServerTransaction(
@@ -148,6 +148,9 @@ final class OxbowFlightSqlProducer extends NoOpFlightSqlProducer {
     try {
       Session session = session(context);
       Schema schema = engine.describe(session, command.getQuery());
+      if (schema.getFields().isEmpty()) {
+        return runUpdateNow(session, command.getQuery(), descriptor);
+      }
       String handle = register(new Statement(session.user(), command.getQuery(), false));
       return info(
           schema,
@@ -221,6 +224,9 @@ final class OxbowFlightSqlProducer extends NoOpFlightSqlProducer {
     try {
       Statement statement = lookup(command.getPreparedStatementHandle(), context, false);
       Schema schema = engine.describe(session(context), statement.sql());
+      if (schema.getFields().isEmpty()) {
+        return runUpdateNow(session(context), statement.sql(), descriptor);
+      }
       return info(schema, descriptor, command);
     } catch (RuntimeException e) {
       throw FlightErrors.toFlight(e);
@@ -284,6 +290,62 @@ final class OxbowFlightSqlProducer extends NoOpFlightSqlProducer {
         running.remove(result);
         result.close();
       }
+    }
+  }
+
+  // ---- updates (CREATE TABLE, INSERT)
+
+  /**
+   * A client that runs an update as a query (ADBC's {@code execute}) gets it done at once and an
+   * empty result with no endpoints.
+   */
+  private FlightInfo runUpdateNow(Session session, String sql, FlightDescriptor descriptor) {
+    long rows = engine.executeUpdate(session, sql);
+    return new FlightInfo(new Schema(List.of()), descriptor, List.of(), rows, -1);
+  }
+
+  @Override
+  public Runnable acceptPutStatement(
+      FlightSql.CommandStatementUpdate command,
+      CallContext context,
+      org.apache.arrow.flight.FlightStream flightStream,
+      StreamListener<org.apache.arrow.flight.PutResult> ackStream) {
+    return () -> update(command.getQuery(), context, ackStream);
+  }
+
+  @Override
+  public Runnable acceptPutPreparedStatementUpdate(
+      FlightSql.CommandPreparedStatementUpdate command,
+      CallContext context,
+      org.apache.arrow.flight.FlightStream flightStream,
+      StreamListener<org.apache.arrow.flight.PutResult> ackStream) {
+    return () -> {
+      Statement statement;
+      try {
+        statement = lookup(command.getPreparedStatementHandle(), context, false);
+      } catch (RuntimeException e) {
+        ackStream.onError(FlightErrors.toFlight(e));
+        return;
+      }
+      update(statement.sql(), context, ackStream);
+    };
+  }
+
+  private void update(
+      String sql,
+      CallContext context,
+      StreamListener<org.apache.arrow.flight.PutResult> ackStream) {
+    try {
+      long rows = engine.executeUpdate(session(context), sql);
+      byte[] result =
+          FlightSql.DoPutUpdateResult.newBuilder().setRecordCount(rows).build().toByteArray();
+      try (org.apache.arrow.memory.ArrowBuf buffer = allocator.buffer(result.length)) {
+        buffer.writeBytes(result);
+        ackStream.onNext(org.apache.arrow.flight.PutResult.metadata(buffer));
+      }
+      ackStream.onCompleted();
+    } catch (RuntimeException e) {
+      ackStream.onError(FlightErrors.toFlight(e));
     }
   }
 

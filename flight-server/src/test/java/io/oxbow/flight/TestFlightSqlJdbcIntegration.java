@@ -264,6 +264,16 @@ class TestFlightSqlJdbcIntegration {
       prepared.close(token);
       assertThatThrownBy(() -> sql.executeUpdate("DELETE FROM items", token))
           .isInstanceOf(FlightRuntimeException.class)
+          .hasMessageContaining("DELETE statements are not supported yet")
+          .satisfies(
+              e ->
+                  assertThat(((FlightRuntimeException) e).status().code())
+                      .isEqualTo(CallStatus.INVALID_ARGUMENT.code()));
+      assertThatThrownBy(() -> sql.executeUpdate("INSERT INTO items (id) VALUES (1)", token))
+          .isInstanceOf(FlightRuntimeException.class)
+          .hasMessageContaining("read-only");
+      assertThatThrownBy(() -> sql.beginTransaction(token))
+          .isInstanceOf(FlightRuntimeException.class)
           .satisfies(
               e ->
                   assertThat(((FlightRuntimeException) e).status().code())

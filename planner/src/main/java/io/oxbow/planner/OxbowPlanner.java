@@ -203,11 +203,21 @@ public final class OxbowPlanner {
       explain = true;
       parsed = sqlExplain.getExplicandum();
     }
-    if (!parsed.isA(SqlKind.QUERY)) {
-      throw OxbowException.userError(
-          "Only queries are supported yet; %s is not", parsed.getKind().sql);
+    if (!explain && parsed instanceof org.apache.calcite.sql.ddl.SqlCreateTable create) {
+      return DataChanges.createTable(create, session, catalogs);
     }
+    if (!explain && parsed instanceof org.apache.calcite.sql.SqlInsert insert) {
+      DataChanges.Target target = DataChanges.target(insert.getTargetTable(), session, catalogs);
+      PlannedQuery source = planQuery(DataChanges.typedNulls(insert, target), session, false);
+      return DataChanges.insert(insert, target, source);
+    }
+    if (!parsed.isA(SqlKind.QUERY)) {
+      throw OxbowException.userError("%s statements are not supported yet", parsed.getKind().sql);
+    }
+    return planQuery(parsed, session, explain);
+  }
 
+  private PlannedQuery planQuery(SqlNode parsed, PlannerSession session, boolean explain) {
     JavaTypeFactoryImpl typeFactory = new JavaTypeFactoryImpl(OxbowTypeSystem.INSTANCE);
     CalciteSchema root = CalciteSchema.createRootSchema(false, false);
     for (String catalog : catalogs.catalogNames()) {

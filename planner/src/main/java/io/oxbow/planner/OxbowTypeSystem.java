@@ -15,6 +15,8 @@ import org.apache.calcite.sql.type.SqlTypeUtil;
  *   <li>{@code AVG} of DECIMAL(p, s) is DECIMAL(min(38, p + 4), min(38, s + 4)), as in Databricks
  *       and Spark (TPC-H Q1's averages then print six decimals, as dbgen's answers do); of an
  *       integer type, DOUBLE (Trino and DuckDB do the same; Calcite would truncate to an integer).
+ *   <li>String literals of different lengths in one VALUES or UNION column make a VARCHAR, as in
+ *       Trino and PostgreSQL, rather than a blank-padded CHAR.
  *   <li>Decimal addition, subtraction, multiplication and division use Calcite's SQL-standard
  *       derivations capped at precision 38.
  * </ul>
@@ -38,6 +40,12 @@ public final class OxbowTypeSystem extends RelDataTypeSystemImpl {
       return MAX;
     }
     return super.getMaxScale(typeName);
+  }
+
+  /** 'ab' and 'abc' in one VALUES or UNION column make a VARCHAR; CHAR(3) would pad 'ab'. */
+  @Override
+  public boolean shouldConvertRaggedUnionTypesToVarying() {
+    return true;
   }
 
   @Override

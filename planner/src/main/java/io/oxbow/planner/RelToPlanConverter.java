@@ -69,7 +69,11 @@ final class RelToPlanConverter {
   PlanNode convert(RelNode rel, List<String> names) {
     PlanNode plan = convert(rel);
     List<Field> fields = plan.schema().getFields();
-    boolean renamed = false;
+    if (fields.size() > names.size()) {
+      // optimisation can leave helper columns (sort keys, decorrelation) after the result's own
+      fields = fields.subList(0, names.size());
+    }
+    boolean renamed = fields.size() < plan.schema().getFields().size();
     List<Field> out = new ArrayList<>();
     for (int i = 0; i < fields.size(); i++) {
       String name = i < names.size() ? names.get(i) : fields.get(i).getName();

@@ -15,4 +15,20 @@ public interface ConnectorMetadata {
 
   /** Columns (as Arrow fields) and statistics of a table. */
   ConnectorTableMetadata getTableMetadata(ConnectorTableHandle table);
+
+  /** Creates an empty table (optional capability: read-only connectors refuse). */
+  default void createTable(
+      SchemaTableName name, org.apache.arrow.vector.types.pojo.Schema columns) {
+    throw io.oxbow.spi.error.OxbowException.userError(
+        "This catalog is read-only: cannot create table %s", name);
+  }
+
+  /**
+   * Appends rows to a table (optional capability). {@code rows} has the table's columns in order;
+   * the connector copies what it keeps, and the caller still owns {@code rows}.
+   */
+  default void insert(ConnectorTableHandle table, org.apache.arrow.vector.VectorSchemaRoot rows) {
+    throw io.oxbow.spi.error.OxbowException.userError(
+        "This catalog is read-only: cannot insert into %s", table.name());
+  }
 }

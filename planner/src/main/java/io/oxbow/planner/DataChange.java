@@ -1,0 +1,16 @@
+package io.oxbow.planner;
+
+import io.oxbow.spi.connector.Connector;
+import io.oxbow.spi.connector.ConnectorTableHandle;
+import io.oxbow.spi.connector.SchemaTableName;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/** A change a statement makes to a catalog, carried out by the caller of the planner. */
+public sealed interface DataChange {
+  /** {@code CREATE TABLE name (columns)}. */
+  record CreateTable(Connector connector, SchemaTableName name, Schema columns)
+      implements DataChange {}
+
+  /** {@code INSERT}: the planned query's rows go into {@code table}. */
+  record Insert(Connector connector, ConnectorTableHandle table) implements DataChange {}
+}

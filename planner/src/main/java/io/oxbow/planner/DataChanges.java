@@ -1,0 +1,242 @@
+package io.oxbow.planner;
+
+import io.oxbow.engine.expr.Call;
+import io.oxbow.engine.expr.ColumnRef;
+import io.oxbow.engine.expr.Expr;
+import io.oxbow.engine.expr.Literal;
+import io.oxbow.engine.expr.ScalarFunction;
+import io.oxbow.engine.plan.ProjectNode;
+import io.oxbow.spi.connector.Connector;
+import io.oxbow.spi.connector.ConnectorTableHandle;
+import io.oxbow.spi.connector.SchemaTableName;
+import io.oxbow.spi.error.OxbowException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.arrow.vector.types.DateUnit;
+import org.apache.arrow.vector.types.FloatingPointPrecision;
+import org.apache.arrow.vector.types.TimeUnit;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.calcite.sql.SqlBasicTypeNameSpec;
+import org.apache.calcite.sql.SqlDataTypeSpec;
+import org.apache.calcite.sql.SqlIdentifier;
+import org.apache.calcite.sql.SqlInsert;
+import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.ddl.SqlColumnDeclaration;
+import org.apache.calcite.sql.ddl.SqlCreateTable;
+
+/** Plans CREATE TABLE and INSERT. */
+final class DataChanges {
+  private static final Schema NO_COLUMNS = new Schema(List.of());
+
+  private DataChanges() {}
+
+  /** A resolved table name and its catalog's connector. */
+  record Target(Connector connector, String catalog, SchemaTableName name) {}
+
+  static Target target(SqlNode node, PlannerSession session, CatalogProvider catalogs) {
+    if (!(node instanceof SqlIdentifier id)) {
+      throw OxbowException.userError("Expected a table name, not %s", node);
+    }
+    List<String> names = id.names.stream().map(n -> n.toLowerCase(Locale.ROOT)).toList();
+    String catalog;
+    String schema;
+    if (names.size() == 3) {
+      catalog = names.get(0);
+      schema = names.get(1);
+    } else if (names.size() == 2) {
+      catalog = session.defaultCatalog();
+      schema = names.get(0);
+    } else {
+      catalog = session.defaultCatalog();
+      schema = session.defaultSchema();
+    }
+    if (catalog == null || schema == null) {
+      throw OxbowException.userError("Table name %s needs a catalog and schema", id);
+    }
+    String table = names.get(names.size() - 1);
+    String resolvedCatalog = catalog;
+    Connector connector =
+        catalogs
+            .connector(catalog)
+            .orElseThrow(() -> OxbowException.notFound("Catalog '%s' not found", resolvedCatalog));
+    return new Target(connector, catalog, new SchemaTableName(schema, table));
+  }
+
+  static PlannedQuery createTable(
+      SqlCreateTable create, PlannerSession session, CatalogProvider catalogs) {
+    if (create.query != null) {
+      throw OxbowException.userError("CREATE TABLE ... AS SELECT is not supported yet");
+    }
+    Target target = target(create.name, session, catalogs);
+    List<Field> fields = new ArrayList<>();
+    for (SqlNode column : create.columnList) {
+      if (column instanceof org.apache.calcite.sql.ddl.SqlKeyConstraint) {
+        // PRIMARY KEY and UNIQUE are informational, as in Databricks: accepted, not enforced
+        continue;
+      }
+      if (!(column instanceof SqlColumnDeclaration declaration)) {
+        throw OxbowException.userError("Table constraints are not supported yet: %s", column);
+      }
+      fields.add(
+          Field.nullable(
+              declaration.name.getSimple().toLowerCase(Locale.ROOT),
+              arrowType(declaration.dataType)));
+    }
+    return new PlannedQuery(
+        null,
+        NO_COLUMNS,
+        false,
+        new DataChange.CreateTable(target.connector(), target.name(), new Schema(fields)));
+  }
+
+  /**
+   * Gives bare NULLs in {@code INSERT ... VALUES} the type of their target column, so that strict
+   * typing (no implicit coercion) still accepts them.
+   */
+  static SqlNode typedNulls(SqlInsert insert, Target target) {
+    SqlNode source = insert.getSource();
+    if (source.getKind() != org.apache.calcite.sql.SqlKind.VALUES) {
+      return source;
+    }
+    ConnectorTableHandle handle =
+        target.connector().metadata().getTableHandle(target.name()).orElse(null);
+    if (handle == null) {
+      return source;
+    }
+    Schema table = target.connector().metadata().getTableMetadata(handle).schema();
+    List<String> columns = new ArrayList<>();
+    if (insert.getTargetColumnList() == null) {
+      table.getFields().forEach(f -> columns.add(f.getName()));
+    } else {
+      for (SqlNode column : insert.getTargetColumnList()) {
+        columns.add(((SqlIdentifier) column).getSimple().toLowerCase(Locale.ROOT));
+      }
+    }
+    for (SqlNode row : ((org.apache.calcite.sql.SqlCall) source).getOperandList()) {
+      if (!(row instanceof org.apache.calcite.sql.SqlCall call)) {
+        continue;
+      }
+      for (int i = 0; i < call.operandCount() && i < columns.size(); i++) {
+        SqlNode value = call.operand(i);
+        if (value instanceof org.apache.calcite.sql.SqlLiteral literal
+            && literal.getTypeName() == org.apache.calcite.sql.type.SqlTypeName.NULL) {
+          String name = columns.get(i);
+          Field field =
+              table.getFields().stream()
+                  .filter(f -> f.getName().equals(name))
+                  .findFirst()
+                  .orElse(null);
+          if (field != null) {
+            call.setOperand(
+                i,
+                org.apache.calcite.sql.fun.SqlStdOperatorTable.CAST.createCall(
+                    value.getParserPosition(), value, typeSpec(field.getType(), value)));
+          }
+        }
+      }
+    }
+    return source;
+  }
+
+  private static SqlDataTypeSpec typeSpec(ArrowType type, SqlNode at) {
+    org.apache.calcite.sql.type.SqlTypeName name;
+    int precision = -1;
+    int scale = -1;
+    switch (type.getTypeID()) {
+      case Bool -> name = org.apache.calcite.sql.type.SqlTypeName.BOOLEAN;
+      case Int ->
+          name =
+              switch (((ArrowType.Int) type).getBitWidth()) {
+                case 8 -> org.apache.calcite.sql.type.SqlTypeName.TINYINT;
+                case 16 -> org.apache.calcite.sql.type.SqlTypeName.SMALLINT;
+                case 32 -> org.apache.calcite.sql.type.SqlTypeName.INTEGER;
+                default -> org.apache.calcite.sql.type.SqlTypeName.BIGINT;
+              };
+      case FloatingPoint -> name = org.apache.calcite.sql.type.SqlTypeName.DOUBLE;
+      case Decimal -> {
+        name = org.apache.calcite.sql.type.SqlTypeName.DECIMAL;
+        precision = ((ArrowType.Decimal) type).getPrecision();
+        scale = ((ArrowType.Decimal) type).getScale();
+      }
+      case Date -> name = org.apache.calcite.sql.type.SqlTypeName.DATE;
+      case Timestamp -> name = org.apache.calcite.sql.type.SqlTypeName.TIMESTAMP;
+      default -> name = org.apache.calcite.sql.type.SqlTypeName.VARCHAR;
+    }
+    return new SqlDataTypeSpec(
+        new SqlBasicTypeNameSpec(name, precision, scale, at.getParserPosition()),
+        at.getParserPosition());
+  }
+
+  static PlannedQuery insert(SqlInsert insert, Target target, PlannedQuery source) {
+    ConnectorTableHandle handle =
+        target
+            .connector()
+            .metadata()
+            .getTableHandle(target.name())
+            .orElseThrow(() -> OxbowException.notFound("Table '%s' not found", target.name()));
+    Schema table = target.connector().metadata().getTableMetadata(handle).schema();
+    List<String> columns = new ArrayList<>();
+    if (insert.getTargetColumnList() == null) {
+      table.getFields().forEach(f -> columns.add(f.getName()));
+    } else {
+      for (SqlNode column : insert.getTargetColumnList()) {
+        columns.add(((SqlIdentifier) column).getSimple().toLowerCase(Locale.ROOT));
+      }
+    }
+    List<Field> sourceFields = source.schema().getFields();
+    if (sourceFields.size() != columns.size()) {
+      throw OxbowException.userError(
+          "INSERT has %d target columns but the query produces %d",
+          columns.size(), sourceFields.size());
+    }
+    List<Expr> exprs = new ArrayList<>();
+    for (Field field : table.getFields()) {
+      int position = columns.indexOf(field.getName());
+      if (position < 0) {
+        exprs.add(new Literal(null, field.getType()));
+        continue;
+      }
+      Expr value = new ColumnRef(position, sourceFields.get(position).getType());
+      if (!value.type().equals(field.getType())) {
+        value = new Call(ScalarFunction.CAST, List.of(value), field.getType());
+      }
+      exprs.add(value);
+    }
+    for (String column : columns) {
+      if (table.getFields().stream().noneMatch(f -> f.getName().equals(column))) {
+        throw OxbowException.notFound("Column '%s' not found in table %s", column, target.name());
+      }
+    }
+    return new PlannedQuery(
+        new ProjectNode(source.plan(), exprs, table),
+        NO_COLUMNS,
+        false,
+        new DataChange.Insert(target.connector(), handle));
+  }
+
+  private static ArrowType arrowType(SqlDataTypeSpec spec) {
+    if (!(spec.getTypeNameSpec() instanceof SqlBasicTypeNameSpec basic)) {
+      throw OxbowException.userError("Column type %s is not supported yet", spec);
+    }
+    String name = basic.getTypeName().getSimple().toUpperCase(Locale.ROOT);
+    int precision = basic.getPrecision();
+    int scale = basic.getScale();
+    return switch (name) {
+      case "BOOLEAN" -> ArrowType.Bool.INSTANCE;
+      case "TINYINT" -> new ArrowType.Int(8, true);
+      case "SMALLINT" -> new ArrowType.Int(16, true);
+      case "INTEGER", "INT" -> new ArrowType.Int(32, true);
+      case "BIGINT" -> new ArrowType.Int(64, true);
+      case "REAL", "FLOAT", "DOUBLE" -> new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE);
+      case "DECIMAL", "NUMERIC", "DEC" ->
+          new ArrowType.Decimal(precision < 0 ? 38 : precision, scale < 0 ? 0 : scale, 128);
+      case "VARCHAR", "CHAR", "CHARACTER", "TEXT", "STRING" -> ArrowType.Utf8.INSTANCE;
+      case "DATE" -> new ArrowType.Date(DateUnit.DAY);
+      case "TIMESTAMP" -> new ArrowType.Timestamp(TimeUnit.MICROSECOND, null);
+      default -> throw OxbowException.userError("Column type %s is not supported yet", name);
+    };
+  }
+}
