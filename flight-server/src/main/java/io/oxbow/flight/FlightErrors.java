@@ -9,12 +9,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one translation of Oxbow errors into Flight statuses. The description carries the user
- * message and, in brackets, the stable code and SQLSTATE; metadata keys {@code oxbow-error-code}
- * and {@code oxbow-sqlstate} carry them too. Stack traces go to the log only.
+ * The one translation of Oxbow errors into Flight statuses.
+ *
+ * <ul>
+ *   <li>USER_ERROR: INVALID_ARGUMENT
+ *   <li>NOT_FOUND: NOT_FOUND
+ *   <li>PERMISSION_DENIED: UNAUTHORIZED
+ *   <li>RESOURCE_EXHAUSTED: RESOURCE_EXHAUSTED (Arrow Java Flight 18 has this code; it is gRPC's
+ *       RESOURCE_EXHAUSTED on the wire)
+ *   <li>SOURCE_UNAVAILABLE: UNAVAILABLE
+ *   <li>CANCELLED: CANCELLED
+ *   <li>INTERNAL, and any exception that is not an OxbowException: INTERNAL
+ * </ul>
+ *
+ * <p>The description is the user-facing message followed by {@code [CODE, SQLSTATE xxxxx]}; the
+ * metadata keys {@code oxbow-error-code} and {@code oxbow-sqlstate} carry the same two values for
+ * programs. Stack traces go to the server log only, never to the client.
  */
 final class FlightErrors {
   private static final Logger LOG = LoggerFactory.getLogger(FlightErrors.class);
+
+  static final String ERROR_CODE_KEY = "oxbow-error-code";
+  static final String SQLSTATE_KEY = "oxbow-sqlstate";
 
   private FlightErrors() {}
 
@@ -25,6 +41,9 @@ final class FlightErrors {
     OxbowException error;
     if (t instanceof OxbowException o) {
       error = o;
+      if (o.code() == ErrorCode.INTERNAL) {
+        LOG.error("Internal error: {}", o.getMessage(), o);
+      }
     } else {
       LOG.error("Internal error", t);
       error =
@@ -33,23 +52,10 @@ final class FlightErrors {
               "Internal error (" + t.getClass().getSimpleName() + "); the server log has details",
               t);
     }
-    if (error.code() == ErrorCode.INTERNAL && t instanceof OxbowException) {
-      LOG.error("Internal error", t);
-    }
-    CallStatus status =
-        switch (error.code()) {
-          case USER_ERROR -> CallStatus.INVALID_ARGUMENT;
-          case NOT_FOUND -> CallStatus.NOT_FOUND;
-          case PERMISSION_DENIED -> CallStatus.UNAUTHORIZED;
-          // Flight has no RESOURCE_EXHAUSTED; UNAVAILABLE tells clients to retry later
-          case RESOURCE_EXHAUSTED, SOURCE_UNAVAILABLE -> CallStatus.UNAVAILABLE;
-          case CANCELLED -> CallStatus.CANCELLED;
-          case INTERNAL -> CallStatus.INTERNAL;
-        };
     ErrorFlightMetadata metadata = new ErrorFlightMetadata();
-    metadata.insert("oxbow-error-code", error.code().name());
-    metadata.insert("oxbow-sqlstate", error.code().sqlState());
-    return status
+    metadata.insert(ERROR_CODE_KEY, error.code().name());
+    metadata.insert(SQLSTATE_KEY, error.code().sqlState());
+    return status(error.code())
         .withDescription(
             error.getMessage()
                 + " ["
@@ -59,5 +65,17 @@ final class FlightErrors {
                 + "]")
         .withMetadata(metadata)
         .toRuntimeException();
+  }
+
+  static CallStatus status(ErrorCode code) {
+    return switch (code) {
+      case USER_ERROR -> CallStatus.INVALID_ARGUMENT;
+      case NOT_FOUND -> CallStatus.NOT_FOUND;
+      case PERMISSION_DENIED -> CallStatus.UNAUTHORIZED;
+      case RESOURCE_EXHAUSTED -> CallStatus.RESOURCE_EXHAUSTED;
+      case SOURCE_UNAVAILABLE -> CallStatus.UNAVAILABLE;
+      case CANCELLED -> CallStatus.CANCELLED;
+      case INTERNAL -> CallStatus.INTERNAL;
+    };
   }
 }

@@ -3,9 +3,17 @@ package io.oxbow.flight;
 import io.oxbow.federation.OxbowConfig;
 import io.oxbow.federation.QueryEngine;
 import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Starts a server: {@code OxbowServerMain [--config FILE]}. */
+/**
+ * Runs a standalone Flight SQL server: {@code OxbowServerMain [--config FILE]}. Without a file the
+ * defaults apply (127.0.0.1:47470), with {@code OXBOW_*} environment overrides. Blocks until the
+ * process is stopped; a shutdown hook closes the server, then the engine.
+ */
 public final class OxbowServerMain {
+  private static final Logger LOG = LoggerFactory.getLogger(OxbowServerMain.class);
+
   private OxbowServerMain() {}
 
   public static void main(String[] args) throws Exception {
@@ -18,16 +26,33 @@ public final class OxbowServerMain {
         System.exit(2);
       }
     }
+    if (config.users().isEmpty()) {
+      LOG.warn("No users are configured, so nobody can log in; add 'users' to the config file");
+    }
     QueryEngine engine = new QueryEngine(config);
-    OxbowFlightServer server = OxbowFlightServer.start(engine);
+    OxbowFlightServer server;
+    try {
+      server = OxbowFlightServer.start(engine);
+    } catch (RuntimeException e) {
+      engine.close();
+      throw e;
+    }
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
+                  LOG.info("Shutting down");
                   server.close();
                   engine.close();
                 },
                 "oxbow-shutdown"));
+    LOG.info(
+        "Oxbow serves Arrow Flight SQL on grpc://{}:{} (JDBC: jdbc:arrow-flight-sql://{}:{}"
+            + "?useEncryption=false)",
+        server.host(),
+        server.port(),
+        server.host(),
+        server.port());
     server.awaitTermination();
   }
 }

@@ -1,13 +1,12 @@
 package io.oxbow.flight;
 
+import static io.oxbow.flight.TestingFlightWarehouse.ITEMS;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.oxbow.connector.delta.DeltaTableWriter;
-import io.oxbow.federation.OxbowConfig;
 import io.oxbow.federation.QueryEngine;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -16,88 +15,37 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.apache.arrow.flight.CallStatus;
-import org.apache.arrow.flight.FlightClient;
-import org.apache.arrow.flight.FlightInfo;
-import org.apache.arrow.flight.FlightRuntimeException;
-import org.apache.arrow.flight.FlightStream;
-import org.apache.arrow.flight.Location;
-import org.apache.arrow.flight.auth2.ClientIncomingAuthHeaderMiddleware;
-import org.apache.arrow.flight.grpc.CredentialCallOption;
-import org.apache.arrow.flight.sql.FlightSqlClient;
-import org.apache.arrow.flight.sql.impl.FlightSql;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.BigIntVector;
-import org.apache.arrow.vector.DateDayVector;
-import org.apache.arrow.vector.DecimalVector;
-import org.apache.arrow.vector.VarCharVector;
-import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.types.DateUnit;
-import org.apache.arrow.vector.types.pojo.ArrowType;
-import org.apache.arrow.vector.types.pojo.Field;
-import org.apache.arrow.vector.types.pojo.Schema;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The Flight SQL service through the real Arrow Flight SQL JDBC driver and Java client. */
+/** The Flight SQL service through the real Arrow Flight SQL JDBC driver. */
 class TestFlightSqlJdbcIntegration {
-  private static final int ROWS = 12_345;
-
   @TempDir static Path warehouse;
   private static QueryEngine engine;
   private static OxbowFlightServer server;
 
   @BeforeAll
-  static void start() throws Exception {
-    Schema schema =
-        new Schema(
-            List.of(
-                Field.nullable("id", new ArrowType.Int(64, true)),
-                Field.nullable("name", ArrowType.Utf8.INSTANCE),
-                Field.nullable("price", new ArrowType.Decimal(10, 2, 128)),
-                Field.nullable("sold_on", new ArrowType.Date(DateUnit.DAY))));
-    try (BufferAllocator allocator = new RootAllocator();
-        DeltaTableWriter writer =
-            DeltaTableWriter.create(warehouse.resolve("tpch").resolve("items"), schema)) {
-      for (int start = 0; start < ROWS; start += 4096) {
-        int n = Math.min(4096, ROWS - start);
-        try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator)) {
-          for (int i = 0; i < n; i++) {
-            int id = start + i;
-            ((BigIntVector) root.getVector(0)).setSafe(i, id);
-            ((VarCharVector) root.getVector(1))
-                .setSafe(i, ("item-" + id % 7).getBytes(StandardCharsets.UTF_8));
-            ((DecimalVector) root.getVector(2)).setSafe(i, BigDecimal.valueOf(id % 100, 2));
-            ((DateDayVector) root.getVector(3)).setSafe(i, 9000 + id % 30);
-          }
-          root.setRowCount(n);
-          writer.write(root);
-        }
-      }
-      writer.commit();
-    }
-    engine =
-        new QueryEngine(
-            OxbowConfig.defaults()
-                .withCatalog("demo", "delta", Map.of("warehouse", warehouse.toString()))
-                .withUser("admin", "admin")
-                .withUser("analyst", "analyst")
-                .withDefaultNamespace("demo", "tpch")
-                .withFlightPort(0));
+  static void start() {
+    TestingFlightWarehouse.write(warehouse);
+    engine = TestingFlightWarehouse.engine(warehouse);
     server = OxbowFlightServer.start(engine);
   }
 
   @AfterAll
   static void stop() {
     server.close();
+    assertThat(server.producer().activeQueries()).isZero();
     // the engine's root allocator throws here if any buffer leaked
-    engine.close();
+    assertThatCode(engine::close).doesNotThrowAnyException();
   }
 
   private static Connection connect(String user, String password) throws SQLException {
@@ -108,6 +56,21 @@ class TestFlightSqlJdbcIntegration {
             + user
             + "&password="
             + password);
+  }
+
+  private static List<String> column(ResultSet rs, String name) throws SQLException {
+    List<String> values = new ArrayList<>();
+    while (rs.next()) {
+      values.add(rs.getString(name));
+    }
+    rs.close();
+    return values;
+  }
+
+  @Test
+  void serverBindsTheConfiguredHost() {
+    assertThat(server.host()).isEqualTo("127.0.0.1");
+    assertThat(server.port()).isPositive();
   }
 
   @Test
@@ -156,15 +119,40 @@ class TestFlightSqlJdbcIntegration {
   }
 
   @Test
+  void joinsAcrossSchemasWithQualifiedNames() throws Exception {
+    try (Connection c = connect("admin", "admin");
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT o.o_orderkey, i.name, i.price FROM demo.sales.orders o "
+                    + "JOIN demo.tpch.items i ON i.id = o.o_item ORDER BY o.o_orderkey")) {
+      List<String> rows = new ArrayList<>();
+      while (rs.next()) {
+        rows.add(rs.getLong(1) + "|" + rs.getString(2) + "|" + rs.getBigDecimal(3));
+      }
+      assertThat(rows).containsExactly("100|item-0|0.00", "101|item-3|0.10", "102|item-6|0.20");
+    }
+  }
+
+  @Test
   void preparedStatementsAndLargeResultsStreamCompletely() throws Exception {
     try (Connection c = connect("analyst", "analyst");
-        PreparedStatement p = c.prepareStatement("SELECT id FROM demo.tpch.items ORDER BY id");
-        ResultSet rs = p.executeQuery()) {
-      long expected = 0;
-      while (rs.next()) {
-        assertThat(rs.getLong(1)).isEqualTo(expected++);
+        PreparedStatement p =
+            c.prepareStatement("SELECT id, name FROM demo.tpch.items ORDER BY id")) {
+      assertThat(p.getMetaData().getColumnCount()).isEqualTo(2);
+      assertThat(p.getMetaData().getColumnName(1)).isEqualTo("id");
+      // the same prepared statement runs twice
+      for (int run = 0; run < 2; run++) {
+        try (ResultSet rs = p.executeQuery()) {
+          long expected = 0;
+          while (rs.next()) {
+            assertThat(rs.getLong(1)).isEqualTo(expected);
+            assertThat(rs.getString(2)).isEqualTo("item-" + expected % 7);
+            expected++;
+          }
+          assertThat(expected).isEqualTo(ITEMS);
+        }
       }
-      assertThat(expected).isEqualTo(ROWS);
     }
   }
 
@@ -175,138 +163,160 @@ class TestFlightSqlJdbcIntegration {
       assertThatThrownBy(() -> s.executeQuery("SELEC * FROM items"))
           .isInstanceOf(SQLException.class)
           .hasMessageContaining("line 1, column 1")
-          .hasMessageContaining("42000");
+          .hasMessageContaining("USER_ERROR, SQLSTATE 42000");
+      assertCountWorks(s);
       assertThatThrownBy(() -> s.executeQuery("SELECT * FROM no_such_table"))
           .isInstanceOf(SQLException.class)
           .hasMessageContaining("no_such_table")
-          .hasMessageContaining("not found");
+          .hasMessageContaining("not found")
+          .hasMessageContaining("SQLSTATE 42S02");
+      assertCountWorks(s);
       assertThatThrownBy(() -> s.executeQuery("SELECT name + 1 FROM items"))
           .isInstanceOf(SQLException.class)
-          .hasMessageContaining("Cannot apply '+' to arguments of type");
-      try (ResultSet rs = s.executeQuery("SELECT count(*) FROM items")) {
-        assertThat(rs.next()).isTrue();
-        assertThat(rs.getLong(1)).isEqualTo(ROWS);
-      }
+          .hasMessageContaining("Cannot apply '+' to arguments of type")
+          .hasMessageContaining("SQLSTATE 42000");
+      assertCountWorks(s);
+      assertThatThrownBy(() -> c.prepareStatement("SELECT nope FROM items"))
+          .isInstanceOf(SQLException.class)
+          .hasMessageContaining("nope");
+      assertCountWorks(s);
+    }
+  }
+
+  private static void assertCountWorks(Statement s) throws SQLException {
+    try (ResultSet rs = s.executeQuery("SELECT count(*) FROM items")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getLong(1)).isEqualTo(ITEMS);
+      assertThat(rs.next()).isFalse();
     }
   }
 
   @Test
   void wrongPasswordIsRejected() {
     assertThatThrownBy(() -> connect("admin", "wrong").createStatement().executeQuery("SELECT 1"))
-        .isInstanceOf(SQLException.class);
+        .isInstanceOf(SQLException.class)
+        .hasStackTraceContaining("Invalid user name or password");
+    assertThatThrownBy(() -> connect("nobody", "admin").createStatement().executeQuery("SELECT 1"))
+        .isInstanceOf(SQLException.class)
+        .hasStackTraceContaining("Invalid user name or password");
   }
 
   @Test
-  void databaseMetadataComesFromTheCatalog() throws Exception {
+  void catalogsAndSchemasWithFilters() throws Exception {
     try (Connection c = connect("admin", "admin")) {
       DatabaseMetaData meta = c.getMetaData();
-      try (ResultSet rs = meta.getCatalogs()) {
+      assertThat(column(meta.getCatalogs(), "TABLE_CAT")).containsExactly("demo");
+      assertThat(column(meta.getSchemas(), "TABLE_SCHEM")).containsExactly("sales", "tpch");
+      assertThat(column(meta.getSchemas("demo", "tp%"), "TABLE_SCHEM")).containsExactly("tpch");
+      assertThat(column(meta.getSchemas("demo", "t_ch"), "TABLE_SCHEM")).containsExactly("tpch");
+      assertThat(column(meta.getSchemas("demo", "%a%"), "TABLE_SCHEM")).containsExactly("sales");
+      assertThat(column(meta.getSchemas("demo", "tp"), "TABLE_SCHEM")).isEmpty();
+      assertThat(column(meta.getSchemas("other", "%"), "TABLE_SCHEM")).isEmpty();
+      try (ResultSet rs = meta.getSchemas("demo", "sales")) {
         assertThat(rs.next()).isTrue();
-        assertThat(rs.getString("TABLE_CAT")).isEqualTo("demo");
+        assertThat(rs.getString("TABLE_CATALOG")).isEqualTo("demo");
+        assertThat(rs.getString("TABLE_SCHEM")).isEqualTo("sales");
         assertThat(rs.next()).isFalse();
       }
-      try (ResultSet rs = meta.getSchemas("demo", "tp%")) {
-        assertThat(rs.next()).isTrue();
-        assertThat(rs.getString("TABLE_SCHEM")).isEqualTo("tpch");
-      }
+    }
+  }
+
+  @Test
+  void tablesWithPatternsAndTypes() throws Exception {
+    try (Connection c = connect("admin", "admin")) {
+      DatabaseMetaData meta = c.getMetaData();
       try (ResultSet rs = meta.getTables("demo", "tpch", "it%", null)) {
         assertThat(rs.next()).isTrue();
+        assertThat(rs.getString("TABLE_CAT")).isEqualTo("demo");
+        assertThat(rs.getString("TABLE_SCHEM")).isEqualTo("tpch");
         assertThat(rs.getString("TABLE_NAME")).isEqualTo("items");
         assertThat(rs.getString("TABLE_TYPE")).isEqualTo("TABLE");
         assertThat(rs.next()).isFalse();
       }
-      try (ResultSet rs = meta.getTables("demo", "tpch", "zz%", null)) {
-        assertThat(rs.next()).isFalse();
-      }
+      assertThat(column(meta.getTables(null, null, "%", null), "TABLE_NAME"))
+          .containsExactlyInAnyOrder("items", "nation", "orders");
+      assertThat(column(meta.getTables("demo", "%", "_a%", null), "TABLE_NAME"))
+          .containsExactly("nation");
+      assertThat(column(meta.getTables("demo", "sales", "%", null), "TABLE_NAME"))
+          .containsExactly("orders");
+      assertThat(column(meta.getTables("demo", "tpch", "zz%", null), "TABLE_NAME")).isEmpty();
+      assertThat(column(meta.getTables("demo", null, "%", new String[] {"TABLE"}), "TABLE_NAME"))
+          .hasSize(3);
+      assertThat(column(meta.getTables("demo", null, "%", new String[] {"VIEW"}), "TABLE_NAME"))
+          .isEmpty();
+      assertThat(column(meta.getTableTypes(), "TABLE_TYPE")).containsExactly("TABLE");
+    }
+  }
+
+  @Test
+  void columnsComeFromEachTablesArrowSchema() throws Exception {
+    try (Connection c = connect("admin", "admin")) {
       List<String> columns = new ArrayList<>();
-      try (ResultSet rs = meta.getColumns("demo", "tpch", "items", null)) {
+      try (ResultSet rs = c.getMetaData().getColumns("demo", "tpch", "items", null)) {
         while (rs.next()) {
-          columns.add(rs.getString("COLUMN_NAME"));
+          columns.add(
+              rs.getString("COLUMN_NAME")
+                  + ":"
+                  + rs.getInt("DATA_TYPE")
+                  + ":"
+                  + rs.getInt("ORDINAL_POSITION"));
         }
       }
-      assertThat(columns).containsExactly("id", "name", "price", "sold_on");
-      try (ResultSet rs = meta.getTableTypes()) {
-        assertThat(rs.next()).isTrue();
-        assertThat(rs.getString(1)).isEqualTo("TABLE");
-      }
+      assertThat(columns)
+          .containsExactly(
+              "id:" + Types.BIGINT + ":1",
+              "name:" + Types.VARCHAR + ":2",
+              "price:" + Types.DECIMAL + ":3",
+              "sold_on:" + Types.DATE + ":4");
+      assertThat(column(c.getMetaData().getColumns("demo", "%", "nation", "n_n%"), "COLUMN_NAME"))
+          .containsExactly("n_nationkey", "n_name");
     }
   }
 
   @Test
-  void sqlInfoAndPreparedStatementsThroughTheJavaClient() throws Exception {
-    try (BufferAllocator allocator = new RootAllocator();
-        FlightClient client =
-            FlightClient.builder(allocator, Location.forGrpcInsecure("127.0.0.1", server.port()))
-                .intercept(
-                    new ClientIncomingAuthHeaderMiddleware.Factory(
-                        new org.apache.arrow.flight.auth2.ClientBearerHeaderHandler()))
-                .build()) {
-      CredentialCallOption token = client.authenticateBasicToken("admin", "admin").orElseThrow();
-      FlightSqlClient sql = new FlightSqlClient(client);
-      FlightInfo info =
-          sql.getSqlInfo(new FlightSql.SqlInfo[] {FlightSql.SqlInfo.FLIGHT_SQL_SERVER_NAME}, token);
-      try (FlightStream stream = sql.getStream(info.getEndpoints().get(0).getTicket(), token)) {
-        assertThat(stream.next()).isTrue();
-        VectorSchemaRoot root = stream.getRoot();
-        assertThat(root.getRowCount()).isEqualTo(1);
-        assertThat(root.getVector("value").getObject(0).toString()).isEqualTo("Oxbow");
-      }
-      FlightSqlClient.PreparedStatement prepared =
-          sql.prepare("SELECT count(*) AS n FROM items WHERE id >= 12000", token);
-      assertThat(prepared.getResultSetSchema().getFields())
-          .extracting(Field::getName)
-          .containsExactly("n");
-      FlightInfo result = prepared.execute(token);
-      try (FlightStream stream = sql.getStream(result.getEndpoints().get(0).getTicket(), token)) {
-        assertThat(stream.next()).isTrue();
-        assertThat(((BigIntVector) stream.getRoot().getVector(0)).get(0)).isEqualTo(ROWS - 12_000);
-      }
-      prepared.close(token);
-      assertThatThrownBy(() -> sql.executeUpdate("DELETE FROM items", token))
-          .isInstanceOf(FlightRuntimeException.class)
-          .hasMessageContaining("DELETE statements are not supported yet")
-          .satisfies(
-              e ->
-                  assertThat(((FlightRuntimeException) e).status().code())
-                      .isEqualTo(CallStatus.INVALID_ARGUMENT.code()));
-      assertThatThrownBy(() -> sql.executeUpdate("INSERT INTO items (id) VALUES (1)", token))
-          .isInstanceOf(FlightRuntimeException.class)
-          .hasMessageContaining("read-only");
-      assertThatThrownBy(() -> sql.beginTransaction(token))
-          .isInstanceOf(FlightRuntimeException.class)
-          .satisfies(
-              e ->
-                  assertThat(((FlightRuntimeException) e).status().code())
-                      .isEqualTo(CallStatus.UNIMPLEMENTED.code()));
+  void databaseInfoComesFromSqlInfo() throws Exception {
+    try (Connection c = connect("admin", "admin")) {
+      DatabaseMetaData meta = c.getMetaData();
+      assertThat(meta.getDatabaseProductName()).isEqualTo("Oxbow");
+      assertThat(meta.getDatabaseProductVersion()).isEqualTo(OxbowSqlInfo.serverVersion());
+      assertThat(meta.getIdentifierQuoteString()).isEqualTo("\"");
+      assertThat(meta.getSearchStringEscape()).isEqualTo("\\");
+      assertThat(meta.supportsTransactions()).isFalse();
     }
   }
 
   @Test
-  void aClientThatStopsReadingReleasesTheQuery() throws Exception {
-    try (BufferAllocator allocator = new RootAllocator();
-        FlightClient client =
-            FlightClient.builder(allocator, Location.forGrpcInsecure("127.0.0.1", server.port()))
-                .intercept(
-                    new ClientIncomingAuthHeaderMiddleware.Factory(
-                        new org.apache.arrow.flight.auth2.ClientBearerHeaderHandler()))
-                .build()) {
-      CredentialCallOption token = client.authenticateBasicToken("admin", "admin").orElseThrow();
-      FlightSqlClient sql = new FlightSqlClient(client);
-      for (int attempt = 0; attempt < 5; attempt++) {
-        FlightInfo info = sql.execute("SELECT id, name FROM items ORDER BY id DESC", token);
-        FlightStream stream = sql.getStream(info.getEndpoints().get(0).getTicket(), token);
-        assertThat(stream.next()).isTrue();
-        assertThat(stream.getRoot().getRowCount()).isPositive();
-        // walk away after the first batch
-        stream.cancel("client is done", null);
-        stream.close();
+  void manyClientsAtOnce() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<Long>> results = new ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        int bound = 1000 * (t + 1);
+        results.add(
+            pool.submit(
+                () -> {
+                  long total = 0;
+                  String user = bound % 2000 == 0 ? "admin" : "analyst";
+                  try (Connection c = connect(user, user);
+                      Statement s = c.createStatement()) {
+                    for (int i = 0; i < 5; i++) {
+                      try (ResultSet rs =
+                          s.executeQuery("SELECT id FROM items WHERE id < " + bound)) {
+                        while (rs.next()) {
+                          total += rs.getLong(1);
+                        }
+                      }
+                    }
+                  }
+                  return total;
+                }));
       }
-      // the server still serves, and (checked when the engine closes) leaked nothing
-      FlightInfo info = sql.execute("SELECT count(*) FROM items", token);
-      try (FlightStream stream = sql.getStream(info.getEndpoints().get(0).getTicket(), token)) {
-        assertThat(stream.next()).isTrue();
-        assertThat(((BigIntVector) stream.getRoot().getVector(0)).get(0)).isEqualTo(ROWS);
+      for (int t = 0; t < 8; t++) {
+        long n = 1000L * (t + 1);
+        assertThat(results.get(t).get(2, TimeUnit.MINUTES)).isEqualTo(5 * n * (n - 1) / 2);
       }
+    } finally {
+      pool.shutdownNow();
     }
   }
 }

@@ -7,6 +7,7 @@ import io.oxbow.spi.error.OxbowException;
 import io.oxbow.tpch.TpchGenerator;
 import io.oxbow.tpch.TpchRunner;
 import java.io.PrintStream;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,8 +25,8 @@ public final class Oxbow {
       usage: oxbow <command> [options]
 
         demo [--sf N] [--warehouse DIR] [--port P]
-            Generate TPC-H at scale factor N (default 0.01) into DIR (default ./warehouse)
-            if it is missing, then serve it over Arrow Flight SQL on 127.0.0.1:P (default 47470)
+            Generate TPC-H at scale factor N (default 0.01) into DIR (default ./warehouse, in
+            the repository root when started by ./oxbow) if it is missing, then serve it over Arrow Flight SQL on 127.0.0.1:P (default 47470)
             with users admin/admin and analyst/analyst.
         server --config FILE
             Start the server with a YAML configuration (see docs/configuration.md).
@@ -82,7 +83,7 @@ public final class Oxbow {
             throw new UsageException("tpch generate needs --sf N and --to DIR");
           }
           double sf = scaleFactor(o.get("--sf"));
-          Path to = Path.of(o.get("--to")).toAbsolutePath();
+          Path to = path(o.get("--to"));
           out.println("Generating TPC-H SF " + o.get("--sf") + " into " + to);
           TpchGenerator.generate(to, sf);
           out.println("Done.");
@@ -125,8 +126,7 @@ public final class Oxbow {
     Map<String, String> o = options(args, List.of("--sf", "--warehouse", "--queries"));
     String sfText = o.getOrDefault("--sf", "0.01");
     double sf = scaleFactor(sfText);
-    Path warehouse =
-        Path.of(o.getOrDefault("--warehouse", "warehouse-sf" + sfText)).toAbsolutePath();
+    Path warehouse = path(o.getOrDefault("--warehouse", "warehouse-sf" + sfText));
     List<Integer> queries = new ArrayList<>();
     for (String q : o.getOrDefault("--queries", "1-22").split(",")) {
       queries.addAll(range(q.trim()));
@@ -176,6 +176,17 @@ public final class Oxbow {
     }
   }
 
+  /**
+   * A path option, absolute against the working directory ({@code ./oxbow} passes absolute ones).
+   */
+  private static Path path(String text) {
+    try {
+      return Path.of(text).toAbsolutePath().normalize();
+    } catch (InvalidPathException e) {
+      throw new UsageException("not a valid path: '" + text + "'");
+    }
+  }
+
   private static int port(String text) {
     try {
       int port = Integer.parseInt(text);
@@ -192,7 +203,7 @@ public final class Oxbow {
     String sfText = options.getOrDefault("--sf", "0.01");
     double sf = scaleFactor(sfText);
     int port = port(options.getOrDefault("--port", "47470"));
-    Path warehouse = Path.of(options.getOrDefault("--warehouse", "warehouse")).toAbsolutePath();
+    Path warehouse = path(options.getOrDefault("--warehouse", "warehouse"));
     if (TpchGenerator.exists(warehouse)) {
       out.println("Using the TPC-H warehouse at " + warehouse);
     } else {
@@ -214,7 +225,7 @@ public final class Oxbow {
     if (!options.containsKey("--config")) {
       throw new UsageException("server needs --config FILE");
     }
-    serve(OxbowConfig.load(Path.of(options.get("--config"))), out, started);
+    serve(OxbowConfig.load(path(options.get("--config"))), out, started);
   }
 
   private static void serve(OxbowConfig config, PrintStream out, ServerListener started) {

@@ -2,11 +2,15 @@ package io.oxbow.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.oxbow.tpch.TpchGenerator;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+/** Argument parsing, usage errors (exit code 2) and {@code tpch generate} of the command line. */
 class TestOxbowCommandLine {
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -52,6 +56,15 @@ class TestOxbowCommandLine {
     assertThat(err()).contains("--sf must be a number, not 'abc'");
     assertThat(run("tpch", "generate", "--sf", "-1", "--to", "x")).isEqualTo(2);
     assertThat(run("tpch", "make")).isEqualTo(2);
+  }
+
+  @Test
+  void tpchGenerateWritesEveryTableAndRefusesToOverwrite(@TempDir Path dir) {
+    Path to = dir.resolve("wh");
+    assertThat(run("tpch", "generate", "--sf", "0.001", "--to", to.toString())).isZero();
+    assertThat(TpchGenerator.exists(to)).isTrue();
+    assertThat(run("tpch", "generate", "--sf", "0.001", "--to", to.toString())).isEqualTo(1);
+    assertThat(err()).contains("is not empty");
   }
 
   @Test

@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.calcite.DataContexts;
 import org.apache.calcite.avatica.util.Casing;
 import org.apache.calcite.config.CalciteConnectionConfig;
 import org.apache.calcite.config.CalciteConnectionConfigImpl;
@@ -33,6 +34,7 @@ import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.RelRoot;
 import org.apache.calcite.rel.rules.CoreRules;
 import org.apache.calcite.rex.RexBuilder;
+import org.apache.calcite.rex.RexExecutorImpl;
 import org.apache.calcite.runtime.CalciteContextException;
 import org.apache.calcite.sql.SqlExplain;
 import org.apache.calcite.sql.SqlKind;
@@ -154,13 +156,13 @@ public final class OxbowPlanner {
     } catch (OxbowException e) {
       throw e;
     } catch (SqlParseException e) {
-      throw syntaxError(e);
+      throw syntaxError(e, sql);
     } catch (CalciteContextException e) {
-      throw validationError(e);
+      throw validationError(e, sql);
     } catch (RuntimeException | AssertionError e) {
       Throwable context = findContext(e);
       if (context instanceof CalciteContextException cce) {
-        throw validationError(cce);
+        throw validationError(cce, sql);
       }
       LOG.error("Planning failed for: {}", sql, e);
       throw new OxbowException(
@@ -172,13 +174,14 @@ public final class OxbowPlanner {
 
   private PlannedQuery doPlan(String sql, PlannerSession session) throws SqlParseException {
     boolean explain = false;
-    String text = sql.strip();
+    // only trailing text is dropped, so Calcite's line and column numbers match the user's text
+    String text = sql.stripTrailing();
     while (text.endsWith(";")) {
-      text = text.substring(0, text.length() - 1).strip();
+      text = text.substring(0, text.length() - 1).stripTrailing();
     }
     Matcher analyze = EXPLAIN_ANALYZE.matcher(text);
     if (analyze.matches()) {
-      PlannedQuery query = doPlan(analyze.group(1), session);
+      PlannedQuery query = doPlan(blankPrefix(text, analyze.start(1)), session);
       if (query.analyze()
           || query.plan() instanceof ValuesNode && isExplainText(analyze.group(1))) {
         throw OxbowException.userError("EXPLAIN ANALYZE takes a query, not another EXPLAIN");
@@ -188,7 +191,7 @@ public final class OxbowPlanner {
     Matcher plain = PLAIN_EXPLAIN.matcher(text);
     if (plain.matches()) {
       explain = true;
-      text = plain.group(1);
+      text = blankPrefix(text, plain.start(1));
     }
     SqlParser.Config parserConfig =
         SqlParser.config()
@@ -257,6 +260,10 @@ public final class OxbowPlanner {
 
     VolcanoPlanner volcano = new VolcanoPlanner();
     volcano.addRelTraitDef(ConventionTraitDef.INSTANCE);
+    // ReduceExpressionsRule folds constants (TPC-H's date '1998-12-01' - interval '90' day) only
+    // when the cluster's planner has an executor; Calcite's compiles each constant expression once
+    // and the query itself never runs in Calcite. Dynamic functions (CURRENT_DATE) stay unfolded.
+    volcano.setExecutor(new RexExecutorImpl(DataContexts.EMPTY));
     RelOptCluster cluster = RelOptCluster.create(volcano, new RexBuilder(typeFactory));
     SqlToRelConverter converter =
         new SqlToRelConverter(
@@ -299,16 +306,26 @@ public final class OxbowPlanner {
     return new PlannedQuery(new ValuesNode(PLAN_SCHEMA, lines), PLAN_SCHEMA);
   }
 
+  /** {@code text} with its first {@code end} characters blanked, keeping line breaks. */
+  private static String blankPrefix(String text, int end) {
+    return text.substring(0, end).replaceAll("[^\\n]", " ") + text.substring(end);
+  }
+
   private static RelNode hep(HepProgram program, RelNode rel) {
     HepPlanner planner = new HepPlanner(program);
     planner.setRoot(rel);
     return planner.findBestExp();
   }
 
-  private static OxbowException syntaxError(SqlParseException e) {
+  private static OxbowException syntaxError(SqlParseException e, String sql) {
     String first = e.getMessage() == null ? "" : e.getMessage().split("\n")[0].trim();
-    first = first.replaceAll("\\s*at line \\d+, column \\d+\\.?$", "");
+    first = first.replaceAll("\\s*at line \\d+, column \\d+\\.?", "");
     var pos = e.getPos();
+    String found = textAt(sql, pos.getLineNum(), pos.getColumnNum(), -1, -1);
+    if (!first.contains("Encountered") && !first.contains("near") && !found.isEmpty()) {
+      // messages such as "Non-query expression encountered in illegal context" say what, not where
+      first = first + ", near \"" + found + "\"";
+    }
     return new OxbowException(
         ErrorCode.USER_ERROR,
         String.format(
@@ -320,14 +337,22 @@ public final class OxbowPlanner {
         e);
   }
 
-  private static OxbowException validationError(CalciteContextException e) {
+  private static OxbowException validationError(CalciteContextException e, String sql) {
     String message =
         e.getCause() != null && e.getCause().getMessage() != null
             ? e.getCause().getMessage()
             : e.getMessage();
-    // in this position Calcite's "Object" is always a table (or a schema in a qualified name)
-    if (message.startsWith("Object '")) {
-      message = "Table '" + message.substring("Object '".length());
+    message = message.replaceAll("\\s*\\n\\s*", " ");
+    if ((message.startsWith("Object '") || message.startsWith("Table '"))
+        && message.contains("not found")) {
+      // in this position Calcite's "Object" is a table, or a catalog or schema of a qualified
+      // name: name the table as the user wrote it
+      String written =
+          textAt(sql, e.getPosLine(), e.getPosColumn(), e.getEndPosLine(), e.getEndPosColumn());
+      message =
+          written.isEmpty()
+              ? "Table '" + message.substring(message.indexOf('\'') + 1)
+              : "Table '" + written + "' not found";
     }
     ErrorCode code =
         message.contains("not found") || message.startsWith("No match found for function")
@@ -338,6 +363,25 @@ public final class OxbowPlanner {
         String.format(
             Locale.ROOT, "%s (line %d, column %d)", message, e.getPosLine(), e.getPosColumn()),
         e);
+  }
+
+  /**
+   * The text of {@code sql} from a 1-based line and column to an end position (inclusive), or the
+   * token starting there when there is no end; empty if the position is outside the text.
+   */
+  static String textAt(String sql, int line, int column, int endLine, int endColumn) {
+    String[] lines = sql.split("\n", -1);
+    if (line < 1 || line > lines.length || column < 1 || column > lines[line - 1].length()) {
+      return "";
+    }
+    if (endLine == line && endColumn >= column && endColumn <= lines[line - 1].length()) {
+      return lines[line - 1].substring(column - 1, endColumn);
+    }
+    if (endLine > 0) {
+      return "";
+    }
+    Matcher token = Pattern.compile("[\\w$.\"]+|\\S").matcher(lines[line - 1]);
+    return token.find(column - 1) && token.start() == column - 1 ? token.group() : "";
   }
 
   private static Throwable findContext(Throwable e) {

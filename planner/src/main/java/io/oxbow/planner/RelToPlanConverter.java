@@ -22,13 +22,14 @@ import io.oxbow.planner.schema.ConnectorTable;
 import io.oxbow.planner.schema.TypeMapping;
 import io.oxbow.spi.error.OxbowException;
 import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.apache.calcite.avatica.util.TimeUnitRange;
 import org.apache.calcite.interpreter.Bindables;
 import org.apache.calcite.rel.RelFieldCollation;
 import org.apache.calcite.rel.RelNode;
@@ -53,13 +54,13 @@ import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.rex.RexUtil;
 import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.fun.SqlLikeOperator;
-import org.apache.calcite.sql.fun.SqlTrimFunction;
 import org.apache.calcite.sql.type.SqlTypeFamily;
 import org.apache.calcite.sql.type.SqlTypeName;
 
 /** Converts an optimised Calcite plan into an engine plan. */
 final class RelToPlanConverter {
   private final RexBuilder rexBuilder;
+  private final Instant now = Instant.now();
 
   RelToPlanConverter(RexBuilder rexBuilder) {
     this.rexBuilder = rexBuilder;
@@ -83,14 +84,16 @@ final class RelToPlanConverter {
     if (!renamed) {
       return plan;
     }
+    if (plan instanceof ProjectNode project) {
+      // rename (and trim) the top projection itself rather than stacking another on it
+      return new ProjectNode(
+          project.input(), project.expressions().subList(0, out.size()), new Schema(out));
+    }
     List<Expr> refs = new ArrayList<>();
     for (int i = 0; i < fields.size(); i++) {
       refs.add(new ColumnRef(i, fields.get(i).getType()));
     }
-    if (plan instanceof SortNode || plan instanceof LimitNode) {
-      // keep the order: rename through a projection above the sort
-      return new ProjectNode(plan, refs, new Schema(out));
-    }
+    // above a sort or limit this keeps the order: projections do not reorder rows
     return new ProjectNode(plan, refs, new Schema(out));
   }
 
@@ -714,6 +717,13 @@ final class RelToPlanConverter {
     }
     String name = call.getOperator().getName().toUpperCase(Locale.ROOT);
     return switch (name) {
+      // the clock is read once per statement, in UTC, when it is planned
+      case "CURRENT_DATE" ->
+          new Literal((int) now.atOffset(ZoneOffset.UTC).toLocalDate().toEpochDay(), type);
+      case "CURRENT_TIMESTAMP", "LOCALTIMESTAMP" ->
+          new Literal(
+              now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000L,
+              new ArrowType.Timestamp(org.apache.arrow.vector.types.TimeUnit.MICROSECOND, null));
       case "SUBSTRING" -> new Call(ScalarFunction.SUBSTRING, args(call), type);
       case "UPPER" -> new Call(ScalarFunction.UPPER, args(call), type);
       case "LOWER" -> new Call(ScalarFunction.LOWER, args(call), type);
@@ -745,7 +755,11 @@ final class RelToPlanConverter {
     };
   }
 
+  /** The type of an expression; intervals, which are never columns, are BIGINT months or ms. */
   private static ArrowType safeType(RelDataType type) {
+    if (SqlTypeName.INTERVAL_TYPES.contains(type.getSqlTypeName())) {
+      return new ArrowType.Int(64, true);
+    }
     return TypeMapping.toArrow(type);
   }
 
@@ -783,6 +797,21 @@ final class RelToPlanConverter {
           months ? date.plusMonths(sign * value) : date.plusDays(sign * value / 86_400_000L);
       return new Literal((int) result.toEpochDay(), TypeMapping.toArrow(datetime.getType()));
     }
+    if (!months
+        && datetime.getType().getSqlTypeName() != SqlTypeName.DATE
+        && !wholeDays(interval)) {
+      throw OxbowException.userError(
+          "Adding an interval of hours, minutes or seconds to a TIMESTAMP is not supported yet");
+    }
+    if (interval instanceof RexLiteral step && !step.isNull()) {
+      long value = step.getValueAs(BigDecimal.class).longValueExact();
+      long amount = months ? value : value / 86_400_000L;
+      Expr base = expr(datetime);
+      return new Call(
+          months ? ScalarFunction.DATE_ADD_MONTHS : ScalarFunction.DATE_ADD_DAYS,
+          List.of(base, new Literal(subtract ? -amount : amount, int64)),
+          base.type());
+    }
     Expr amount = expr(interval);
     if (!months) {
       // day-time intervals arrive in milliseconds
@@ -799,21 +828,24 @@ final class RelToPlanConverter {
         base.type());
   }
 
+  /** Whether a day-time interval is known to be a whole number of days. */
+  private static boolean wholeDays(RexNode interval) {
+    if (interval instanceof RexLiteral literal) {
+      return literal.isNull()
+          || literal
+                  .getValueAs(BigDecimal.class)
+                  .remainder(BigDecimal.valueOf(86_400_000L))
+                  .signum()
+              == 0;
+    }
+    return interval.getType().getSqlTypeName() == SqlTypeName.INTERVAL_DAY;
+  }
+
   private List<Expr> args(RexCall call) {
     List<Expr> args = new ArrayList<>();
     for (RexNode operand : call.getOperands()) {
       args.add(expr(operand));
     }
     return args;
-  }
-
-  @SuppressWarnings("unused")
-  private static String unit(TimeUnitRange range) {
-    return range.name();
-  }
-
-  @SuppressWarnings("unused")
-  private static boolean isTrim(RexCall call) {
-    return call.getOperator() instanceof SqlTrimFunction;
   }
 }

@@ -22,7 +22,7 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
-/** A test connector serving small in-memory tables (one schema) as one batch per table. */
+/** A test connector serving small in-memory tables as one Arrow batch per table. */
 final class InMemoryConnector
     implements Connector, ConnectorMetadata, ConnectorSplitManager, ConnectorPageSourceProvider {
   record Table(Schema schema, List<List<Object>> rows) {}
@@ -31,16 +31,25 @@ final class InMemoryConnector
 
   private record Split() implements ConnectorSplit {}
 
-  private final String schema;
-  private final Map<String, Table> tables = new LinkedHashMap<>();
+  private final String defaultSchema;
+  private final Map<SchemaTableName, Table> tables = new LinkedHashMap<>();
+
+  /** Column lists of every page source opened, to see what a query reads. */
   final List<List<String>> requestedColumns = new ArrayList<>();
 
-  InMemoryConnector(String schema) {
-    this.schema = schema;
+  /** How many times splits were listed, to check that EXPLAIN runs nothing. */
+  int splitRequests;
+
+  InMemoryConnector(String defaultSchema) {
+    this.defaultSchema = defaultSchema;
   }
 
   InMemoryConnector table(String name, Schema columns, List<List<Object>> rows) {
-    tables.put(name, new Table(columns, rows));
+    return table(defaultSchema, name, columns, rows);
+  }
+
+  InMemoryConnector table(String schema, String name, Schema columns, List<List<Object>> rows) {
+    tables.put(new SchemaTableName(schema, name), new Table(columns, rows));
     return this;
   }
 
@@ -61,30 +70,31 @@ final class InMemoryConnector
 
   @Override
   public List<String> listSchemaNames() {
-    return List.of(schema);
+    return tables.keySet().stream().map(SchemaTableName::schema).distinct().toList();
   }
 
   @Override
   public List<String> listTables(String schemaName) {
-    return schemaName.equals(schema) ? new ArrayList<>(tables.keySet()) : List.of();
+    return tables.keySet().stream()
+        .filter(n -> n.schema().equals(schemaName))
+        .map(SchemaTableName::table)
+        .toList();
   }
 
   @Override
   public Optional<ConnectorTableHandle> getTableHandle(SchemaTableName name) {
-    if (!name.schema().equals(schema) || !tables.containsKey(name.table())) {
-      return Optional.empty();
-    }
-    return Optional.of(new Handle(name));
+    return tables.containsKey(name) ? Optional.of(new Handle(name)) : Optional.empty();
   }
 
   @Override
   public ConnectorTableMetadata getTableMetadata(ConnectorTableHandle table) {
-    Table t = tables.get(table.name().table());
+    Table t = tables.get(table.name());
     return new ConnectorTableMetadata(table.name(), t.schema(), OptionalLong.of(t.rows().size()));
   }
 
   @Override
-  public List<ConnectorSplit> getSplits(ConnectorTableHandle table) {
+  public synchronized List<ConnectorSplit> getSplits(ConnectorTableHandle table) {
+    splitRequests++;
     return List.of(new Split());
   }
 
@@ -94,8 +104,10 @@ final class InMemoryConnector
       ConnectorSplit split,
       List<String> columns,
       BufferAllocator allocator) {
-    requestedColumns.add(columns);
-    Table t = tables.get(table.name().table());
+    synchronized (this) {
+      requestedColumns.add(columns);
+    }
+    Table t = tables.get(table.name());
     List<Field> fields = new ArrayList<>();
     List<Integer> indexes = new ArrayList<>();
     for (String column : columns) {

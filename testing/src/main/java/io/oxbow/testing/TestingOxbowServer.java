@@ -8,8 +8,8 @@ import java.util.Map;
 
 /**
  * An Oxbow server on 127.0.0.1 and a free port, with the demo users ({@code admin}, {@code
- * analyst}) and catalog {@code demo} over a warehouse. Closing it checks that no Arrow buffer
- * leaked (the engine's root allocator throws otherwise).
+ * analyst}) and catalog {@code demo} (Delta over a warehouse, default schema {@code demo.tpch}).
+ * Closing it asserts that no Arrow buffer leaked.
  */
 public final class TestingOxbowServer implements AutoCloseable {
   private final QueryEngine engine;
@@ -52,12 +52,40 @@ public final class TestingOxbowServer implements AutoCloseable {
     return "grpc://127.0.0.1:" + port();
   }
 
+  /** The engine behind the server, for tests that also run queries in process. */
+  public QueryEngine engine() {
+    return engine;
+  }
+
+  /**
+   * Stops the server and the engine, and fails with an {@link AssertionError} naming the
+   * allocations if any Arrow buffer is still held once every query has been released.
+   */
   @Override
   public void close() {
     try {
       server.close();
     } finally {
-      engine.close();
+      long leaked = engine.allocator().getAllocatedMemory();
+      String detail = leaked == 0 ? "" : engine.allocator().toVerboseString();
+      try {
+        engine.close();
+      } catch (RuntimeException e) {
+        if (leaked != 0) {
+          throw new AssertionError(leakMessage(leaked, detail), e);
+        }
+        throw e;
+      }
+      if (leaked != 0) {
+        throw new AssertionError(leakMessage(leaked, detail));
+      }
     }
+  }
+
+  private static String leakMessage(long bytes, String detail) {
+    return "Arrow memory leaked: "
+        + bytes
+        + " bytes still allocated after the server stopped\n"
+        + detail;
   }
 }

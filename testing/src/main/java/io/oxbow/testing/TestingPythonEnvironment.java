@@ -45,7 +45,7 @@ public final class TestingPythonEnvironment {
           FileLock ignored = lockFile.lock()) {
         if (!Files.exists(marker)
             || !Files.readString(marker, StandardCharsets.UTF_8).equals(requirements)) {
-          run(List.of("python3", "-m", "venv", "--clear", venv.toString()), 300);
+          createVirtualenv(venv);
           Path req = venv.resolve("requirements.txt");
           Files.writeString(req, requirements);
           run(
@@ -66,6 +66,19 @@ public final class TestingPythonEnvironment {
       return python;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void createVirtualenv(Path venv) throws IOException {
+    try {
+      run(List.of("python3", "-m", "venv", "--clear", venv.toString()), 300);
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException(
+          "The Python client tests need 'python3 -m venv' (with ensurepip) to create "
+              + venv
+              + "; on Debian or Ubuntu install it with: apt-get install python3-venv\n"
+              + e.getMessage(),
+          e);
     }
   }
 

@@ -27,25 +27,33 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Generates TPC-H data with {@code io.trino.tpch} (a port of dbgen) and writes each table as a
- * Delta table under {@code <warehouse>/tpch/<table>}.
+ * Delta table under {@code <warehouse>/tpch/<table>}, streaming rows into Arrow batches of 4096
+ * rows so no table is held in memory.
  *
- * <p>Column types follow the TPC-H specification: identifiers (keys) are BIGINT, other integers
- * (line numbers, sizes, quantities available, ship priority) INTEGER, money, quantity, discount and
- * tax columns DECIMAL(15, 2) built exactly from the generator's value in cents, dates DATE, and
- * text VARCHAR.
+ * <p>Column types: every identifier ({@code *_orderkey}, {@code *_partkey}, {@code *_suppkey},
+ * {@code *_custkey}, {@code n_nationkey}, {@code *_regionkey}, ...) is BIGINT, so keys never
+ * overflow at large scale factors; the other integers ({@code l_linenumber}, {@code p_size}, {@code
+ * ps_availqty}, {@code o_shippriority}) are INTEGER as the specification says. Money, quantity,
+ * discount and tax columns (the generator's DOUBLE columns) are DECIMAL(15, 2), built exactly from
+ * the value in cents; dates are DATE and text is VARCHAR.
  */
 public final class TpchGenerator {
   private static final Logger LOG = LoggerFactory.getLogger(TpchGenerator.class);
   private static final int BATCH_ROWS = 4096;
+  private static final long PROGRESS_ROWS = 1_000_000;
   public static final String SCHEMA = "tpch";
 
   private TpchGenerator() {}
 
   /** Writes all eight tables at scale factor {@code scaleFactor}. */
   public static void generate(Path warehouse, double scaleFactor) {
+    long started = System.nanoTime();
+    LOG.info("Generating TPC-H SF {} into {}", scaleFactor, warehouse.toAbsolutePath());
     for (TpchTable<?> table : TpchTable.getTables()) {
       generate(warehouse, scaleFactor, table);
     }
+    LOG.info(
+        "TPC-H SF {} generated in {} ms", scaleFactor, (System.nanoTime() - started) / 1_000_000);
   }
 
   /** The table's Arrow schema. */
@@ -86,6 +94,9 @@ public final class TpchGenerator {
           }
           n++;
           rows++;
+          if (rows % PROGRESS_ROWS == 0) {
+            LOG.info("tpch.{}: {} rows ...", table.getTableName(), rows);
+          }
           if (n == BATCH_ROWS) {
             root.setRowCount(n);
             writer.write(root);

@@ -3,6 +3,7 @@ package io.oxbow.tpch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.trino.tpch.LineItem;
+import io.trino.tpch.Order;
 import io.trino.tpch.TpchTable;
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -78,7 +79,28 @@ class TestTpchGenerator {
   }
 
   @Test
+  void everyMoneyColumnIsExactAndKeysAreBigint() throws Exception {
+    long totalPrice = 0;
+    for (Order order : TpchTable.ORDERS.createGenerator(0.01, 1, 1)) {
+      totalPrice += order.getTotalPriceInCents();
+    }
+    assertThat(query("SELECT sum(o_totalprice) FROM " + files("orders")).getBigDecimal(1))
+        .isEqualByComparingTo(BigDecimal.valueOf(totalPrice, 2));
+    ResultSet rs =
+        query(
+            "SELECT typeof(n_nationkey), typeof(n_regionkey) FROM " + files("nation") + " LIMIT 1");
+    assertThat(rs.getString(1)).isEqualTo("BIGINT");
+    assertThat(rs.getString(2)).isEqualTo("BIGINT");
+    rs = query("SELECT typeof(p_size), typeof(p_retailprice) FROM " + files("part") + " LIMIT 1");
+    assertThat(rs.getString(1)).isEqualTo("INTEGER");
+    assertThat(rs.getString(2)).isEqualTo("DECIMAL(15,2)");
+  }
+
+  @Test
   void queriesAreBundled() {
+    for (int q = 1; q <= 22; q++) {
+      assertThat(TpchQueries.text(q)).as("Q%d", q).containsIgnoringCase("select");
+    }
     assertThat(TpchQueries.text(1)).contains("l_returnflag").contains("interval '90' day");
     assertThat(TpchQueries.text(6)).contains("l_discount between .06 - 0.01 and .06 + 0.01");
   }

@@ -9,7 +9,13 @@ import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rel.type.RelDataTypeFactory;
 import org.apache.calcite.sql.type.SqlTypeName;
 
-/** The one mapping between Arrow types (connectors, engine) and Calcite SQL types. */
+/**
+ * The one mapping between Arrow types (connectors, engine) and Calcite SQL types: BOOLEAN = Bool;
+ * TINYINT, SMALLINT, INTEGER, BIGINT = Int(8, 16, 32, 64); REAL = FloatingPoint(SINGLE); DOUBLE and
+ * FLOAT = FloatingPoint(DOUBLE); DECIMAL(p, s) = Decimal(p, s, 128); CHAR and VARCHAR = Utf8
+ * (LargeUtf8 reads as VARCHAR too); DATE = Date(DAY); TIMESTAMP = Timestamp(MICROSECOND, no zone).
+ * Connector columns are always nullable.
+ */
 public final class TypeMapping {
   private TypeMapping() {}
 
@@ -50,7 +56,8 @@ public final class TypeMapping {
       case SMALLINT -> new ArrowType.Int(16, true);
       case INTEGER -> new ArrowType.Int(32, true);
       case BIGINT -> new ArrowType.Int(64, true);
-      case REAL, FLOAT, DOUBLE -> new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE);
+      case REAL -> new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE);
+      case FLOAT, DOUBLE -> new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE);
       case DECIMAL -> new ArrowType.Decimal(type.getPrecision(), type.getScale(), 128);
       case CHAR, VARCHAR -> ArrowType.Utf8.INSTANCE;
       case DATE -> new ArrowType.Date(DateUnit.DAY);
