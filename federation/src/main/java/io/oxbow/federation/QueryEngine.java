@@ -85,6 +85,14 @@ public final class QueryEngine implements AutoCloseable {
    * for bad SQL, unknown names and other user errors.
    */
   public QueryResult execute(Session session, String sql) {
+    return execute(session, sql, null);
+  }
+
+  /**
+   * Starts a statement with a plan made for it by {@link #plan} (so a client's describe-then-run
+   * plans it once), or plans it again if {@code plan} is null.
+   */
+  public QueryResult execute(Session session, String sql, Plan plan) {
     String queryId = instanceId + "_" + querySequence.incrementAndGet();
     long started = System.nanoTime();
     BufferAllocator queryAllocator;
@@ -96,15 +104,16 @@ public final class QueryEngine implements AutoCloseable {
           ErrorCode.RESOURCE_EXHAUSTED, "The server is out of query memory; try again later", e);
     }
     try {
-      PlannedQuery planned = planner.plan(sql, plannerSession(session));
-      PlanNode plan;
+      PlannedQuery planned =
+          plan != null ? plan.planned : planner.plan(sql, plannerSession(session));
+      PlanNode root;
       if (planned.change() != null) {
         apply(planned, queryId, queryAllocator);
-        plan = new ValuesNode(planned.schema(), List.of());
+        root = new ValuesNode(planned.schema(), List.of());
       } else {
-        plan = planned.analyze() ? analyze(planned, queryId, queryAllocator) : planned.plan();
+        root = planned.analyze() ? analyze(planned, queryId, queryAllocator) : planned.plan();
       }
-      ResultStream stream = Executor.execute(plan, new ExecutionContext(queryId, queryAllocator));
+      ResultStream stream = Executor.execute(root, new ExecutionContext(queryId, queryAllocator));
       return new RunningQuery(
           queryId, session.user(), planned.schema(), stream, queryAllocator, started);
     } catch (RuntimeException e) {
@@ -126,11 +135,17 @@ public final class QueryEngine implements AutoCloseable {
    * inserted (0 for DDL). Queries are refused: use {@link #execute}.
    */
   public long executeUpdate(Session session, String sql) {
+    return executeUpdate(session, sql, null);
+  }
+
+  /** {@link #executeUpdate(Session, String)} with a plan from {@link #plan}, if not null. */
+  public long executeUpdate(Session session, String sql, Plan plan) {
     String queryId = instanceId + "_" + querySequence.incrementAndGet();
     long started = System.nanoTime();
     try (BufferAllocator queryAllocator =
         rootAllocator.newChildAllocator("update-" + queryId, 0, config.queryMemoryLimitBytes())) {
-      PlannedQuery planned = planner.plan(sql, plannerSession(session));
+      PlannedQuery planned =
+          plan != null ? plan.planned : planner.plan(sql, plannerSession(session));
       if (planned.change() == null) {
         throw OxbowException.userError("Not an update: use a query call for SELECT statements");
       }
@@ -157,6 +172,13 @@ public final class QueryEngine implements AutoCloseable {
   private static long apply(PlannedQuery planned, String queryId, BufferAllocator allocator) {
     if (planned.change() instanceof DataChange.CreateTable create) {
       create.connector().metadata().createTable(create.name(), create.columns());
+      return 0;
+    }
+    if (planned.change() instanceof DataChange.DropTable drop) {
+      drop.connector().metadata().dropTable(drop.table());
+      return 0;
+    }
+    if (planned.change() instanceof DataChange.None) {
       return 0;
     }
     DataChange.Insert insert = (DataChange.Insert) planned.change();
@@ -230,8 +252,30 @@ public final class QueryEngine implements AutoCloseable {
 
   /** Plans a statement without running it and returns its result columns (for prepare). */
   public Schema describe(Session session, String sql) {
+    return plan(session, sql).schema();
+  }
+
+  /**
+   * A statement's plan, to run soon with {@link #execute(Session, String, Plan)}: a plan reflects
+   * the tables as they were when it was made, so callers keep it only for the next execution.
+   */
+  public static final class Plan {
+    private final PlannedQuery planned;
+
+    private Plan(PlannedQuery planned) {
+      this.planned = planned;
+    }
+
+    /** The statement's result columns; none for statements that change data. */
+    public Schema schema() {
+      return planned.schema();
+    }
+  }
+
+  /** Plans a statement without running it. */
+  public Plan plan(Session session, String sql) {
     try {
-      return planner.plan(sql, plannerSession(session)).schema();
+      return new Plan(planner.plan(sql, plannerSession(session)));
     } catch (RuntimeException e) {
       throw Errors.translate(e);
     }

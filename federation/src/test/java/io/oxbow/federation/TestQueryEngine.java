@@ -238,6 +238,26 @@ class TestQueryEngine {
           .hasMessageContaining("read-only");
       assertThatThrownBy(() -> memory.executeUpdate(s, "SELECT 1"))
           .hasMessageContaining("Not an update");
+
+      // indexes are accepted and kept nowhere; DROP TABLE frees the table's memory
+      assertThat(memory.executeUpdate(s, "CREATE UNIQUE INDEX t_id ON t (id)")).isZero();
+      assertThatThrownBy(() -> memory.executeUpdate(s, "CREATE INDEX t_x ON t (x)"))
+          .isInstanceOfSatisfying(
+              OxbowException.class,
+              e -> assertThat(e.code()).isEqualTo(io.oxbow.spi.error.ErrorCode.NOT_FOUND))
+          .hasMessage("Column 'x' not found in table t");
+      assertThat(memory.executeUpdate(s, "DROP INDEX t_id")).isZero();
+      assertThat(memory.executeUpdate(s, "DROP TABLE t")).isZero();
+      assertThatThrownBy(() -> memory.execute(s, "SELECT id FROM t"))
+          .hasMessageContaining("'t' not found");
+      assertThat(memory.executeUpdate(s, "DROP TABLE IF EXISTS t")).isZero();
+      assertThatThrownBy(() -> memory.executeUpdate(s, "DROP TABLE t"))
+          .hasMessage("Table 't' not found");
+      assertThatThrownBy(() -> memory.executeUpdate(s, "DROP TABLE lake.s.x"))
+          .hasMessageContaining("not found");
+      assertThat(memory.executeUpdate(s, "CREATE TABLE t (id BIGINT PRIMARY KEY)")).isZero();
+      assertThat(memory.executeUpdate(s, "INSERT INTO t VALUES (7)")).isEqualTo(1);
+      assertThat(memory.executeUpdate(s, "DROP TABLE scratch.main.t")).isZero();
     }
   }
 

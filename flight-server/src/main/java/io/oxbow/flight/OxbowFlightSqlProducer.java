@@ -172,13 +172,13 @@ final class OxbowFlightSqlProducer implements FlightSqlProducer {
       FlightSql.CommandStatementQuery command, CallContext context, FlightDescriptor descriptor) {
     try {
       Session session = session(context);
-      Schema schema = engine.describe(session, command.getQuery());
-      if (schema.getFields().isEmpty()) {
-        return runUpdateNow(session, command.getQuery(), descriptor);
+      QueryEngine.Plan plan = engine.plan(session, command.getQuery());
+      if (plan.schema().getFields().isEmpty()) {
+        return runUpdateNow(session, command.getQuery(), plan, descriptor);
       }
-      String handle = statements.register(session.user(), command.getQuery(), false);
+      String handle = statements.register(session.user(), command.getQuery(), false, plan);
       return info(
-          schema,
+          plan.schema(),
           descriptor,
           FlightSql.TicketStatementQuery.newBuilder()
               .setStatementHandle(handleBytes(handle))
@@ -258,11 +258,12 @@ final class OxbowFlightSqlProducer implements FlightSqlProducer {
       Session session = session(context);
       StatementRegistry.Statement statement =
           statements.get(command.getPreparedStatementHandle().toStringUtf8(), session.user());
-      Schema schema = engine.describe(session, statement.sql());
-      if (schema.getFields().isEmpty()) {
-        return runUpdateNow(session, statement.sql(), descriptor);
+      QueryEngine.Plan plan = engine.plan(session, statement.sql());
+      if (plan.schema().getFields().isEmpty()) {
+        return runUpdateNow(session, statement.sql(), plan, descriptor);
       }
-      return info(schema, descriptor, command);
+      statements.offerPlan(statement.handle(), session.user(), plan);
+      return info(plan.schema(), descriptor, command);
     } catch (RuntimeException e) {
       throw FlightErrors.toFlight(e);
     }
@@ -342,7 +343,11 @@ final class OxbowFlightSqlProducer implements FlightSqlProducer {
       if (closing) {
         throw new OxbowException(ErrorCode.SOURCE_UNAVAILABLE, "The server is shutting down");
       }
-      result = engine.execute(engine.newSession(statement.user()), statement.sql());
+      QueryEngine.Plan plan =
+          statement.prepared()
+              ? statements.takePlan(statement.handle(), statement.user())
+              : statement.plan();
+      result = engine.execute(engine.newSession(statement.user()), statement.sql(), plan);
       query = new ActiveQuery(ticket, statement.user(), result);
       query.backpressure.result = result;
       query.backpressure.register(listener);
@@ -485,8 +490,9 @@ final class OxbowFlightSqlProducer implements FlightSqlProducer {
    * A client that runs an update as a query (ADBC's {@code execute}) gets it done at once and an
    * empty result with no endpoints.
    */
-  private FlightInfo runUpdateNow(Session session, String sql, FlightDescriptor descriptor) {
-    long rows = engine.executeUpdate(session, sql);
+  private FlightInfo runUpdateNow(
+      Session session, String sql, QueryEngine.Plan plan, FlightDescriptor descriptor) {
+    long rows = engine.executeUpdate(session, sql, plan);
     return new FlightInfo(new Schema(List.of()), descriptor, List.of(), rows, -1);
   }
 

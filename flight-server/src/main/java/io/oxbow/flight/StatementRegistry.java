@@ -1,5 +1,6 @@
 package io.oxbow.flight;
 
+import io.oxbow.federation.QueryEngine;
 import io.oxbow.spi.error.ErrorCode;
 import io.oxbow.spi.error.OxbowException;
 import java.time.Duration;
@@ -7,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 
 /**
@@ -22,12 +24,19 @@ final class StatementRegistry {
   static final int DEFAULT_MAX_OPEN = 10_000;
   private static final long SWEEP_INTERVAL_NANOS = Duration.ofSeconds(1).toNanos();
 
-  /** One statement: who owns it and its SQL. */
-  record Statement(String handle, String user, String sql, boolean prepared) {}
+  /**
+   * One statement: who owns it, its SQL, and for a ticket the plan made when it was issued (run
+   * once, so never stale for long).
+   */
+  record Statement(
+      String handle, String user, String sql, boolean prepared, QueryEngine.Plan plan) {}
 
   private static final class Entry {
     final Statement statement;
     volatile long lastUsedNanos;
+
+    /** A prepared statement's plan from its latest GetFlightInfo, for the DoGet that follows. */
+    final AtomicReference<QueryEngine.Plan> nextPlan = new AtomicReference<>();
 
     Entry(Statement statement, long now) {
       this.statement = statement;
@@ -57,6 +66,11 @@ final class StatementRegistry {
 
   /** Registers a statement and returns its new handle. */
   String register(String user, String sql, boolean prepared) {
+    return register(user, sql, prepared, null);
+  }
+
+  /** Registers a statement with the plan its ticket will run, and returns its new handle. */
+  String register(String user, String sql, boolean prepared, QueryEngine.Plan plan) {
     long now = clock.getAsLong();
     if (now - lastSweepNanos > SWEEP_INTERVAL_NANOS || entries.size() >= maxOpen) {
       lastSweepNanos = now;
@@ -70,7 +84,8 @@ final class StatementRegistry {
               + "); close prepared statements you no longer need");
     }
     String handle = UUID.randomUUID().toString();
-    entries.put(handle, new Entry(new Statement(handle, user, sql, prepared), now));
+    entries.put(
+        handle, new Entry(new Statement(handle, user, sql, prepared, prepared ? null : plan), now));
     return handle;
   }
 
@@ -82,6 +97,22 @@ final class StatementRegistry {
     }
     entry.lastUsedNanos = clock.getAsLong();
     return entry.statement;
+  }
+
+  /** Keeps a fresh plan of a prepared statement for its next execution. */
+  void offerPlan(String handle, String user, QueryEngine.Plan plan) {
+    Entry entry = entries.get(handle);
+    if (entry != null && entry.statement.user().equals(user)) {
+      entry.nextPlan.set(plan);
+    }
+  }
+
+  /** The plan kept by {@link #offerPlan}, if any, removing it: each plan runs at most once. */
+  QueryEngine.Plan takePlan(String handle, String user) {
+    Entry entry = entries.get(handle);
+    return entry != null && entry.statement.user().equals(user)
+        ? entry.nextPlan.getAndSet(null)
+        : null;
   }
 
   /** Removes and returns the statement of a one-shot ticket owned by {@code user}. */

@@ -20,8 +20,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * SQLite's sqllogictest files (the public corpus, from the {@code net.hydromatic:sql-logic-test}
  * jar) run over the Flight SQL JDBC driver against a fresh in-memory catalog per file. Each file
  * must pass at least the number of records recorded in {@code docs/sqllogictest.md}, so the pass
- * rate can only go up; a report of every failure goes to {@code target/sqllogictest}. select5 is
- * not run yet: its tables declare {@code PRIMARY KEY} inline, which the parser rejects.
+ * rate can only go up; a report of every failure goes to {@code target/sqllogictest}.
  */
 class TestSqlLogicIntegration {
   @ParameterizedTest(name = "{0}")
@@ -29,8 +28,8 @@ class TestSqlLogicIntegration {
     "test/select1.test, 1031",
     "test/select2.test, 1031",
     "test/select3.test, 3351",
-    // 16 CREATE INDEX statements fail: Oxbow has no indexes (docs/sqllogictest.md)
-    "test/select4.test, 3841"
+    "test/select4.test, 3857",
+    "test/select5.test, 1436"
   })
   void corpusFile(String file, int minimumPassed) throws Exception {
     String script;

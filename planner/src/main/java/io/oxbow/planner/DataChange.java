@@ -11,6 +11,15 @@ public sealed interface DataChange {
   record CreateTable(Connector connector, SchemaTableName name, Schema columns)
       implements DataChange {}
 
+  /** {@code DROP TABLE name}. */
+  record DropTable(Connector connector, ConnectorTableHandle table) implements DataChange {}
+
+  /**
+   * A statement that was checked and changes nothing, such as {@code CREATE INDEX} (Oxbow keeps no
+   * indexes) or {@code DROP TABLE IF EXISTS} of a missing table.
+   */
+  record None(String statement) implements DataChange {}
+
   /** {@code INSERT}: the planned query's rows go into {@code table}. */
   record Insert(Connector connector, ConnectorTableHandle table) implements DataChange {}
 }

@@ -40,7 +40,15 @@ final class DataChanges {
     if (!(node instanceof SqlIdentifier id)) {
       throw OxbowException.userError("Expected a table name, not %s", node);
     }
-    List<String> names = id.names.stream().map(n -> n.toLowerCase(Locale.ROOT)).toList();
+    return target(id.names, session, catalogs);
+  }
+
+  static Target target(List<String> written, PlannerSession session, CatalogProvider catalogs) {
+    List<String> names = written.stream().map(n -> n.toLowerCase(Locale.ROOT)).toList();
+    if (names.size() > 3) {
+      throw OxbowException.userError(
+          "Table name %s has too many parts: use catalog.schema.table", String.join(".", written));
+    }
     String catalog;
     String schema;
     if (names.size() == 3) {
@@ -54,7 +62,8 @@ final class DataChanges {
       schema = session.defaultSchema();
     }
     if (catalog == null || schema == null) {
-      throw OxbowException.userError("Table name %s needs a catalog and schema", id);
+      throw OxbowException.userError(
+          "Table name %s needs a catalog and schema", String.join(".", written));
     }
     String table = names.get(names.size() - 1);
     String resolvedCatalog = catalog;
@@ -90,6 +99,48 @@ final class DataChanges {
         NO_COLUMNS,
         false,
         new DataChange.CreateTable(target.connector(), target.name(), new Schema(fields)));
+  }
+
+  /** Plans the statements {@link DdlStatements} reads. */
+  static PlannedQuery ddl(
+      DdlStatements.Statement statement, PlannerSession session, CatalogProvider catalogs) {
+    DataChange change;
+    if (statement instanceof DdlStatements.DropTable drop) {
+      Target target = target(drop.name(), session, catalogs);
+      ConnectorTableHandle handle =
+          target.connector().metadata().getTableHandle(target.name()).orElse(null);
+      if (handle == null && !drop.ifExists()) {
+        throw OxbowException.notFound("Table '%s' not found", String.join(".", drop.name()));
+      }
+      change =
+          handle == null
+              ? new DataChange.None("DROP TABLE")
+              : new DataChange.DropTable(target.connector(), handle);
+    } else if (statement instanceof DdlStatements.CreateIndex index) {
+      // indexes are accepted for compatibility and not kept: every scan reads the whole table
+      Target target = target(index.table(), session, catalogs);
+      ConnectorTableHandle handle =
+          target
+              .connector()
+              .metadata()
+              .getTableHandle(target.name())
+              .orElseThrow(
+                  () ->
+                      OxbowException.notFound(
+                          "Table '%s' not found", String.join(".", index.table())));
+      Schema table = target.connector().metadata().getTableMetadata(handle).schema();
+      for (String column : index.columns()) {
+        String name = column.toLowerCase(Locale.ROOT);
+        if (table.getFields().stream().noneMatch(f -> f.getName().equals(name))) {
+          throw OxbowException.notFound(
+              "Column '%s' not found in table %s", column, String.join(".", index.table()));
+        }
+      }
+      change = new DataChange.None("CREATE INDEX");
+    } else {
+      change = new DataChange.None("DROP INDEX");
+    }
+    return new PlannedQuery(null, NO_COLUMNS, false, change);
   }
 
   /**

@@ -115,11 +115,40 @@ public final class OxbowPlanner {
           .addRuleInstance(CoreRules.PROJECT_TO_LOGICAL_PROJECT_AND_WINDOW)
           .build();
 
-  /** Heuristic join ordering over the row counts connectors report. */
+  /**
+   * Joins of more tables than this are ordered by Calcite's greedy bushy heuristic instead of its
+   * left-deep search, whose cost grows with the cube of the table count (a 64-table join took
+   * seconds to plan).
+   */
+  static final int MAX_SEARCHED_JOIN_TABLES = 10;
+
+  /**
+   * Heuristic join ordering over the row counts and distinct values connectors report: up to {@link
+   * #MAX_SEARCHED_JOIN_TABLES} tables, every table is tried first and the cheapest left-deep order
+   * kept; beyond that, inner joins are joined greedily along their edges.
+   */
   private static final HepProgram JOIN_ORDER =
       new HepProgramBuilder()
           .addMatchOrder(org.apache.calcite.plan.hep.HepMatchOrder.BOTTOM_UP)
           .addRuleInstance(CoreRules.JOIN_TO_MULTI_JOIN)
+          .addRuleInstance(
+              org.apache.calcite.rel.rules.MultiJoinOptimizeBushyRule.Config.DEFAULT
+                  .withOperandSupplier(
+                      b ->
+                          b.operand(org.apache.calcite.rel.rules.MultiJoin.class)
+                              .predicate(
+                                  join ->
+                                      join.getInputs().size() > MAX_SEARCHED_JOIN_TABLES
+                                          && !join.isFullOuterJoin()
+                                          && join.getJoinTypes().stream()
+                                              .allMatch(
+                                                  t ->
+                                                      t
+                                                          == org.apache.calcite.rel.core.JoinRelType
+                                                              .INNER))
+                              .anyInputs())
+                  .as(org.apache.calcite.rel.rules.MultiJoinOptimizeBushyRule.Config.class)
+                  .toRule())
           .addRuleInstance(CoreRules.MULTI_JOIN_OPTIMIZE)
           .build();
 
@@ -201,6 +230,14 @@ public final class OxbowPlanner {
             .withConformance(SqlConformanceEnum.LENIENT)
             // Babel reserves fewer words, so common column names such as "value" work unquoted
             .withParserFactory(org.apache.calcite.sql.parser.babel.SqlBabelParserImpl.FACTORY);
+    java.util.Optional<DdlStatements.Statement> ddl = DdlStatements.parse(text);
+    if (ddl.isPresent()) {
+      if (explain) {
+        throw OxbowException.userError("EXPLAIN takes a query, not a DDL statement");
+      }
+      return DataChanges.ddl(ddl.get(), session, catalogs);
+    }
+    text = DdlStatements.withoutColumnKeys(text);
     SqlNode parsed = SqlParser.create(text, parserConfig).parseStmt();
     if (parsed instanceof SqlExplain sqlExplain) {
       explain = true;
@@ -265,6 +302,9 @@ public final class OxbowPlanner {
     // and the query itself never runs in Calcite. Dynamic functions (CURRENT_DATE) stay unfolded.
     volcano.setExecutor(new RexExecutorImpl(DataContexts.EMPTY));
     RelOptCluster cluster = RelOptCluster.create(volcano, new RexBuilder(typeFactory));
+    cluster.setMetadataProvider(OxbowRelMetadata.PROVIDER);
+    cluster.setMetadataQuerySupplier(
+        () -> new org.apache.calcite.rel.metadata.RelMetadataQuery(OxbowRelMetadata.PROVIDER));
     SqlToRelConverter converter =
         new SqlToRelConverter(
             (rowType, queryString, schemaPath, viewPath) -> {

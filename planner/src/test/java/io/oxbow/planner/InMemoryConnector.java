@@ -1,6 +1,7 @@
 package io.oxbow.planner;
 
 import io.oxbow.engine.type.Values;
+import io.oxbow.spi.connector.ColumnStatistics;
 import io.oxbow.spi.connector.Connector;
 import io.oxbow.spi.connector.ConnectorMetadata;
 import io.oxbow.spi.connector.ConnectorPageSource;
@@ -15,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
@@ -25,7 +27,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
 /** A test connector serving small in-memory tables as one Arrow batch per table. */
 final class InMemoryConnector
     implements Connector, ConnectorMetadata, ConnectorSplitManager, ConnectorPageSourceProvider {
-  record Table(Schema schema, List<List<Object>> rows) {}
+  record Table(Schema schema, List<List<Object>> rows, Map<String, ColumnStatistics> statistics) {}
 
   record Handle(SchemaTableName name) implements ConnectorTableHandle {}
 
@@ -49,7 +51,19 @@ final class InMemoryConnector
   }
 
   InMemoryConnector table(String schema, String name, Schema columns, List<List<Object>> rows) {
-    tables.put(new SchemaTableName(schema, name), new Table(columns, rows));
+    tables.put(new SchemaTableName(schema, name), new Table(columns, rows, Map.of()));
+    return this;
+  }
+
+  /** A table with column statistics (distinct values by column), for join-order tests. */
+  InMemoryConnector table(
+      String name, Schema columns, List<List<Object>> rows, Map<String, Double> distinctValues) {
+    Map<String, ColumnStatistics> statistics = new LinkedHashMap<>();
+    distinctValues.forEach(
+        (column, values) ->
+            statistics.put(
+                column, new ColumnStatistics(OptionalLong.of(0), OptionalDouble.of(values))));
+    tables.put(new SchemaTableName(defaultSchema, name), new Table(columns, rows, statistics));
     return this;
   }
 
@@ -89,7 +103,8 @@ final class InMemoryConnector
   @Override
   public ConnectorTableMetadata getTableMetadata(ConnectorTableHandle table) {
     Table t = tables.get(table.name());
-    return new ConnectorTableMetadata(table.name(), t.schema(), OptionalLong.of(t.rows().size()));
+    return new ConnectorTableMetadata(
+        table.name(), t.schema(), OptionalLong.of(t.rows().size()), t.statistics());
   }
 
   @Override

@@ -34,10 +34,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -46,8 +43,6 @@ import org.apache.hadoop.conf.Configuration;
 /** A catalog of Delta tables under one warehouse folder. */
 final class DeltaConnector
     implements Connector, ConnectorMetadata, ConnectorSplitManager, ConnectorPageSourceProvider {
-  private static final Pattern NUM_RECORDS = Pattern.compile("\"numRecords\"\\s*:\\s*(\\d+)");
-
   private final String catalog;
   private final Path warehouse;
   private final Engine engine;
@@ -59,7 +54,7 @@ final class DeltaConnector
       Schema schema,
       List<String> partitionColumns,
       List<DeltaSplit> files,
-      OptionalLong rows) {}
+      FileStatistics statistics) {}
 
   DeltaConnector(String catalog, Path warehouse) {
     this.catalog = catalog;
@@ -129,7 +124,11 @@ final class DeltaConnector
   @Override
   public ConnectorTableMetadata getTableMetadata(ConnectorTableHandle table) {
     CachedTable described = describe((DeltaTableHandle) table);
-    return new ConnectorTableMetadata(table.name(), described.schema(), described.rows());
+    return new ConnectorTableMetadata(
+        table.name(),
+        described.schema(),
+        described.statistics().rows(),
+        described.statistics().columns());
   }
 
   @Override
@@ -172,8 +171,7 @@ final class DeltaConnector
           snapshot.getPartitionColumnNames().stream().map(c -> c.toLowerCase(Locale.ROOT)).toList();
       Scan scan = snapshot.getScanBuilder().build();
       List<DeltaSplit> files = new ArrayList<>();
-      long rows = 0;
-      boolean rowsKnown = true;
+      FileStatistics statistics = new FileStatistics(schema, partitions);
       try (CloseableIterator<FilteredColumnarBatch> batches =
           ((ScanImpl) scan).getScanFiles(engine, true)) {
         while (batches.hasNext()) {
@@ -194,23 +192,13 @@ final class DeltaConnector
               Row add = row.getStruct(InternalScanFileUtils.ADD_FILE_ORDINAL);
               int statsOrdinal = InternalScanFileUtils.ADD_FILE_STATS_ORDINAL;
               String stats = add.isNullAt(statsOrdinal) ? null : add.getString(statsOrdinal);
-              Matcher m = stats == null ? null : NUM_RECORDS.matcher(stats);
-              if (m != null && m.find()) {
-                rows += Long.parseLong(m.group(1));
-              } else {
-                rowsKnown = false;
-              }
+              statistics.addFile(partitionValues, stats);
             }
           }
         }
       }
       CachedTable described =
-          new CachedTable(
-              snapshot.getVersion(),
-              schema,
-              partitions,
-              files,
-              rowsKnown ? OptionalLong.of(rows) : OptionalLong.empty());
+          new CachedTable(snapshot.getVersion(), schema, partitions, files, statistics);
       tables.put(handle.location(), described);
       return described;
     } catch (OxbowException e) {

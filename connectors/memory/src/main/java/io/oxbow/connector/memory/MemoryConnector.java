@@ -37,6 +37,7 @@ final class MemoryConnector
     final Schema schema;
     final List<VectorSchemaRoot> batches = new ArrayList<>();
     long rows;
+    boolean dropped;
 
     Table(Schema schema) {
       this.schema = schema;
@@ -121,10 +122,28 @@ final class MemoryConnector
   }
 
   @Override
+  public void dropTable(ConnectorTableHandle handle) {
+    Table table = tables.remove(handle.name());
+    if (table == null) {
+      throw OxbowException.notFound("Table '%s' not found", handle.name());
+    }
+    synchronized (table) {
+      table.dropped = true;
+      table.batches.forEach(VectorSchemaRoot::close);
+      table.batches.clear();
+      table.rows = 0;
+    }
+  }
+
+  @Override
   public void insert(ConnectorTableHandle handle, VectorSchemaRoot rows) {
     Table table = table(handle);
     VectorSchemaRoot copy = copy(rows, table.schema, allocator);
     synchronized (table) {
+      if (table.dropped) {
+        copy.close();
+        throw OxbowException.notFound("Table '%s' was dropped", handle.name());
+      }
       table.batches.add(copy);
       table.rows += copy.getRowCount();
     }
@@ -159,6 +178,9 @@ final class MemoryConnector
         }
         done = true;
         synchronized (table) {
+          if (table.dropped) {
+            throw OxbowException.notFound("Table '%s' was dropped", handle.name());
+          }
           VectorSchemaRoot source = table.batches.get(((Split) split).batch());
           List<Field> fields = new ArrayList<>();
           List<FieldVector> vectors = new ArrayList<>();

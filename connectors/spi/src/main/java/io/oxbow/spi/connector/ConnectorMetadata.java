@@ -24,6 +24,15 @@ public interface ConnectorMetadata {
   }
 
   /**
+   * Drops a table and the data it owns (optional capability: read-only connectors refuse). Scans of
+   * the table that are still running may fail.
+   */
+  default void dropTable(ConnectorTableHandle table) {
+    throw io.oxbow.spi.error.OxbowException.userError(
+        "This catalog is read-only: cannot drop table %s", table.name());
+  }
+
+  /**
    * Appends rows to a table (optional capability). {@code rows} has the table's columns in order;
    * the connector copies what it keeps, and the caller still owns {@code rows}.
    */
