@@ -1,5 +1,8 @@
 package io.oxbow.engine;
 
+import io.oxbow.spi.error.ErrorCode;
+import io.oxbow.spi.error.OxbowException;
+import java.util.function.BooleanSupplier;
 import org.apache.arrow.memory.BufferAllocator;
 
 /**
@@ -8,5 +11,26 @@ import org.apache.arrow.memory.BufferAllocator;
  * @param queryId for logs and errors
  * @param allocator the query's allocator (with the query's memory limit); the engine creates a
  *     child per operator and closes every child before the result stream closes
+ * @param cancelled true once the caller wants the query stopped: the engine checks it between steps
+ *     of every pipeline (including hash-join build sides), so a cancelled query stops within one
+ *     batch of work rather than at its next result batch
  */
-public record ExecutionContext(String queryId, BufferAllocator allocator) {}
+public record ExecutionContext(
+    String queryId, BufferAllocator allocator, BooleanSupplier cancelled) {
+  /** A context that is never cancelled. */
+  public ExecutionContext(String queryId, BufferAllocator allocator) {
+    this(queryId, allocator, () -> false);
+  }
+
+  /** The same query under another id (for a sub-pipeline), sharing allocator and cancellation. */
+  public ExecutionContext withQueryId(String id) {
+    return new ExecutionContext(id, allocator, cancelled);
+  }
+
+  /** Throws {@link ErrorCode#CANCELLED} if the query was cancelled. */
+  public void checkCancelled() {
+    if (cancelled.getAsBoolean()) {
+      throw new OxbowException(ErrorCode.CANCELLED, "Query " + queryId + " was cancelled");
+    }
+  }
+}

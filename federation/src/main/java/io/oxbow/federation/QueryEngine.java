@@ -113,9 +113,12 @@ public final class QueryEngine implements AutoCloseable {
       } else {
         root = planned.analyze() ? analyze(planned, queryId, queryAllocator) : planned.plan();
       }
-      ResultStream stream = Executor.execute(root, new ExecutionContext(queryId, queryAllocator));
+      java.util.concurrent.atomic.AtomicBoolean cancelled =
+          new java.util.concurrent.atomic.AtomicBoolean();
+      ResultStream stream =
+          Executor.execute(root, new ExecutionContext(queryId, queryAllocator, cancelled::get));
       return new RunningQuery(
-          queryId, session.user(), planned.schema(), stream, queryAllocator, started);
+          queryId, session.user(), planned.schema(), stream, queryAllocator, started, cancelled);
     } catch (RuntimeException e) {
       queryAllocator.close();
       OxbowException error = Errors.translate(e);

@@ -19,7 +19,7 @@ final class RunningQuery implements QueryResult {
   private final ResultStream stream;
   private final BufferAllocator allocator;
   private final long startedNanos;
-  private volatile boolean cancelled;
+  private final java.util.concurrent.atomic.AtomicBoolean cancelled;
   private boolean closed;
   private long rows;
   private long bytes;
@@ -31,13 +31,15 @@ final class RunningQuery implements QueryResult {
       Schema schema,
       ResultStream stream,
       BufferAllocator allocator,
-      long startedNanos) {
+      long startedNanos,
+      java.util.concurrent.atomic.AtomicBoolean cancelled) {
     this.queryId = queryId;
     this.user = user;
     this.schema = schema;
     this.stream = stream;
     this.allocator = allocator;
     this.startedNanos = startedNanos;
+    this.cancelled = cancelled;
   }
 
   @Override
@@ -55,7 +57,7 @@ final class RunningQuery implements QueryResult {
     if (closed) {
       throw new OxbowException(ErrorCode.USER_ERROR, "Query " + queryId + " is already closed");
     }
-    if (cancelled) {
+    if (cancelled.get()) {
       failure = "cancelled";
       throw new OxbowException(ErrorCode.CANCELLED, "Query " + queryId + " was cancelled");
     }
@@ -70,14 +72,18 @@ final class RunningQuery implements QueryResult {
       return batch;
     } catch (RuntimeException e) {
       OxbowException error = Errors.translate(e);
-      failure = error.code() + " " + error.getMessage();
+      failure =
+          error.code() == ErrorCode.CANCELLED
+              ? "cancelled"
+              : error.code() + " " + error.getMessage();
       throw error;
     }
   }
 
   @Override
   public void cancel() {
-    cancelled = true;
+    // the engine checks the flag between steps of its pipelines, so work in progress stops too
+    cancelled.set(true);
   }
 
   @Override

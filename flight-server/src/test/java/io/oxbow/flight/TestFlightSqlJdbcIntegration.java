@@ -74,6 +74,24 @@ class TestFlightSqlJdbcIntegration {
   }
 
   @Test
+  void timesAndIntervalsReachJdbcAsJavaTimeValues() throws Exception {
+    try (Connection c = connect("admin", "admin");
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT TIME '12:34:56', INTERVAL '2' DAY + INTERVAL '3' HOUR,"
+                    + " INTERVAL '1-2' YEAR TO MONTH,"
+                    + " (TIMESTAMP '2024-03-31 10:00:00' - TIMESTAMP '2024-03-30 09:30:00') DAY TO SECOND")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getTime(1).toLocalTime()).isEqualTo(java.time.LocalTime.of(12, 34, 56));
+      assertThat(rs.getObject(2)).isEqualTo(java.time.Duration.ofHours(51));
+      assertThat(rs.getObject(3)).isEqualTo(java.time.Period.ofMonths(14));
+      assertThat(rs.getObject(4)).isEqualTo(java.time.Duration.ofMinutes(24 * 60 + 30));
+      assertThat(rs.next()).isFalse();
+    }
+  }
+
+  @Test
   void runsQueriesWithExactValues() throws Exception {
     try (Connection c = connect("admin", "admin");
         Statement s = c.createStatement();

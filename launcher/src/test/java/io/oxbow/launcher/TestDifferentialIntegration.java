@@ -35,7 +35,7 @@ class TestDifferentialIntegration {
   @Test
   void randomQueriesAgreeWithDuckDb() throws Exception {
     long seed = Long.getLong("oxbow.differential.seed", 20261125L);
-    int count = Integer.getInteger("oxbow.differential.queries", 2000);
+    int count = Integer.getInteger("oxbow.differential.queries", 3000);
     Path warehouse = TestingTpchWarehouse.sf001();
     RandomQueryGenerator generator = new RandomQueryGenerator(seed);
     List<String> failures = new ArrayList<>();

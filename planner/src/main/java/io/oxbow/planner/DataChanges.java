@@ -214,6 +214,7 @@ final class DataChanges {
       }
       case Date -> name = org.apache.calcite.sql.type.SqlTypeName.DATE;
       case Timestamp -> name = org.apache.calcite.sql.type.SqlTypeName.TIMESTAMP;
+      case Time -> name = org.apache.calcite.sql.type.SqlTypeName.TIME;
       default -> name = org.apache.calcite.sql.type.SqlTypeName.VARCHAR;
     }
     return new SqlDataTypeSpec(
@@ -287,6 +288,7 @@ final class DataChanges {
       case "VARCHAR", "CHAR", "CHARACTER", "TEXT", "STRING" -> ArrowType.Utf8.INSTANCE;
       case "DATE" -> new ArrowType.Date(DateUnit.DAY);
       case "TIMESTAMP" -> new ArrowType.Timestamp(TimeUnit.MICROSECOND, null);
+      case "TIME" -> new ArrowType.Time(TimeUnit.MICROSECOND, 64);
       default -> throw OxbowException.userError("Column type %s is not supported yet", name);
     };
   }

@@ -300,7 +300,7 @@ public final class OxbowPlanner {
     // ReduceExpressionsRule folds constants (TPC-H's date '1998-12-01' - interval '90' day) only
     // when the cluster's planner has an executor; Calcite's compiles each constant expression once
     // and the query itself never runs in Calcite. Dynamic functions (CURRENT_DATE) stay unfolded.
-    volcano.setExecutor(new RexExecutorImpl(DataContexts.EMPTY));
+    volcano.setExecutor(new EngineExactExecutor(new RexExecutorImpl(DataContexts.EMPTY)));
     RelOptCluster cluster = RelOptCluster.create(volcano, new RexBuilder(typeFactory));
     cluster.setMetadataProvider(OxbowRelMetadata.PROVIDER);
     cluster.setMetadataQuerySupplier(
@@ -344,6 +344,74 @@ public final class OxbowPlanner {
       lines.add(List.of(line));
     }
     return new PlannedQuery(new ValuesNode(PLAN_SCHEMA, lines), PLAN_SCHEMA);
+  }
+
+  /**
+   * Calcite's constant folding, except where Calcite would lose what the engine keeps: Calcite
+   * computes times and timestamps in milliseconds and prints times, timestamps and intervals in its
+   * own formats, so expressions over TIME or TIMESTAMP values, and casts of datetimes or intervals
+   * to text, are left for the engine (exact to the microsecond, PostgreSQL's text). DATE arithmetic
+   * with whole days and months, such as TPC-H's {@code date '1998-12-01' - interval '90' day}, is
+   * still folded.
+   */
+  private static final class EngineExactExecutor implements org.apache.calcite.rex.RexExecutor {
+    private final org.apache.calcite.rex.RexExecutor delegate;
+
+    EngineExactExecutor(org.apache.calcite.rex.RexExecutor delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public void reduce(
+        RexBuilder rexBuilder,
+        List<org.apache.calcite.rex.RexNode> constExps,
+        List<org.apache.calcite.rex.RexNode> reducedValues) {
+      List<org.apache.calcite.rex.RexNode> foldable = new ArrayList<>();
+      for (org.apache.calcite.rex.RexNode e : constExps) {
+        if (!keepForEngine(e)) {
+          foldable.add(e);
+        }
+      }
+      List<org.apache.calcite.rex.RexNode> folded = new ArrayList<>();
+      if (!foldable.isEmpty()) {
+        delegate.reduce(rexBuilder, foldable, folded);
+      }
+      int next = 0;
+      for (org.apache.calcite.rex.RexNode e : constExps) {
+        reducedValues.add(keepForEngine(e) ? e : folded.get(next++));
+      }
+    }
+
+    private static boolean keepForEngine(org.apache.calcite.rex.RexNode e) {
+      if (e instanceof org.apache.calcite.rex.RexLiteral) {
+        return false;
+      }
+      if (isTimeOrTimestamp(e.getType())) {
+        return true;
+      }
+      if (e instanceof org.apache.calcite.rex.RexCall call) {
+        if (call.getKind() == SqlKind.CAST
+            && org.apache.calcite.sql.type.SqlTypeUtil.isCharacter(call.getType())
+            && (isTimeOrTimestamp(call.getOperands().get(0).getType())
+                || org.apache.calcite.sql.type.SqlTypeUtil.isInterval(
+                    call.getOperands().get(0).getType()))) {
+          return true;
+        }
+        for (org.apache.calcite.rex.RexNode operand : call.getOperands()) {
+          if (keepForEngine(operand)) {
+            return true;
+          }
+        }
+      }
+      return false;
+    }
+
+    private static boolean isTimeOrTimestamp(org.apache.calcite.rel.type.RelDataType type) {
+      return switch (type.getSqlTypeName()) {
+        case TIME, TIME_WITH_LOCAL_TIME_ZONE, TIMESTAMP, TIMESTAMP_WITH_LOCAL_TIME_ZONE -> true;
+        default -> false;
+      };
+    }
   }
 
   /** {@code text} with its first {@code end} characters blanked, keeping line breaks. */

@@ -21,7 +21,7 @@ import org.apache.calcite.util.ImmutableBitSet;
 
 /**
  * The optimiser's estimates: Calcite's defaults, except that an equi-join's selectivity comes from
- * the distinct values of its keys (the classic {@code 1 / max(ndv(left key), ndv(right key))})
+ * the distinct values of its keys (the classic {@code 1 / max(ndv(left keys), ndv(right keys))})
  * instead of a fixed guess, so that join ordering prefers key joins over joins on a few values.
  * Distinct values of table columns come from connector statistics (see {@code ConnectorTable}).
  */
@@ -44,14 +44,41 @@ final class OxbowRelMetadata {
         return super.getSelectivity(join, mq, predicate);
       }
       int leftCount = join.getLeft().getRowType().getFieldCount();
-      double selectivity = 1.0;
+      ImmutableBitSet.Builder leftKeys = ImmutableBitSet.builder();
+      ImmutableBitSet.Builder rightKeys = ImmutableBitSet.builder();
       List<RexNode> others = new ArrayList<>();
       for (RexNode conjunct : RelOptUtil.conjunctions(predicate)) {
-        Double keySelectivity = equiJoinSelectivity(join, mq, conjunct, leftCount);
-        if (keySelectivity == null) {
+        int[] key = equiJoinKey(conjunct, leftCount);
+        if (key == null) {
           others.add(conjunct);
         } else {
-          selectivity *= keySelectivity;
+          leftKeys.set(key[0]);
+          rightKeys.set(key[1] - leftCount);
+        }
+      }
+      double selectivity = 1.0;
+      ImmutableBitSet leftKeySet = leftKeys.build();
+      ImmutableBitSet rightKeySet = rightKeys.build();
+      if (!leftKeySet.isEmpty()) {
+        // the keys taken together: each side's distinct key values are at most its row count
+        Double leftValues = mq.getDistinctRowCount(join.getLeft(), leftKeySet, null);
+        Double rightValues = mq.getDistinctRowCount(join.getRight(), rightKeySet, null);
+        double values =
+            Math.max(leftValues == null ? 0 : leftValues, rightValues == null ? 0 : rightValues);
+        if (leftKeySet.cardinality() > 1) {
+          // per-column statistics cannot see that the columns of a composite key go together
+          // (lineitem's (partkey, suppkey) pairs are partsupp's 800,000, not 6 million): assume
+          // a multi-column join is a foreign key into a key, whose output is the referencing side
+          Double leftRows = mq.getRowCount(join.getLeft());
+          Double rightRows = mq.getRowCount(join.getRight());
+          if (leftRows != null && rightRows != null && values > Math.min(leftRows, rightRows)) {
+            values = Math.max(1, Math.min(leftRows, rightRows));
+          }
+        }
+        if (values >= 1) {
+          selectivity = 1.0 / values;
+        } else {
+          others = RelOptUtil.conjunctions(predicate);
         }
       }
       if (!others.isEmpty()) {
@@ -62,9 +89,8 @@ final class OxbowRelMetadata {
       return selectivity;
     }
 
-    /** {@code 1 / max(ndv)} for {@code left.a = right.b}, or null if that is not known. */
-    private static Double equiJoinSelectivity(
-        Join join, RelMetadataQuery mq, RexNode conjunct, int leftCount) {
+    /** The input positions of {@code left.a = right.b} (left first), or null. */
+    private static int[] equiJoinKey(RexNode conjunct, int leftCount) {
       if (!conjunct.isA(SqlKind.EQUALS) && !conjunct.isA(SqlKind.IS_NOT_DISTINCT_FROM)) {
         return null;
       }
@@ -75,15 +101,7 @@ final class OxbowRelMetadata {
       }
       int left = Math.min(a.getIndex(), b.getIndex());
       int right = Math.max(a.getIndex(), b.getIndex());
-      if (left >= leftCount || right < leftCount) {
-        return null;
-      }
-      Double leftValues = mq.getDistinctRowCount(join.getLeft(), ImmutableBitSet.of(left), null);
-      Double rightValues =
-          mq.getDistinctRowCount(join.getRight(), ImmutableBitSet.of(right - leftCount), null);
-      double values =
-          Math.max(leftValues == null ? 0 : leftValues, rightValues == null ? 0 : rightValues);
-      return values >= 1 ? 1.0 / values : null;
+      return left < leftCount && right >= leftCount ? new int[] {left, right} : null;
     }
   }
 }

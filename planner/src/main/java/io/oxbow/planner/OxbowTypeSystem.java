@@ -11,6 +11,10 @@ import org.apache.calcite.sql.type.SqlTypeUtil;
  *
  * <ul>
  *   <li>DECIMAL precision and scale go up to 38 (128-bit decimals).
+ *   <li>TIME and TIMESTAMP have up to 6 fractional digits, and 6 when none are given, as in
+ *       PostgreSQL: the engine keeps both in microseconds, so {@code TIME '12:34:56.123456'} and
+ *       {@code CAST('12:00:00.5' AS TIME)} keep their fractions (Calcite's defaults, 3 and 0, would
+ *       cut them).
  *   <li>{@code SUM} of DECIMAL(p, s) is DECIMAL(38, s); of any integer type, BIGINT.
  *   <li>{@code AVG} of DECIMAL(p, s) is DECIMAL(min(38, p + 4), min(38, s + 4)), as in Databricks
  *       and Spark (TPC-H Q1's averages then print six decimals, as dbgen's answers do); of an
@@ -38,7 +42,18 @@ public final class OxbowTypeSystem extends RelDataTypeSystemImpl {
     if (typeName == SqlTypeName.DECIMAL) {
       return MAX;
     }
+    if (typeName == SqlTypeName.TIME || typeName == SqlTypeName.TIMESTAMP) {
+      return 6;
+    }
     return super.getMaxPrecision(typeName);
+  }
+
+  @Override
+  public int getDefaultPrecision(SqlTypeName typeName) {
+    if (typeName == SqlTypeName.TIME || typeName == SqlTypeName.TIMESTAMP) {
+      return 6;
+    }
+    return super.getDefaultPrecision(typeName);
   }
 
   @Override

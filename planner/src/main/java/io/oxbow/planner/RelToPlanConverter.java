@@ -18,6 +18,7 @@ import io.oxbow.engine.plan.SortNode;
 import io.oxbow.engine.plan.UnionAllNode;
 import io.oxbow.engine.plan.ValuesNode;
 import io.oxbow.engine.plan.WindowNode;
+import io.oxbow.engine.type.DateTimes;
 import io.oxbow.planner.schema.ConnectorTable;
 import io.oxbow.planner.schema.TypeMapping;
 import io.oxbow.spi.error.OxbowException;
@@ -454,13 +455,23 @@ final class RelToPlanConverter {
             new WindowNode.WindowCall(
                 fn, arguments, constants, call.distinct, TypeMapping.toArrow(call.getType())));
       }
+      SqlTypeName orderType =
+          orderKeys.size() == 1
+              ? window
+                  .getInput()
+                  .getRowType()
+                  .getFieldList()
+                  .get(orderKeys.get(0).column())
+                  .getType()
+                  .getSqlTypeName()
+              : null;
       groups.add(
           new WindowNode.WindowGroup(
               group.keys.asList(),
               orderKeys,
               group.isRows,
-              bound(window, inputCount, group.lowerBound),
-              bound(window, inputCount, group.upperBound),
+              bound(window, inputCount, group.lowerBound, orderType),
+              bound(window, inputCount, group.upperBound, orderType),
               calls));
     }
     return new WindowNode(input, groups, schema(window.getRowType()));
@@ -479,8 +490,15 @@ final class RelToPlanConverter {
     return NOT_CONSTANT;
   }
 
+  /**
+   * A frame bound; a RANGE offset that is an interval is in the order key's units (days for a DATE
+   * key, microseconds for TIMESTAMP and TIME keys).
+   */
   private static WindowNode.Bound bound(
-      Window window, int inputCount, org.apache.calcite.rex.RexWindowBound bound) {
+      Window window,
+      int inputCount,
+      org.apache.calcite.rex.RexWindowBound bound,
+      SqlTypeName orderType) {
     if (bound.isUnbounded()) {
       return bound.isPreceding()
           ? WindowNode.Bound.UNBOUNDED_PRECEDING
@@ -492,6 +510,17 @@ final class RelToPlanConverter {
     Object offset = windowConstant(window, inputCount, bound.getOffset());
     if (offset == NOT_CONSTANT || offset == null) {
       throw OxbowException.userError("Window frame offsets must be constants");
+    }
+    SqlTypeName offsetType = bound.getOffset().getType().getSqlTypeName();
+    if (SqlTypeName.YEAR_INTERVAL_TYPES.contains(offsetType)) {
+      throw OxbowException.userError("RANGE offsets in months or years are not supported yet");
+    }
+    if (SqlTypeName.DAY_INTERVAL_TYPES.contains(offsetType) && orderType == SqlTypeName.DATE) {
+      long micros = (Long) offset;
+      if (micros % DateTimes.MICROS_PER_DAY != 0) {
+        throw OxbowException.userError("RANGE offsets over a DATE must be whole days");
+      }
+      offset = micros / DateTimes.MICROS_PER_DAY;
     }
     return new WindowNode.Bound(
         bound.isPreceding() ? WindowNode.BoundType.PRECEDING : WindowNode.BoundType.FOLLOWING,
@@ -570,13 +599,10 @@ final class RelToPlanConverter {
   }
 
   private static ArrowType literalType(RexLiteral literal) {
-    SqlTypeName name = literal.getType().getSqlTypeName();
-    if (SqlTypeName.INTERVAL_TYPES.contains(name)) {
-      return new ArrowType.Int(64, true);
-    }
     return TypeMapping.toArrow(literal.getType());
   }
 
+  /** A literal's value as the engine represents it (see {@link Literal}). */
   private static Object literalValue(RexLiteral literal) {
     if (literal.isNull()) {
       return null;
@@ -586,7 +612,12 @@ final class RelToPlanConverter {
       return literal.getValueAs(BigDecimal.class).longValueExact(); // months
     }
     if (SqlTypeName.DAY_INTERVAL_TYPES.contains(name)) {
-      return literal.getValueAs(BigDecimal.class).longValueExact(); // milliseconds
+      // Calcite keeps day-time intervals in milliseconds; the engine in microseconds
+      return literal
+          .getValueAs(BigDecimal.class)
+          .movePointRight(3)
+          .setScale(0, java.math.RoundingMode.HALF_UP)
+          .longValueExact();
     }
     return switch (name) {
       case BOOLEAN -> literal.getValueAs(Boolean.class);
@@ -595,7 +626,16 @@ final class RelToPlanConverter {
       case DECIMAL -> literal.getValueAs(BigDecimal.class);
       case CHAR, VARCHAR -> literal.getValueAs(String.class);
       case DATE -> literal.getValueAs(Integer.class);
-      case TIMESTAMP -> literal.getValueAs(Long.class) * 1000L;
+      case TIMESTAMP ->
+          DateTimes.toMicros(
+              java.time.LocalDateTime.parse(
+                  literal
+                      .getValueAs(org.apache.calcite.util.TimestampString.class)
+                      .toString()
+                      .replace(' ', 'T')));
+      case TIME ->
+          DateTimes.parseTime(
+              literal.getValueAs(org.apache.calcite.util.TimeString.class).toString());
       case SYMBOL -> String.valueOf(literal.getValue()).toUpperCase(Locale.ROOT);
       default -> throw OxbowException.userError("Literal %s is not supported yet", literal);
     };
@@ -605,14 +645,14 @@ final class RelToPlanConverter {
     ArrowType type =
         call.getType().getSqlTypeName() == SqlTypeName.BOOLEAN
             ? ArrowType.Bool.INSTANCE
-            : safeType(call.getType());
+            : TypeMapping.toArrow(call.getType());
     SqlKind kind = call.getKind();
     switch (kind) {
       case SEARCH:
         return expr(RexUtil.expandSearch(rexBuilder, null, call));
       case PLUS, MINUS, CHECKED_PLUS, CHECKED_MINUS:
-        if (isDatetime(call.getOperands().get(0)) || isDatetime(call.getOperands().get(1))) {
-          return dateArithmetic(call, kind == SqlKind.MINUS || kind == SqlKind.CHECKED_MINUS);
+        if (isTemporal(call.getOperands().get(0)) || isTemporal(call.getOperands().get(1))) {
+          return dateArithmetic(call, kind == SqlKind.MINUS || kind == SqlKind.CHECKED_MINUS, type);
         }
         return new Call(
             kind == SqlKind.MINUS || kind == SqlKind.CHECKED_MINUS
@@ -705,6 +745,8 @@ final class RelToPlanConverter {
         return new Call(ScalarFunction.REGEXP_LIKE, args(call), type);
       case TRIM:
         return new Call(ScalarFunction.TRIM, args(call), type);
+      case REINTERPRET:
+        return reinterpret(call, type);
       case FLOOR:
       case CEIL:
         if (call.getOperands().size() != 1) {
@@ -724,6 +766,9 @@ final class RelToPlanConverter {
           new Literal(
               now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000L,
               new ArrowType.Timestamp(org.apache.arrow.vector.types.TimeUnit.MICROSECOND, null));
+      case "CURRENT_TIME", "LOCALTIME" ->
+          new Literal(
+              DateTimes.timeOf(now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000L), type);
       case "SUBSTRING" -> new Call(ScalarFunction.SUBSTRING, args(call), type);
       case "UPPER" -> new Call(ScalarFunction.UPPER, args(call), type);
       case "LOWER" -> new Call(ScalarFunction.LOWER, args(call), type);
@@ -755,40 +800,43 @@ final class RelToPlanConverter {
     };
   }
 
-  /** The type of an expression; intervals, which are never columns, are BIGINT months or ms. */
-  private static ArrowType safeType(RelDataType type) {
-    if (SqlTypeName.INTERVAL_TYPES.contains(type.getSqlTypeName())) {
-      return new ArrowType.Int(64, true);
-    }
-    return TypeMapping.toArrow(type);
-  }
-
-  private static boolean isDatetime(RexNode node) {
+  private static boolean isTemporal(RexNode node) {
     SqlTypeFamily family = node.getType().getSqlTypeName().getFamily();
     return family == SqlTypeFamily.DATE
+        || family == SqlTypeFamily.TIME
         || family == SqlTypeFamily.TIMESTAMP
-        || family == SqlTypeFamily.INTERVAL_DAY_TIME
-        || family == SqlTypeFamily.INTERVAL_YEAR_MONTH
-        || SqlTypeName.INTERVAL_TYPES.contains(node.getType().getSqlTypeName());
+        || isInterval(node);
   }
 
-  private Expr dateArithmetic(RexCall call, boolean subtract) {
+  private static boolean isInterval(RexNode node) {
+    return SqlTypeName.INTERVAL_TYPES.contains(node.getType().getSqlTypeName());
+  }
+
+  /**
+   * {@code +} and {@code -} with a datetime or interval operand: datetime +/- interval, interval
+   * +/- interval and datetime - datetime (an interval) become engine ADD and SUBTRACT; a DATE or
+   * TIMESTAMP plus a constant number of months or whole days keeps the engine's DATE_ADD_MONTHS /
+   * DATE_ADD_DAYS, and a constant DATE plus a constant interval is folded here.
+   */
+  private Expr dateArithmetic(RexCall call, boolean subtract, ArrowType type) {
     RexNode left = call.getOperands().get(0);
     RexNode right = call.getOperands().get(1);
-    RexNode datetime =
-        SqlTypeName.INTERVAL_TYPES.contains(left.getType().getSqlTypeName()) ? right : left;
-    RexNode interval = datetime == left ? right : left;
-    SqlTypeName intervalType = interval.getType().getSqlTypeName();
-    if (!SqlTypeName.INTERVAL_TYPES.contains(intervalType)) {
-      throw OxbowException.userError("Subtracting dates from dates is not supported yet");
+    ScalarFunction fn = subtract ? ScalarFunction.SUBTRACT : ScalarFunction.ADD;
+    if (isInterval(left) == isInterval(right)) {
+      return new Call(fn, args(call), type);
     }
+    RexNode datetime = isInterval(left) ? right : left;
+    RexNode interval = datetime == left ? right : left;
+    SqlTypeName datetimeType = datetime.getType().getSqlTypeName();
+    SqlTypeName intervalType = interval.getType().getSqlTypeName();
     ArrowType int64 = new ArrowType.Int(64, true);
     boolean months = SqlTypeName.YEAR_INTERVAL_TYPES.contains(intervalType);
     if (datetime instanceof RexLiteral base
         && interval instanceof RexLiteral step
         && !base.isNull()
         && !step.isNull()
-        && datetime.getType().getSqlTypeName() == SqlTypeName.DATE) {
+        && datetimeType == SqlTypeName.DATE
+        && (months || wholeDays(interval))) {
       // constant date arithmetic (TPC-H's "date '1998-12-01' - interval '90' day") is folded here
       long value = step.getValueAs(BigDecimal.class).longValueExact();
       long sign = subtract ? -1 : 1;
@@ -797,35 +845,47 @@ final class RelToPlanConverter {
           months ? date.plusMonths(sign * value) : date.plusDays(sign * value / 86_400_000L);
       return new Literal((int) result.toEpochDay(), TypeMapping.toArrow(datetime.getType()));
     }
-    if (!months
-        && datetime.getType().getSqlTypeName() != SqlTypeName.DATE
-        && !wholeDays(interval)) {
+    if (datetimeType == SqlTypeName.DATE && !months && !wholeDays(interval)) {
+      // PostgreSQL and Trino make this a TIMESTAMP, but Calcite types the sum as a DATE
       throw OxbowException.userError(
-          "Adding an interval of hours, minutes or seconds to a TIMESTAMP is not supported yet");
+          "DATE %s an interval of hours, minutes or seconds is not supported: cast the DATE to"
+              + " TIMESTAMP first",
+          subtract ? "minus" : "plus");
     }
-    if (interval instanceof RexLiteral step && !step.isNull()) {
+    if (datetimeType != SqlTypeName.TIME && interval instanceof RexLiteral step && !step.isNull()) {
       long value = step.getValueAs(BigDecimal.class).longValueExact();
-      long amount = months ? value : value / 86_400_000L;
-      Expr base = expr(datetime);
-      return new Call(
-          months ? ScalarFunction.DATE_ADD_MONTHS : ScalarFunction.DATE_ADD_DAYS,
-          List.of(base, new Literal(subtract ? -amount : amount, int64)),
-          base.type());
+      if (months || value % 86_400_000L == 0) {
+        long amount = months ? value : value / 86_400_000L;
+        Expr base = expr(datetime);
+        return new Call(
+            months ? ScalarFunction.DATE_ADD_MONTHS : ScalarFunction.DATE_ADD_DAYS,
+            List.of(base, new Literal(subtract ? -amount : amount, int64)),
+            base.type());
+      }
     }
-    Expr amount = expr(interval);
-    if (!months) {
-      // day-time intervals arrive in milliseconds
-      amount =
-          new Call(ScalarFunction.DIVIDE, List.of(amount, new Literal(86_400_000L, int64)), int64);
+    return new Call(fn, List.of(expr(datetime), expr(interval)), type);
+  }
+
+  /**
+   * Calcite's REINTERPRET of an interval as a number (from {@code CAST(interval AS INTEGER)} and
+   * {@code TIMESTAMPDIFF}): its count in Calcite's units, months or milliseconds.
+   */
+  private Expr reinterpret(RexCall call, ArrowType type) {
+    RexNode operand = call.getOperands().get(0);
+    Expr arg = expr(operand);
+    if (arg.type().equals(type)) {
+      return arg;
     }
-    if (subtract) {
-      amount = new Call(ScalarFunction.NEGATE, List.of(amount), int64);
+    if (!isInterval(operand) || !(type instanceof ArrowType.Int)) {
+      throw OxbowException.userError(
+          "Reinterpreting %s as %s is not supported yet", operand.getType(), call.getType());
     }
-    Expr base = expr(datetime);
-    return new Call(
-        months ? ScalarFunction.DATE_ADD_MONTHS : ScalarFunction.DATE_ADD_DAYS,
-        List.of(base, amount),
-        base.type());
+    ArrowType int64 = new ArrowType.Int(64, true);
+    Expr count = new Call(ScalarFunction.CAST, List.of(arg), int64);
+    if (SqlTypeName.DAY_INTERVAL_TYPES.contains(operand.getType().getSqlTypeName())) {
+      count = new Call(ScalarFunction.DIVIDE, List.of(count, new Literal(1_000L, int64)), int64);
+    }
+    return type.equals(int64) ? count : new Call(ScalarFunction.CAST, List.of(count), type);
   }
 
   /** Whether a day-time interval is known to be a whole number of days. */

@@ -94,9 +94,10 @@ class TestPlannerErrors extends AbstractPlannerTest {
         "PERCENT_RANK",
         "is not supported yet");
     assertError(
-        "SELECT cast(p_added as timestamp) + interval '1' hour FROM parts",
+        "SELECT l_shipdate + interval '1' hour FROM lineitem",
         ErrorCode.USER_ERROR,
-        "is not supported yet");
+        "DATE plus an interval of hours, minutes or seconds is not supported",
+        "cast the DATE to TIMESTAMP");
     assertError("DELETE FROM lineitem", ErrorCode.USER_ERROR, "DELETE", "not supported yet");
   }
 }

@@ -107,7 +107,7 @@ public final class ExpressionCompiler {
           ((BigDecimal) (value instanceof BigDecimal ? value : Functions.toDecimal(value)))
               .setScale(((ArrowType.Decimal) type).getScale(), RoundingMode.HALF_UP);
       case DATE -> ((Number) value).intValue();
-      case TIMESTAMP -> ((Number) value).longValue();
+      case TIMESTAMP, TIME, INTERVAL_YEAR_MONTH, INTERVAL_DAY_TIME -> ((Number) value).longValue();
       case STRING -> value.toString();
       default -> value;
     };
@@ -396,6 +396,10 @@ public final class ExpressionCompiler {
     switch (fn) {
       case ADD, SUBTRACT, MULTIPLY, DIVIDE, MOD:
         {
+          Evaluator temporal = temporalArithmetic(call, args);
+          if (temporal != null) {
+            return temporal;
+          }
           Evaluator typed = arithmetic(call, args);
           if (typed != null) {
             return typed;
@@ -426,7 +430,7 @@ public final class ExpressionCompiler {
       case CAST:
         {
           ArrowType from = call.args().get(0).type();
-          return rowWise(call, args, v -> castValue(v[0], from, type));
+          return rowWise(call, args, v -> Functions.cast(v[0], from, type));
         }
       case IN:
         return rowWiseNullable(
@@ -507,7 +511,10 @@ public final class ExpressionCompiler {
               return s.substring(b, e);
             });
       case EXTRACT:
-        return rowWise(call, args, v -> Functions.extract(v[0].toString(), v[1]));
+        {
+          Kind kind = Kind.of(call.args().get(1).type());
+          return rowWise(call, args, v -> Functions.extract(v[0].toString(), v[1], kind));
+        }
       case DATE_ADD_DAYS:
         return rowWise(
             call,
@@ -608,22 +615,13 @@ public final class ExpressionCompiler {
               });
         }
       case DATE_TRUNC:
-        return rowWise(call, args, v -> Functions.dateTrunc(v[0].toString(), v[1]));
+        {
+          Kind kind = Kind.of(call.args().get(1).type());
+          return rowWise(call, args, v -> Functions.dateTrunc(v[0].toString(), v[1], kind));
+        }
       default:
         throw OxbowException.userError("Function %s is not supported yet", fn.name());
     }
-  }
-
-  private static Object castValue(Object value, ArrowType from, ArrowType to) {
-    if (Kind.of(to) == Kind.STRING) {
-      if (Kind.of(from) == Kind.DATE) {
-        return Functions.dateText((Integer) value);
-      }
-      if (Kind.of(from) == Kind.TIMESTAMP) {
-        return Functions.timestampText((Long) value);
-      }
-    }
-    return Functions.cast(value, to);
   }
 
   private static Object coerce(Object value, ArrowType type) {
@@ -669,6 +667,47 @@ public final class ExpressionCompiler {
         return kernel.apply(a, b, page.count(), allocator);
       }
     };
+  }
+
+  /**
+   * Arithmetic with a datetime or interval operand or result: datetime +/- interval, datetime -
+   * datetime and interval +/- interval as long loops ({@link Functions#temporalOperation});
+   * interval * or / a number per row. Null when no operand or result is a datetime or interval.
+   */
+  private static Evaluator temporalArithmetic(Call call, List<Evaluator> args) {
+    ScalarFunction fn = call.function();
+    ArrowType type = call.type();
+    Kind a = Kind.of(call.args().get(0).type());
+    Kind b = Kind.of(call.args().get(1).type());
+    Kind result = Kind.of(type);
+    if (!isTemporal(a) && !isTemporal(b) && !isTemporal(result)) {
+      return null;
+    }
+    if ((fn == ScalarFunction.MULTIPLY || fn == ScalarFunction.DIVIDE)
+        && result.isInterval()
+        && (a.isInterval() || b.isInterval() && fn == ScalarFunction.MULTIPLY)) {
+      boolean intervalFirst = a.isInterval();
+      return rowWise(
+          call,
+          args,
+          v ->
+              Functions.scaleInterval(
+                  fn, (Long) v[intervalFirst ? 0 : 1], v[intervalFirst ? 1 : 0]));
+    }
+    java.util.function.LongBinaryOperator op = Functions.temporalOperation(fn, a, b, result);
+    if (op == null) {
+      throw OxbowException.userError(
+          "Cannot apply %s to %s and %s",
+          fn.name(),
+          Functions.sqlName(call.args().get(0).type()),
+          Functions.sqlName(call.args().get(1).type()));
+    }
+    return binary(
+        args, (x, y, n, allocator) -> Kernels.temporalArithmetic(fn, x, y, op, type, n, allocator));
+  }
+
+  private static boolean isTemporal(Kind kind) {
+    return kind == Kind.DATE || kind == Kind.TIMESTAMP || kind == Kind.TIME || kind.isInterval();
   }
 
   /**

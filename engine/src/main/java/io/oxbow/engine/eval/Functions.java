@@ -1,5 +1,6 @@
 package io.oxbow.engine.eval;
 
+import io.oxbow.engine.type.DateTimes;
 import io.oxbow.engine.type.Kind;
 import io.oxbow.spi.error.OxbowException;
 import java.math.BigDecimal;
@@ -7,7 +8,6 @@ import java.math.MathContext;
 import java.math.RoundingMode;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
@@ -119,7 +119,68 @@ final class Functions {
     return new BigDecimal(value.toString());
   }
 
-  static Object cast(Object value, ArrowType target) {
+  /**
+   * {@code CAST(value AS target)} from a value of type {@code source}: datetimes and intervals to
+   * VARCHAR as PostgreSQL prints them, TIMESTAMP to TIME (the time of day), VARCHAR to TIME, an
+   * interval to an integer type (its count of months or microseconds); other casts from or to TIME
+   * and intervals are user errors.
+   */
+  static Object cast(Object value, ArrowType source, ArrowType target) {
+    Kind from = Kind.of(source);
+    Kind to = Kind.of(target);
+    if (from == to && from != Kind.DECIMAL && from != Kind.INTEGER) {
+      return value;
+    }
+    switch (from) {
+      case DATE -> {
+        if (to == Kind.STRING) {
+          return dateText((Integer) value);
+        }
+      }
+      case TIMESTAMP -> {
+        if (to == Kind.STRING) {
+          return timestampText((Long) value);
+        }
+        if (to == Kind.TIME) {
+          return DateTimes.timeOf((Long) value);
+        }
+      }
+      case TIME, INTERVAL_YEAR_MONTH, INTERVAL_DAY_TIME -> {
+        if (to == Kind.STRING) {
+          return text(value, from);
+        }
+        if (from.isInterval() && to == Kind.INTEGER) {
+          return cast(value, target); // the count of months or microseconds
+        }
+        throw badCast(text(value, from), source, target);
+      }
+      default -> {}
+    }
+    if (to == Kind.TIME || to.isInterval()) {
+      Long micros = value instanceof String s && to == Kind.TIME ? DateTimes.parseTime(s) : null;
+      if (micros == null) {
+        throw value instanceof String
+            ? badCast(value, target)
+            : badCast(text(value, from), source, target);
+      }
+      return micros;
+    }
+    return cast(value, target);
+  }
+
+  /** A value of {@code kind} as text, as CAST to VARCHAR gives it. */
+  static String text(Object value, Kind kind) {
+    return switch (kind) {
+      case DATE -> dateText((Integer) value);
+      case TIMESTAMP -> timestampText((Long) value);
+      case TIME -> DateTimes.timeText((Long) value);
+      case INTERVAL_YEAR_MONTH -> DateTimes.yearMonthText((Long) value);
+      case INTERVAL_DAY_TIME -> DateTimes.dayTimeText((Long) value);
+      default -> toText(value);
+    };
+  }
+
+  private static Object cast(Object value, ArrowType target) {
     Kind to = Kind.of(target);
     try {
       switch (to) {
@@ -232,17 +293,20 @@ final class Functions {
     return LocalDate.ofEpochDay(days).toString();
   }
 
+  /** {@code yyyy-mm-dd hh:mm:ss[.ffffff]}, the fraction without trailing zeros (PostgreSQL). */
   static String timestampText(long micros) {
-    return LocalDateTime.ofEpochSecond(
-            Math.floorDiv(micros, 1_000_000L),
-            (int) Math.floorMod(micros, 1_000_000L) * 1000,
-            ZoneOffset.UTC)
-        .toString()
-        .replace('T', ' ');
+    return LocalDate.ofEpochDay(Math.floorDiv(micros, DateTimes.MICROS_PER_DAY))
+        + " "
+        + DateTimes.timeText(DateTimes.timeOf(micros));
   }
 
   private static OxbowException badCast(Object value, ArrowType target) {
     return OxbowException.userError("Cannot cast '%s' to %s", value, sqlName(target));
+  }
+
+  private static OxbowException badCast(String value, ArrowType source, ArrowType target) {
+    return OxbowException.userError(
+        "Cannot cast %s '%s' to %s", sqlName(source), value, sqlName(target));
   }
 
   static String sqlName(ArrowType type) {
@@ -265,6 +329,13 @@ final class Functions {
       case Utf8, LargeUtf8 -> "VARCHAR";
       case Date -> "DATE";
       case Timestamp -> "TIMESTAMP";
+      case Time -> "TIME";
+      case Duration -> "INTERVAL DAY TO SECOND";
+      case Interval ->
+          ((ArrowType.Interval) type).getUnit()
+                  == org.apache.arrow.vector.types.IntervalUnit.YEAR_MONTH
+              ? "INTERVAL YEAR TO MONTH"
+              : "INTERVAL DAY TO SECOND";
       default -> type.toString();
     };
   }
@@ -291,19 +362,41 @@ final class Functions {
     return Pattern.compile(regex.toString(), Pattern.DOTALL);
   }
 
-  static long extract(String field, Object value) {
-    LocalDateTime t;
-    if (value instanceof Integer days) {
-      t = LocalDate.ofEpochDay(days).atStartOfDay();
-    } else {
-      long micros = (Long) value;
-      t =
-          LocalDateTime.ofEpochSecond(
-              Math.floorDiv(micros, 1_000_000L),
-              (int) Math.floorMod(micros, 1_000_000L) * 1000,
-              ZoneOffset.UTC);
+  /** {@code EXTRACT(field FROM value)} for a value of {@code kind}. */
+  static long extract(String field, Object value, Kind kind) {
+    String f = field.toUpperCase(Locale.ROOT);
+    switch (kind) {
+      case INTERVAL_YEAR_MONTH -> {
+        long months = (Long) value;
+        return switch (f) {
+          case "YEAR" -> months / 12;
+          case "MONTH" -> months % 12;
+          default -> throw unsupportedField(f, kind);
+        };
+      }
+      case INTERVAL_DAY_TIME, TIME -> {
+        long micros = (Long) value;
+        return switch (f) {
+          case "DAY" -> {
+            if (kind == Kind.TIME) {
+              throw unsupportedField(f, kind);
+            }
+            yield micros / DateTimes.MICROS_PER_DAY;
+          }
+          case "HOUR" -> micros / DateTimes.MICROS_PER_HOUR % 24;
+          case "MINUTE" -> micros / DateTimes.MICROS_PER_MINUTE % 60;
+          case "SECOND" -> micros / DateTimes.MICROS_PER_SECOND % 60;
+          case "MILLISECOND" -> micros % DateTimes.MICROS_PER_MINUTE / 1_000;
+          case "MICROSECOND" -> micros % DateTimes.MICROS_PER_MINUTE;
+          case "EPOCH" -> micros / DateTimes.MICROS_PER_SECOND;
+          default -> throw unsupportedField(f, kind);
+        };
+      }
+      default -> {}
     }
-    return switch (field.toUpperCase(Locale.ROOT)) {
+    long micros = value instanceof Integer days ? days * DateTimes.MICROS_PER_DAY : (Long) value;
+    LocalDateTime t = DateTimes.toLocalDateTime(micros);
+    return switch (f) {
       case "YEAR" -> t.getYear();
       case "QUARTER" -> (t.getMonthValue() - 1) / 3 + 1;
       case "MONTH" -> t.getMonthValue();
@@ -314,8 +407,22 @@ final class Functions {
       case "HOUR" -> t.getHour();
       case "MINUTE" -> t.getMinute();
       case "SECOND" -> t.getSecond();
+      case "MILLISECOND" -> Math.floorMod(micros, DateTimes.MICROS_PER_MINUTE) / 1_000;
+      case "MICROSECOND" -> Math.floorMod(micros, DateTimes.MICROS_PER_MINUTE);
+      case "EPOCH" -> Math.floorDiv(micros, DateTimes.MICROS_PER_SECOND);
       default -> throw OxbowException.userError("EXTRACT(%s) is not supported", field);
     };
+  }
+
+  private static OxbowException unsupportedField(String field, Kind kind) {
+    return OxbowException.userError(
+        "EXTRACT(%s) from a %s is not supported",
+        field,
+        switch (kind) {
+          case TIME -> "TIME";
+          case INTERVAL_YEAR_MONTH -> "year-month INTERVAL";
+          default -> "day-time INTERVAL";
+        });
   }
 
   static Object round(Object value, int digits, ArrowType type, RoundingMode mode) {
@@ -347,32 +454,128 @@ final class Functions {
     }
   }
 
-  /** Truncates a date (Integer days) or timestamp (Long micros) to {@code unit}. */
-  static Object dateTrunc(String unit, Object value) {
-    boolean isDate = value instanceof Integer;
-    long micros = isDate ? (Integer) value * 86_400_000_000L : (Long) value;
-    LocalDateTime t =
-        LocalDateTime.ofEpochSecond(
-            Math.floorDiv(micros, 1_000_000L),
-            (int) Math.floorMod(micros, 1_000_000L) * 1000,
-            ZoneOffset.UTC);
-    LocalDateTime r =
-        switch (unit.toUpperCase(Locale.ROOT)) {
-          case "YEAR" -> t.toLocalDate().withDayOfYear(1).atStartOfDay();
-          case "QUARTER" ->
-              t.toLocalDate()
-                  .withDayOfMonth(1)
-                  .withMonth((t.getMonthValue() - 1) / 3 * 3 + 1)
-                  .atStartOfDay();
-          case "MONTH" -> t.toLocalDate().withDayOfMonth(1).atStartOfDay();
-          case "WEEK" -> t.toLocalDate().with(java.time.DayOfWeek.MONDAY).atStartOfDay();
-          case "DAY" -> t.toLocalDate().atStartOfDay();
-          case "HOUR" -> t.truncatedTo(ChronoUnit.HOURS);
-          case "MINUTE" -> t.truncatedTo(ChronoUnit.MINUTES);
-          case "SECOND" -> t.truncatedTo(ChronoUnit.SECONDS);
-          default -> throw OxbowException.userError("DATE_TRUNC unit '%s' is not supported", unit);
+  /**
+   * Truncates a date (Integer days), timestamp (Long micros) or time (Long micros of the day, units
+   * HOUR and smaller) to {@code unit}.
+   */
+  static Object dateTrunc(String unit, Object value, Kind kind) {
+    String u = unit.toUpperCase(Locale.ROOT);
+    long step =
+        switch (u) {
+          case "HOUR" -> DateTimes.MICROS_PER_HOUR;
+          case "MINUTE" -> DateTimes.MICROS_PER_MINUTE;
+          case "SECOND" -> DateTimes.MICROS_PER_SECOND;
+          case "MILLISECOND" -> 1_000L;
+          case "MICROSECOND" -> 1L;
+          default -> 0L;
         };
-    long out = ChronoUnit.MICROS.between(LocalDateTime.of(1970, 1, 1, 0, 0), r);
-    return isDate ? (Object) (int) Math.floorDiv(out, 86_400_000_000L) : (Object) out;
+    if (kind == Kind.TIME) {
+      if (step == 0) {
+        throw OxbowException.userError("DATE_TRUNC unit '%s' is not supported for TIME", unit);
+      }
+      return (Long) value / step * step;
+    }
+    boolean isDate = value instanceof Integer;
+    long micros = isDate ? (Integer) value * DateTimes.MICROS_PER_DAY : (Long) value;
+    long out;
+    if (step != 0) {
+      out = Math.floorDiv(micros, step) * step;
+    } else {
+      LocalDate d = DateTimes.toLocalDateTime(micros).toLocalDate();
+      LocalDate r =
+          switch (u) {
+            case "YEAR" -> d.withDayOfYear(1);
+            case "QUARTER" -> d.withDayOfMonth(1).withMonth((d.getMonthValue() - 1) / 3 * 3 + 1);
+            case "MONTH" -> d.withDayOfMonth(1);
+            case "WEEK" -> d.with(java.time.DayOfWeek.MONDAY);
+            case "DAY" -> d;
+            default ->
+                throw OxbowException.userError("DATE_TRUNC unit '%s' is not supported", unit);
+          };
+      out = r.toEpochDay() * DateTimes.MICROS_PER_DAY;
+    }
+    return isDate ? (Object) (int) Math.floorDiv(out, DateTimes.MICROS_PER_DAY) : (Object) out;
+  }
+
+  /**
+   * The per-row operation of {@code a fn b} where a datetime or interval is involved ({@code a},
+   * {@code b} of kinds {@code ka}, {@code kb}, DATE values as days unless {@code datesAsMicros},
+   * result of kind {@code result}), or null when the combination is not datetime arithmetic.
+   */
+  static java.util.function.LongBinaryOperator temporalOperation(
+      io.oxbow.engine.expr.ScalarFunction fn, Kind ka, Kind kb, Kind result) {
+    boolean add = fn == io.oxbow.engine.expr.ScalarFunction.ADD;
+    if (!add && fn != io.oxbow.engine.expr.ScalarFunction.SUBTRACT) {
+      return null;
+    }
+    if (ka.isInterval() && kb.isInterval()) {
+      return add ? Math::addExact : Math::subtractExact;
+    }
+    if (ka.isInterval() && add) {
+      java.util.function.LongBinaryOperator swapped = temporalOperation(fn, kb, ka, result);
+      return swapped == null ? null : (x, y) -> swapped.applyAsLong(y, x);
+    }
+    if (kb.isInterval()) {
+      boolean months = kb == Kind.INTERVAL_YEAR_MONTH;
+      return switch (ka) {
+        case TIMESTAMP ->
+            months
+                ? (x, y) -> DateTimes.addMonthsToTimestamp(x, add ? y : Math.negateExact(y))
+                : add ? Math::addExact : Math::subtractExact;
+        case DATE ->
+            months
+                ? (x, y) -> DateTimes.addMonthsToDate((int) x, add ? y : Math.negateExact(y))
+                : (x, y) -> {
+                  if (y % DateTimes.MICROS_PER_DAY != 0) {
+                    throw OxbowException.userError(
+                        "DATE %s INTERVAL '%s' needs whole days: cast the DATE to TIMESTAMP to"
+                            + " add hours, minutes or seconds",
+                        add ? "+" : "-", DateTimes.dayTimeText(y));
+                  }
+                  long days = y / DateTimes.MICROS_PER_DAY;
+                  return add ? Math.addExact(x, days) : Math.subtractExact(x, days);
+                };
+        // PostgreSQL's time + interval uses only the interval's time part
+        case TIME ->
+            months
+                ? (x, y) -> x
+                : (x, y) -> DateTimes.addToTime(x, add ? y : -(y % DateTimes.MICROS_PER_DAY));
+        default -> null;
+      };
+    }
+    if (add || !result.isInterval()) {
+      return null;
+    }
+    // datetime - datetime; a DATE and a TIMESTAMP both arrive as microseconds
+    long unit = ka == Kind.DATE && kb == Kind.DATE ? DateTimes.MICROS_PER_DAY : 1;
+    if (result == Kind.INTERVAL_DAY_TIME) {
+      return (x, y) -> Math.multiplyExact(Math.subtractExact(x, y), unit);
+    }
+    if (ka == Kind.TIME || kb == Kind.TIME) {
+      return null;
+    }
+    return (x, y) -> DateTimes.monthsBetween(y * unit, x * unit);
+  }
+
+  /** interval * number or interval / number, rounded half up to whole units of the interval. */
+  static long scaleInterval(io.oxbow.engine.expr.ScalarFunction fn, long interval, Object factor) {
+    boolean divide = fn == io.oxbow.engine.expr.ScalarFunction.DIVIDE;
+    if (factor instanceof Long f) {
+      if (!divide) {
+        return Math.multiplyExact(interval, f);
+      }
+      if (f == 0) {
+        throw Kernels.divisionByZero();
+      }
+    }
+    BigDecimal f = toDecimal(factor);
+    BigDecimal x = BigDecimal.valueOf(interval);
+    if (!divide) {
+      return x.multiply(f).setScale(0, RoundingMode.HALF_UP).longValueExact();
+    }
+    if (f.signum() == 0) {
+      throw Kernels.divisionByZero();
+    }
+    return x.divide(f, 0, RoundingMode.HALF_UP).longValueExact();
   }
 }

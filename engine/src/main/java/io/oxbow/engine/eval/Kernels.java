@@ -5,6 +5,7 @@ import io.oxbow.engine.type.Kind;
 import io.oxbow.engine.type.Values;
 import io.oxbow.spi.error.OxbowException;
 import java.math.BigDecimal;
+import java.util.function.LongBinaryOperator;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.util.ByteFunctionHelpers;
 import org.apache.arrow.vector.BigIntVector;
@@ -12,14 +13,17 @@ import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.DateDayVector;
 import org.apache.arrow.vector.DateMilliVector;
 import org.apache.arrow.vector.DecimalVector;
+import org.apache.arrow.vector.DurationVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.SmallIntVector;
+import org.apache.arrow.vector.TimeMicroVector;
 import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.TinyIntVector;
 import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.types.TimeUnit;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 
 /**
@@ -82,6 +86,17 @@ final class Kernels {
     } else if (v instanceof BitVector b) {
       for (int i = 0; i < n; i++) {
         out[i] = b.isNull(i) ? 0 : b.get(i);
+      }
+    } else if (v instanceof TimeMicroVector
+        || v instanceof DurationVector d && d.getUnit() == TimeUnit.MICROSECOND) {
+      for (int i = 0; i < n; i++) {
+        out[i] = v.getDataBuffer().getLong((long) i * 8);
+      }
+    } else if (Kind.of(v.getField().getType()) == Kind.TIME
+        || Kind.of(v.getField().getType()).isInterval()) {
+      // other time units and interval vectors: through the shared value representation
+      for (int i = 0; i < n; i++) {
+        out[i] = v.isNull(i) ? 0 : ((Number) Values.get(v, i)).longValue();
       }
     } else {
       throw new IllegalArgumentException("Not an integer-like vector: " + v.getField());
@@ -237,7 +252,12 @@ final class Kernels {
   }
 
   private static boolean longLike(Kind k) {
-    return k == Kind.INTEGER || k == Kind.DATE || k == Kind.TIMESTAMP || k == Kind.BOOLEAN;
+    return k == Kind.INTEGER
+        || k == Kind.DATE
+        || k == Kind.TIMESTAMP
+        || k == Kind.BOOLEAN
+        || k == Kind.TIME
+        || k.isInterval();
   }
 
   private static int scaleOf(FieldVector v) {
@@ -578,6 +598,62 @@ final class Kernels {
       q += (num < 0) == (den < 0) ? 1 : -1;
     }
     return q;
+  }
+
+  /**
+   * Datetime and interval arithmetic: {@code op} applied to the two operands read as longs (DATE as
+   * days, or as microseconds when the other operand is a TIMESTAMP). Overflow is a user error.
+   */
+  static FieldVector temporalArithmetic(
+      ScalarFunction fn,
+      FieldVector a,
+      FieldVector b,
+      LongBinaryOperator op,
+      ArrowType type,
+      int n,
+      BufferAllocator allocator) {
+    Kind ka = Kind.of(a.getField().getType());
+    Kind kb = Kind.of(b.getField().getType());
+    boolean micros =
+        ka == Kind.DATE && kb == Kind.TIMESTAMP || ka == Kind.TIMESTAMP && kb == Kind.DATE;
+    long[] x = longs(a, n, micros);
+    long[] y = longs(b, n, micros);
+    boolean[] an = nulls(a, n);
+    boolean[] bn = nulls(b, n);
+    FieldVector out = Values.newVector(fn.name(), type, allocator);
+    try {
+      out.setInitialCapacity(n);
+      out.allocateNew();
+      for (int i = 0; i < n; i++) {
+        if (an[i] || bn[i]) {
+          Values.setNull(out, i);
+          continue;
+        }
+        long r;
+        try {
+          r = op.applyAsLong(x[i], y[i]);
+          if (out instanceof DateDayVector) {
+            r = Math.toIntExact(r);
+          }
+        } catch (ArithmeticException | java.time.DateTimeException e) {
+          throw OxbowException.userError(
+              "Datetime overflow: %s of %s and %s is out of range",
+              fn.name(),
+              Functions.text(Values.get(a, i), ka),
+              Functions.text(Values.get(b, i), kb));
+        }
+        if (out instanceof DateDayVector d) {
+          d.set(i, (int) r);
+        } else {
+          Values.set(out, i, r);
+        }
+      }
+      out.setValueCount(n);
+      return out;
+    } catch (RuntimeException e) {
+      out.close();
+      throw e;
+    }
   }
 
   // ---------------------------------------------------------------- logic and null tests

@@ -23,6 +23,7 @@ public final class Driver implements ResultStream {
   private final BufferAllocator outputAllocator;
   private final Schema schema;
   private final long memoryLimit;
+  private final Runnable checkCancelled;
   private final boolean[] finishSignalled;
   private final long[] rows;
   private final long[] batches;
@@ -34,12 +35,14 @@ public final class Driver implements ResultStream {
       List<BufferAllocator> allocators,
       BufferAllocator outputAllocator,
       Schema schema,
-      long memoryLimit) {
+      long memoryLimit,
+      Runnable checkCancelled) {
     this.operators = new ArrayList<>(operators);
     this.allocators = new ArrayList<>(allocators);
     this.outputAllocator = outputAllocator;
     this.schema = schema;
     this.memoryLimit = memoryLimit;
+    this.checkCancelled = checkCancelled;
     this.finishSignalled = new boolean[operators.size()];
     this.rows = new long[operators.size()];
     this.batches = new long[operators.size()];
@@ -91,6 +94,7 @@ public final class Driver implements ResultStream {
     int lastIndex = operators.size() - 1;
     Operator last = operators.get(lastIndex);
     while (true) {
+      checkCancelled.run();
       Page out = output(lastIndex);
       if (out != null) {
         if (out.count() == 0) {

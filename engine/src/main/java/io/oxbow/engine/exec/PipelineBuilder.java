@@ -45,7 +45,8 @@ public final class PipelineBuilder {
         allocators.add(allocator);
         operators.add(operator(node, allocator, context, i));
       }
-      return new Driver(operators, allocators, root, plan.schema(), memoryLimit(root));
+      return new Driver(
+          operators, allocators, root, plan.schema(), memoryLimit(root), context::checkCancelled);
     } catch (RuntimeException e) {
       operators.forEach(Operator::close);
       for (int i = allocators.size() - 1; i >= 0; i--) {
@@ -74,10 +75,7 @@ public final class PipelineBuilder {
       PlanNode node, BufferAllocator allocator, ExecutionContext context, int index) {
     if (node instanceof JoinNode join) {
       Supplier<ResultStream> build =
-          () ->
-              build(
-                  join.right(),
-                  new ExecutionContext(context.queryId() + "/" + index + "b", context.allocator()));
+          () -> build(join.right(), context.withQueryId(context.queryId() + "/" + index + "b"));
       return new HashJoinOperator(
           join,
           build,
@@ -89,7 +87,7 @@ public final class PipelineBuilder {
       for (int u = 0; u < union.inputs().size(); u++) {
         PlanNode input = union.inputs().get(u);
         String id = context.queryId() + "/" + index + "u" + u;
-        inputs.add(() -> build(input, new ExecutionContext(id, context.allocator())));
+        inputs.add(() -> build(input, context.withQueryId(id)));
       }
       return new UnionAllOperator(inputs, union.schema(), allocator);
     }

@@ -42,7 +42,8 @@ abstract class SortKeyComparator {
   static SortKeyComparator create(List<FieldVector> column, SortKey key) {
     Kind kind = column.isEmpty() ? Kind.NULL : Kind.of(column.get(0).getField().getType());
     return switch (kind) {
-      case INTEGER, DATE, TIMESTAMP, BOOLEAN -> new Longs(column, key);
+      case INTEGER, DATE, TIMESTAMP, BOOLEAN, TIME, INTERVAL_YEAR_MONTH, INTERVAL_DAY_TIME ->
+          new Longs(column, key);
       case FLOATING -> new Doubles(column, key);
       case STRING ->
           column.get(0) instanceof VarCharVector ? new Strings(column, key) : generic(column, key);

@@ -6,11 +6,23 @@ package io.oxbow.engine.expr;
  */
 public enum ScalarFunction {
   // arithmetic on numeric types (both arguments of the same kind after planner casts, except that
-  // decimal arguments may differ in precision and scale)
+  // decimal arguments may differ in precision and scale); ADD and SUBTRACT also take datetimes and
+  // intervals (see ADD), MULTIPLY and DIVIDE an interval and a number
+  /**
+   * {@code a + b}. Besides numbers: interval + interval of one family; TIMESTAMP, DATE or TIME +
+   * interval (the datetime first; TIMESTAMP + day-time interval is exact in microseconds, + months
+   * clamps to the end of a shorter month, TIME wraps around midnight and ignores months, DATE takes
+   * only whole days).
+   */
   ADD,
+  /**
+   * {@code a - b}: as ADD, and datetime - datetime of one type giving the result's interval type
+   * (day-time: the exact difference; year-month: whole months).
+   */
   SUBTRACT,
+  /** {@code a * b}; interval * number or number * interval gives an interval (rounded half up). */
   MULTIPLY,
-  /** Integer division truncates; division by zero is a user error. */
+  /** Integer division truncates; division by zero is a user error. Also interval / number. */
   DIVIDE,
   MOD,
   NEGATE,
@@ -42,7 +54,11 @@ public enum ScalarFunction {
   CASE,
   /** First non-null argument. */
   COALESCE,
-  /** {@code CAST(arg AS type)}; a value that cannot be converted is a user error naming it. */
+  /**
+   * {@code CAST(arg AS type)}; a value that cannot be converted is a user error naming it. An
+   * interval cast to an integer type gives its count of months or microseconds (the planner scales
+   * it to the SQL interval's unit).
+   */
   CAST,
   /** {@code value LIKE pattern [ESCAPE escape]}: 2 or 3 Utf8 args. */
   LIKE,
@@ -58,12 +74,16 @@ public enum ScalarFunction {
   TRIM,
   // dates
   /**
-   * {@code EXTRACT(field FROM date)}: first arg a Utf8 literal naming the field (YEAR, MONTH, DAY).
+   * {@code EXTRACT(field FROM value)}: first arg a Utf8 literal naming the field (YEAR, QUARTER,
+   * MONTH, WEEK, DAY, DOW, DOY, HOUR, MINUTE, SECOND, MILLISECOND, MICROSECOND, EPOCH); value a
+   * date, timestamp, time or interval. SECOND is whole seconds; MILLISECOND and MICROSECOND include
+   * the seconds (as PostgreSQL); EPOCH is whole seconds since 1970-01-01 (since midnight for a
+   * time, in the interval for an interval).
    */
   EXTRACT,
-  /** date + integer days. */
+  /** date or timestamp + integer days. */
   DATE_ADD_DAYS,
-  /** date + integer months (end-of-month clamped). */
+  /** date or timestamp + integer months (end-of-month clamped). */
   DATE_ADD_MONTHS,
   // numeric
   ABS,
@@ -85,7 +105,8 @@ public enum ScalarFunction {
   REGEXP_LIKE,
   /**
    * {@code DATE_TRUNC(unit, value)}: first arg a Utf8 literal (YEAR, QUARTER, MONTH, WEEK, DAY,
-   * HOUR, MINUTE, SECOND); value a date or timestamp, result of the same type.
+   * HOUR, MINUTE, SECOND, MILLISECOND, MICROSECOND); value a date, timestamp or time (HOUR and
+   * smaller units), result of the same type.
    */
   DATE_TRUNC
 }

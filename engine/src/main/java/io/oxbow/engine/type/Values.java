@@ -11,16 +11,24 @@ import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.DateDayVector;
 import org.apache.arrow.vector.DateMilliVector;
 import org.apache.arrow.vector.DecimalVector;
+import org.apache.arrow.vector.DurationVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.IntervalDayVector;
+import org.apache.arrow.vector.IntervalYearVector;
 import org.apache.arrow.vector.NullVector;
 import org.apache.arrow.vector.SmallIntVector;
+import org.apache.arrow.vector.TimeMicroVector;
+import org.apache.arrow.vector.TimeMilliVector;
+import org.apache.arrow.vector.TimeNanoVector;
+import org.apache.arrow.vector.TimeSecVector;
 import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.TinyIntVector;
 import org.apache.arrow.vector.ValueVector;
 import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.types.TimeUnit;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
@@ -76,6 +84,28 @@ public final class Values {
     if (vector instanceof BitVector v) {
       return v.get(index) != 0;
     }
+    if (vector instanceof TimeMicroVector v) {
+      return v.get(index);
+    }
+    if (vector instanceof DurationVector v) {
+      return toMicros(DurationVector.get(v.getDataBuffer(), index), v.getUnit());
+    }
+    if (vector instanceof IntervalYearVector v) {
+      return (long) v.get(index);
+    }
+    if (vector instanceof TimeMilliVector v) {
+      return v.get(index) * 1_000L;
+    }
+    if (vector instanceof TimeSecVector v) {
+      return v.get(index) * 1_000_000L;
+    }
+    if (vector instanceof TimeNanoVector v) {
+      return Math.floorDiv(v.get(index), 1_000L);
+    }
+    if (vector instanceof IntervalDayVector v) {
+      return IntervalDayVector.getDays(v.getDataBuffer(), index) * DateTimes.MICROS_PER_DAY
+          + IntervalDayVector.getMilliseconds(v.getDataBuffer(), index) * 1_000L;
+    }
     if (vector instanceof NullVector) {
       return null;
     }
@@ -117,9 +147,49 @@ public final class Values {
       v.setSafe(index, ((Number) value).longValue());
     } else if (vector instanceof BitVector v) {
       v.setSafe(index, ((Boolean) value) ? 1 : 0);
+    } else if (vector instanceof TimeMicroVector v) {
+      v.setSafe(index, ((Number) value).longValue());
+    } else if (vector instanceof DurationVector v) {
+      v.setSafe(index, fromMicros(((Number) value).longValue(), v.getUnit()));
+    } else if (vector instanceof IntervalYearVector v) {
+      v.setSafe(index, Math.toIntExact(((Number) value).longValue()));
+    } else if (vector instanceof TimeMilliVector v) {
+      v.setSafe(index, (int) Math.floorDiv(((Number) value).longValue(), 1_000L));
+    } else if (vector instanceof TimeSecVector v) {
+      v.setSafe(index, (int) Math.floorDiv(((Number) value).longValue(), 1_000_000L));
+    } else if (vector instanceof TimeNanoVector v) {
+      v.setSafe(index, Math.multiplyExact(((Number) value).longValue(), 1_000L));
+    } else if (vector instanceof IntervalDayVector v) {
+      long micros = ((Number) value).longValue();
+      v.setSafe(
+          index,
+          Math.toIntExact(micros / DateTimes.MICROS_PER_DAY),
+          Math.toIntExact(micros % DateTimes.MICROS_PER_DAY / 1_000L));
     } else {
       throw OxbowException.userError("Type %s is not supported yet", vector.getField().getType());
     }
+  }
+
+  /**
+   * {@code value} in {@code unit} as microseconds (nanoseconds round towards negative infinity).
+   */
+  public static long toMicros(long value, TimeUnit unit) {
+    return switch (unit) {
+      case SECOND -> Math.multiplyExact(value, 1_000_000L);
+      case MILLISECOND -> Math.multiplyExact(value, 1_000L);
+      case MICROSECOND -> value;
+      case NANOSECOND -> Math.floorDiv(value, 1_000L);
+    };
+  }
+
+  /** Microseconds as a count of {@code unit} (coarser units round towards negative infinity). */
+  public static long fromMicros(long micros, TimeUnit unit) {
+    return switch (unit) {
+      case SECOND -> Math.floorDiv(micros, 1_000_000L);
+      case MILLISECOND -> Math.floorDiv(micros, 1_000L);
+      case MICROSECOND -> micros;
+      case NANOSECOND -> Math.multiplyExact(micros, 1_000L);
+    };
   }
 
   /** Marks {@code index} null, growing the vector if needed. */
