@@ -1,5 +1,7 @@
 package io.oxbow.engine;
 
+import java.util.List;
+
 /**
  * What one operator did in a query.
  *
@@ -8,5 +10,22 @@ package io.oxbow.engine;
  * @param batches batches it produced
  * @param nanos time spent in the operator (its own work, including build sides it runs)
  * @param peakBytes the peak memory of its allocator
+ * @param pipelines the pipelines this operator ran itself (a hash join's build side, each input of
+ *     a union), each listed from its source to its last operator
  */
-public record OperatorStats(String operator, long rows, long batches, long nanos, long peakBytes) {}
+public record OperatorStats(
+    String operator,
+    long rows,
+    long batches,
+    long nanos,
+    long peakBytes,
+    List<List<OperatorStats>> pipelines) {
+  public OperatorStats {
+    pipelines = List.copyOf(pipelines);
+  }
+
+  /** An operator that runs no pipelines of its own. */
+  public OperatorStats(String operator, long rows, long batches, long nanos, long peakBytes) {
+    this(operator, rows, batches, nanos, peakBytes, List.of());
+  }
+}

@@ -237,20 +237,35 @@ public final class QueryEngine implements AutoCloseable {
                 millis,
                 rows,
                 allocator.getPeakMemoryAllocation())));
-    for (int i = stats.size() - 1; i >= 0; i--) {
-      var s = stats.get(i);
+    addStats(lines, stats, "");
+    return new ValuesNode(planned.schema(), lines);
+  }
+
+  /**
+   * One line per operator of a pipeline, from its last operator to its source (the engine plan's
+   * order), each followed by the pipelines it ran itself (build sides, union inputs), indented.
+   */
+  private static void addStats(
+      List<List<Object>> lines, List<io.oxbow.engine.OperatorStats> pipeline, String indent) {
+    for (int i = pipeline.size() - 1; i >= 0; i--) {
+      var s = pipeline.get(i);
       lines.add(
           List.of(
               String.format(
                   Locale.ROOT,
-                  "%s: rows=%d, batches=%d, time=%.1f ms, peak memory=%d bytes",
+                  "%s%s: rows=%d, batches=%d, time=%.1f ms, peak memory=%d bytes",
+                  indent,
                   s.operator(),
                   s.rows(),
                   s.batches(),
                   s.nanos() / 1e6,
                   s.peakBytes())));
+      for (int p = 0; p < s.pipelines().size(); p++) {
+        String label = s.operator().equals("HashJoinOperator") ? "build side" : "input " + (p + 1);
+        lines.add(List.of(indent + "  [" + label + "]"));
+        addStats(lines, s.pipelines().get(p), indent + "    ");
+      }
     }
-    return new ValuesNode(planned.schema(), lines);
   }
 
   /** Plans a statement without running it and returns its result columns (for prepare). */

@@ -173,6 +173,32 @@ class TestQueryEngine {
         .contains(", 3 rows, peak memory ")
         .contains("ScanOperator: rows=" + ROWS + ", batches=")
         .contains("HashAggregationOperator: rows=3, batches=1");
+
+    // a join's build side and a union's inputs run as pipelines of their own, listed under them
+    List<String> join =
+        run(
+                "EXPLAIN ANALYZE SELECT count(*) FROM t a JOIN (SELECT id FROM t WHERE grp = 'g1') b"
+                    + " ON a.id = b.id")
+            .stream()
+            .map(l -> (String) l.get(0))
+            .toList();
+    int hashJoin =
+        join.indexOf(
+            join.stream()
+                .filter(l -> l.startsWith("HashJoinOperator: "))
+                .findFirst()
+                .orElseThrow());
+    assertThat(join.get(hashJoin + 1)).isEqualTo("  [build side]");
+    assertThat(join.subList(hashJoin + 2, join.size()))
+        .anySatisfy(l -> assertThat(l).startsWith("    FilterOperator: rows="))
+        .anySatisfy(l -> assertThat(l).startsWith("    ScanOperator: rows=" + ROWS + ", "));
+    List<String> union =
+        run("EXPLAIN ANALYZE SELECT id FROM t UNION ALL SELECT id FROM t").stream()
+            .map(l -> (String) l.get(0))
+            .toList();
+    assertThat(union).contains("  [input 1]", "  [input 2]");
+    assertThat(union.stream().filter(l -> l.startsWith("    ScanOperator: rows=" + ROWS + ", ")))
+        .hasSize(2);
   }
 
   @Test

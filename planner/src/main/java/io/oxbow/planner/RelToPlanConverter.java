@@ -641,6 +641,51 @@ final class RelToPlanConverter {
     };
   }
 
+  /**
+   * A comparison's operands, of one type. Calcite's validator lets a string be compared with a
+   * number, date or timestamp (as in {@code l_shipdate = '1998-12-01'}); like Databricks and
+   * PostgreSQL for a quoted literal, the string is cast to the other operand's type, so a value
+   * that is not one is a clear cast error ({@code Cannot cast 'garbage' to DATE}). A DATE compared
+   * with a TIMESTAMP is widened to a TIMESTAMP.
+   */
+  private List<Expr> comparisonArgs(RexCall call) {
+    List<Expr> args = args(call);
+    if (args.size() != 2) {
+      return args;
+    }
+    Expr a = args.get(0);
+    Expr b = args.get(1);
+    io.oxbow.engine.type.Kind ka = kindOrNull(a.type());
+    io.oxbow.engine.type.Kind kb = kindOrNull(b.type());
+    if (ka == null
+        || kb == null
+        || ka == kb
+        || ka == io.oxbow.engine.type.Kind.NULL
+        || kb == io.oxbow.engine.type.Kind.NULL) {
+      return args;
+    }
+    if (ka == io.oxbow.engine.type.Kind.STRING) {
+      a = new Call(ScalarFunction.CAST, List.of(a), b.type());
+    } else if (kb == io.oxbow.engine.type.Kind.STRING) {
+      b = new Call(ScalarFunction.CAST, List.of(b), a.type());
+    } else if (ka == io.oxbow.engine.type.Kind.DATE && kb == io.oxbow.engine.type.Kind.TIMESTAMP) {
+      a = new Call(ScalarFunction.CAST, List.of(a), b.type());
+    } else if (ka == io.oxbow.engine.type.Kind.TIMESTAMP && kb == io.oxbow.engine.type.Kind.DATE) {
+      b = new Call(ScalarFunction.CAST, List.of(b), a.type());
+    } else {
+      return args;
+    }
+    return List.of(a, b);
+  }
+
+  private static io.oxbow.engine.type.Kind kindOrNull(ArrowType type) {
+    try {
+      return io.oxbow.engine.type.Kind.of(type);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
   private Expr call(RexCall call) {
     ArrowType type =
         call.getType().getSqlTypeName() == SqlTypeName.BOOLEAN
@@ -671,21 +716,21 @@ final class RelToPlanConverter {
       case PLUS_PREFIX:
         return expr(call.getOperands().get(0));
       case EQUALS:
-        return new Call(ScalarFunction.EQUAL, args(call), type);
+        return new Call(ScalarFunction.EQUAL, comparisonArgs(call), type);
       case NOT_EQUALS:
-        return new Call(ScalarFunction.NOT_EQUAL, args(call), type);
+        return new Call(ScalarFunction.NOT_EQUAL, comparisonArgs(call), type);
       case LESS_THAN:
-        return new Call(ScalarFunction.LESS_THAN, args(call), type);
+        return new Call(ScalarFunction.LESS_THAN, comparisonArgs(call), type);
       case LESS_THAN_OR_EQUAL:
-        return new Call(ScalarFunction.LESS_THAN_OR_EQUAL, args(call), type);
+        return new Call(ScalarFunction.LESS_THAN_OR_EQUAL, comparisonArgs(call), type);
       case GREATER_THAN:
-        return new Call(ScalarFunction.GREATER_THAN, args(call), type);
+        return new Call(ScalarFunction.GREATER_THAN, comparisonArgs(call), type);
       case GREATER_THAN_OR_EQUAL:
-        return new Call(ScalarFunction.GREATER_THAN_OR_EQUAL, args(call), type);
+        return new Call(ScalarFunction.GREATER_THAN_OR_EQUAL, comparisonArgs(call), type);
       case IS_DISTINCT_FROM:
-        return new Call(ScalarFunction.IS_DISTINCT_FROM, args(call), type);
+        return new Call(ScalarFunction.IS_DISTINCT_FROM, comparisonArgs(call), type);
       case IS_NOT_DISTINCT_FROM:
-        return new Call(ScalarFunction.IS_NOT_DISTINCT_FROM, args(call), type);
+        return new Call(ScalarFunction.IS_NOT_DISTINCT_FROM, comparisonArgs(call), type);
       case AND:
         return new Call(ScalarFunction.AND, args(call), type);
       case OR:

@@ -159,7 +159,8 @@ public final class Driver implements ResultStream {
               rows[i],
               batches[i],
               nanos[i],
-              allocators.get(i).getPeakMemoryAllocation()));
+              allocators.get(i).getPeakMemoryAllocation(),
+              operators.get(i).pipelines()));
     }
     return stats;
   }

@@ -63,6 +63,14 @@ final class HashJoinOperator implements Operator {
     this.leftWidth = node.left().schema().getFields().size();
   }
 
+  /** The build side's operators, once it has run. */
+  private List<io.oxbow.engine.OperatorStats> buildStats;
+
+  @Override
+  public List<List<io.oxbow.engine.OperatorStats>> pipelines() {
+    return buildStats == null ? List.of() : List.of(buildStats);
+  }
+
   private void build() {
     if (built) {
       return;
@@ -73,6 +81,7 @@ final class HashJoinOperator implements Operator {
       while (true) {
         VectorSchemaRoot batch = stream.next();
         if (batch == null) {
+          buildStats = stream.operatorStats();
           break;
         }
         VectorSchemaRoot kept = Page.of(batch).compact(allocator);

@@ -29,4 +29,9 @@ public interface Operator extends AutoCloseable {
   /** Releases every page and buffer the operator holds. */
   @Override
   void close();
+
+  /** Statistics of the pipelines this operator ran itself (a build side, union inputs). */
+  default java.util.List<java.util.List<io.oxbow.engine.OperatorStats>> pipelines() {
+    return java.util.List.of();
+  }
 }

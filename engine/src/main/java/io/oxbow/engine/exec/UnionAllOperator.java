@@ -15,6 +15,14 @@ final class UnionAllOperator extends SourceOperator {
   private final Schema schema;
   private final BufferAllocator allocator;
   private ResultStream current;
+  private final java.util.List<java.util.List<io.oxbow.engine.OperatorStats>> inputStats =
+      new java.util.ArrayList<>();
+
+  @Override
+  public java.util.List<java.util.List<io.oxbow.engine.OperatorStats>> pipelines() {
+    return java.util.List.copyOf(inputStats);
+  }
+
   private boolean finished;
 
   UnionAllOperator(List<Supplier<ResultStream>> inputs, Schema schema, BufferAllocator allocator) {
@@ -45,6 +53,7 @@ final class UnionAllOperator extends SourceOperator {
         batch.close();
         return Page.of(renamed);
       }
+      inputStats.add(current.operatorStats());
       current.close();
       current = null;
     }
@@ -59,6 +68,7 @@ final class UnionAllOperator extends SourceOperator {
   @Override
   public void close() {
     if (current != null) {
+      inputStats.add(current.operatorStats());
       current.close();
       current = null;
     }
