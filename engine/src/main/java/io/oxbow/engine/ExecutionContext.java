@@ -22,15 +22,20 @@ public record ExecutionContext(
     this(queryId, allocator, () -> false);
   }
 
-  /** The same query under another id (for a sub-pipeline), sharing allocator and cancellation. */
-  public ExecutionContext withQueryId(String id) {
-    return new ExecutionContext(id, allocator, cancelled);
+  /**
+   * A sub-pipeline of the same query (a build side, a union input), sharing allocator and
+   * cancellation; its id is this one's followed by {@code "/" + part}.
+   */
+  public ExecutionContext child(String part) {
+    return new ExecutionContext(queryId + "/" + part, allocator, cancelled);
   }
 
   /** Throws {@link ErrorCode#CANCELLED} if the query was cancelled. */
   public void checkCancelled() {
     if (cancelled.getAsBoolean()) {
-      throw new OxbowException(ErrorCode.CANCELLED, "Query " + queryId + " was cancelled");
+      // named as the user knows it: the query's id, not a sub-pipeline's
+      String query = queryId.contains("/") ? queryId.substring(0, queryId.indexOf('/')) : queryId;
+      throw new OxbowException(ErrorCode.CANCELLED, "Query " + query + " was cancelled");
     }
   }
 }

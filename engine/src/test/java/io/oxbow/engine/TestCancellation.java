@@ -52,6 +52,41 @@ class TestCancellation extends EngineTesting {
   }
 
   @Test
+  void cancellationDuringAHashJoinBuildNamesTheQuery() {
+    MemoryConnector probe = splits(3);
+    MemoryConnector build = splits(200);
+    List<org.apache.arrow.vector.types.pojo.Field> fields =
+        new ArrayList<>(probe.scan("id", "name").schema().getFields());
+    fields.addAll(build.scan("id", "name").schema().getFields());
+    io.oxbow.engine.plan.JoinNode join =
+        new io.oxbow.engine.plan.JoinNode(
+            probe.scan("id", "name"),
+            build.scan("id", "name"),
+            io.oxbow.engine.plan.JoinNode.JoinType.INNER,
+            List.of(0),
+            List.of(0),
+            null,
+            new org.apache.arrow.vector.types.pojo.Schema(fields));
+    AtomicInteger checks = new AtomicInteger();
+    try (BufferAllocator query = root.newChildAllocator("q7", 0, Long.MAX_VALUE)) {
+      ExecutionContext context =
+          new ExecutionContext("q7", query, () -> checks.incrementAndGet() > 5);
+      assertThatThrownBy(
+              () -> {
+                try (ResultStream stream = Executor.execute(join, context)) {
+                  stream.next();
+                }
+              })
+          .isInstanceOfSatisfying(
+              OxbowException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CANCELLED))
+          // the build side runs as a sub-pipeline, but the error names the query
+          .hasMessage("Query q7 was cancelled");
+    }
+    assertThat(build.opened.get()).isBetween(1, 10);
+    assertThat(build.closed.get()).isEqualTo(build.opened.get());
+  }
+
+  @Test
   void aQueryThatIsNeverCancelledRunsToTheEnd() {
     MemoryConnector connector = splits(50);
     try (BufferAllocator query = root.newChildAllocator("q", 0, Long.MAX_VALUE);

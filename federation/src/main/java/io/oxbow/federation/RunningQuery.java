@@ -57,10 +57,6 @@ final class RunningQuery implements QueryResult {
     if (closed) {
       throw new OxbowException(ErrorCode.USER_ERROR, "Query " + queryId + " is already closed");
     }
-    if (cancelled.get()) {
-      failure = "cancelled";
-      throw new OxbowException(ErrorCode.CANCELLED, "Query " + queryId + " was cancelled");
-    }
     try {
       VectorSchemaRoot batch = stream.next();
       if (batch != null) {
@@ -82,7 +78,7 @@ final class RunningQuery implements QueryResult {
 
   @Override
   public void cancel() {
-    // the engine checks the flag between steps of its pipelines, so work in progress stops too
+    // the engine checks the flag before every step of its pipelines, including the next batch
     cancelled.set(true);
   }
 

@@ -130,11 +130,8 @@ final class DataChanges {
                           "Table '%s' not found", String.join(".", index.table())));
       Schema table = target.connector().metadata().getTableMetadata(handle).schema();
       for (String column : index.columns()) {
-        String name = column.toLowerCase(Locale.ROOT);
-        if (table.getFields().stream().noneMatch(f -> f.getName().equals(name))) {
-          throw OxbowException.notFound(
-              "Column '%s' not found in table %s", column, String.join(".", index.table()));
-        }
+        requireColumn(
+            table, column.toLowerCase(Locale.ROOT), column, String.join(".", index.table()));
       }
       change = new DataChange.None("CREATE INDEX");
     } else {
@@ -258,15 +255,20 @@ final class DataChanges {
       exprs.add(value);
     }
     for (String column : columns) {
-      if (table.getFields().stream().noneMatch(f -> f.getName().equals(column))) {
-        throw OxbowException.notFound("Column '%s' not found in table %s", column, target.name());
-      }
+      requireColumn(table, column, column, target.name());
     }
     return new PlannedQuery(
         new ProjectNode(source.plan(), exprs, table),
         NO_COLUMNS,
         false,
         new DataChange.Insert(target.connector(), handle));
+  }
+
+  /** NOT_FOUND naming the column as written unless {@code table} has a column {@code name}. */
+  private static void requireColumn(Schema table, String name, String written, Object tableName) {
+    if (table.getFields().stream().noneMatch(f -> f.getName().equals(name))) {
+      throw OxbowException.notFound("Column '%s' not found in table %s", written, tableName);
+    }
   }
 
   private static ArrowType arrowType(SqlDataTypeSpec spec) {

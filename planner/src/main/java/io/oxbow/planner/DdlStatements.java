@@ -47,7 +47,11 @@ final class DdlStatements {
 
   /** The statement {@code text} is, if it is one of the statements this class reads. */
   static Optional<Statement> parse(String text) {
-    List<Token> tokens = tokenize(text);
+    return parse(text, tokenize(text));
+  }
+
+  /** {@link #parse(String)} over the statement's {@link #tokenize tokens}. */
+  static Optional<Statement> parse(String text, List<Token> tokens) {
     Cursor c = new Cursor(tokens, text);
     if (c.accept("DROP")) {
       if (c.accept("TABLE")) {
@@ -94,7 +98,11 @@ final class DdlStatements {
    * text is returned unchanged. Blanking keeps every other token's line and column.
    */
   static String withoutColumnKeys(String text) {
-    List<Token> tokens = tokenize(text);
+    return withoutColumnKeys(text, tokenize(text));
+  }
+
+  /** {@link #withoutColumnKeys(String)} over the statement's {@link #tokenize tokens}. */
+  static String withoutColumnKeys(String text, List<Token> tokens) {
     int i = 0;
     if (tokens.size() < 3 || !tokens.get(i++).is("CREATE")) {
       return text;

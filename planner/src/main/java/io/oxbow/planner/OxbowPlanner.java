@@ -230,14 +230,15 @@ public final class OxbowPlanner {
             .withConformance(SqlConformanceEnum.LENIENT)
             // Babel reserves fewer words, so common column names such as "value" work unquoted
             .withParserFactory(org.apache.calcite.sql.parser.babel.SqlBabelParserImpl.FACTORY);
-    java.util.Optional<DdlStatements.Statement> ddl = DdlStatements.parse(text);
+    List<DdlStatements.Token> tokens = DdlStatements.tokenize(text);
+    java.util.Optional<DdlStatements.Statement> ddl = DdlStatements.parse(text, tokens);
     if (ddl.isPresent()) {
       if (explain) {
         throw OxbowException.userError("EXPLAIN takes a query, not a DDL statement");
       }
       return DataChanges.ddl(ddl.get(), session, catalogs);
     }
-    text = DdlStatements.withoutColumnKeys(text);
+    text = DdlStatements.withoutColumnKeys(text, tokens);
     SqlNode parsed = SqlParser.create(text, parserConfig).parseStmt();
     if (parsed instanceof SqlExplain sqlExplain) {
       explain = true;
@@ -366,10 +367,12 @@ public final class OxbowPlanner {
         RexBuilder rexBuilder,
         List<org.apache.calcite.rex.RexNode> constExps,
         List<org.apache.calcite.rex.RexNode> reducedValues) {
+      boolean[] keep = new boolean[constExps.size()];
       List<org.apache.calcite.rex.RexNode> foldable = new ArrayList<>();
-      for (org.apache.calcite.rex.RexNode e : constExps) {
-        if (!keepForEngine(e)) {
-          foldable.add(e);
+      for (int i = 0; i < keep.length; i++) {
+        keep[i] = keepForEngine(constExps.get(i));
+        if (!keep[i]) {
+          foldable.add(constExps.get(i));
         }
       }
       List<org.apache.calcite.rex.RexNode> folded = new ArrayList<>();
@@ -377,8 +380,8 @@ public final class OxbowPlanner {
         delegate.reduce(rexBuilder, foldable, folded);
       }
       int next = 0;
-      for (org.apache.calcite.rex.RexNode e : constExps) {
-        reducedValues.add(keepForEngine(e) ? e : folded.get(next++));
+      for (int i = 0; i < keep.length; i++) {
+        reducedValues.add(keep[i] ? constExps.get(i) : folded.get(next++));
       }
     }
 

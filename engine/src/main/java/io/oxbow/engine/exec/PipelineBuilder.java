@@ -74,8 +74,7 @@ public final class PipelineBuilder {
   private static Operator operator(
       PlanNode node, BufferAllocator allocator, ExecutionContext context, int index) {
     if (node instanceof JoinNode join) {
-      Supplier<ResultStream> build =
-          () -> build(join.right(), context.withQueryId(context.queryId() + "/" + index + "b"));
+      Supplier<ResultStream> build = () -> build(join.right(), context.child(index + "b"));
       return new HashJoinOperator(
           join,
           build,
@@ -86,8 +85,8 @@ public final class PipelineBuilder {
       List<Supplier<ResultStream>> inputs = new ArrayList<>();
       for (int u = 0; u < union.inputs().size(); u++) {
         PlanNode input = union.inputs().get(u);
-        String id = context.queryId() + "/" + index + "u" + u;
-        inputs.add(() -> build(input, context.withQueryId(id)));
+        ExecutionContext inputContext = context.child(index + "u" + u);
+        inputs.add(() -> build(input, inputContext));
       }
       return new UnionAllOperator(inputs, union.schema(), allocator);
     }
