@@ -73,6 +73,27 @@ class TestScanOperator extends EngineTesting {
   }
 
   @Test
+  void opensFourSplitsAheadKeepsSplitOrderAndClosesThemAll() {
+    List<ConnectorSplit> splits = new ArrayList<>();
+    List<List<Object>> expected = new ArrayList<>();
+    for (long s = 0; s < 10; s++) {
+      splits.add(new MemorySplit(List.of(List.of(row(s, "x", 1)), List.of(row(s + 100, "y", 2)))));
+      expected.add(row(s));
+      expected.add(row(s + 100));
+    }
+    MemoryConnector all = new MemoryConnector(TABLE, splits);
+    assertThat(run(all.scan("id"))).containsExactlyElementsOf(expected);
+    assertThat(all.opened.get()).isEqualTo(10);
+    assertThat(all.closed.get()).isEqualTo(10);
+
+    // stopping early closes the current page source and the three opened ahead of it
+    MemoryConnector limited = new MemoryConnector(TABLE, splits);
+    assertThat(run(new LimitNode(limited.scan("id"), 0, 1))).containsExactly(row(0L));
+    assertThat(limited.opened.get()).isEqualTo(4);
+    assertThat(limited.closed.get()).isEqualTo(4);
+  }
+
+  @Test
   void manyBatchesPassThrough() {
     List<List<List<Object>>> batches = new ArrayList<>();
     long expectedSum = 0;

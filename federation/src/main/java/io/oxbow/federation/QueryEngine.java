@@ -25,6 +25,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +42,7 @@ public final class QueryEngine implements AutoCloseable {
   private final CatalogRegistry catalogs;
   private final OxbowPlanner planner;
   private final AtomicLong querySequence = new AtomicLong();
+  private final AtomicLong conflictRetries = new AtomicLong();
   private final String instanceId = Long.toString(System.currentTimeMillis(), 36);
 
   public QueryEngine(OxbowConfig config) {
@@ -108,7 +110,7 @@ public final class QueryEngine implements AutoCloseable {
           plan != null ? plan.planned : planner.plan(sql, plannerSession(session));
       PlanNode root;
       if (planned.change() != null) {
-        apply(planned, queryId, queryAllocator);
+        applyWithRetry(session, sql, planned, queryId, queryAllocator);
         root = new ValuesNode(planned.schema(), List.of());
       } else {
         root = planned.analyze() ? analyze(planned, queryId, queryAllocator) : planned.plan();
@@ -134,8 +136,10 @@ public final class QueryEngine implements AutoCloseable {
   }
 
   /**
-   * Runs a statement that changes data (CREATE TABLE, INSERT) and returns the number of rows it
-   * inserted (0 for DDL). Queries are refused: use {@link #execute}.
+   * Runs a statement that changes data (CREATE TABLE, INSERT, DELETE, UPDATE, MERGE, COPY INTO) and
+   * returns the number of rows it inserted, deleted or updated (0 for DDL). A statement whose
+   * commit loses a race with a concurrent write is run again. Queries are refused: use {@link
+   * #execute}.
    */
   public long executeUpdate(Session session, String sql) {
     return executeUpdate(session, sql, null);
@@ -152,7 +156,7 @@ public final class QueryEngine implements AutoCloseable {
       if (planned.change() == null) {
         throw OxbowException.userError("Not an update: use a query call for SELECT statements");
       }
-      long rows = apply(planned, queryId, queryAllocator);
+      long rows = applyWithRetry(session, sql, planned, queryId, queryAllocator);
       LOG.info(
           "update {} user={} finished in {} ms, rows={}",
           queryId,
@@ -172,34 +176,144 @@ public final class QueryEngine implements AutoCloseable {
     }
   }
 
-  private static long apply(PlannedQuery planned, String queryId, BufferAllocator allocator) {
-    if (planned.change() instanceof DataChange.CreateTable create) {
-      create.connector().metadata().createTable(create.name(), create.columns());
+  /** How many times a statement whose commit lost a race is planned and run again. */
+  static final int CONFLICT_RETRIES = 5;
+
+  /**
+   * Applies a data change; a commit that fails with {@link ErrorCode#CONFLICT} (a concurrent write
+   * changed the table) makes the whole statement be planned and run again against the new table
+   * version, up to {@link #CONFLICT_RETRIES} times after a short random pause.
+   */
+  private long applyWithRetry(
+      Session session, String sql, PlannedQuery first, String queryId, BufferAllocator allocator) {
+    PlannedQuery planned = first;
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return apply(
+            planned, session, queryId + (attempt == 0 ? "" : "-retry" + attempt), allocator);
+      } catch (OxbowException e) {
+        if (e.code() != ErrorCode.CONFLICT || sql == null) {
+          throw e;
+        }
+        if (attempt >= CONFLICT_RETRIES) {
+          throw new OxbowException(
+              ErrorCode.CONFLICT,
+              String.format(
+                  Locale.ROOT,
+                  "The table kept changing: the statement conflicted with concurrent writes %d"
+                      + " times and was given up; the table is unchanged by it, run it again"
+                      + " (last conflict: %s)",
+                  attempt + 1,
+                  e.getMessage()),
+              e);
+        }
+        conflictRetries.incrementAndGet();
+        LOG.info(
+            "update {} conflicted with a concurrent write, retrying: {}", queryId, e.getMessage());
+        try {
+          Thread.sleep(
+              java.util.concurrent.ThreadLocalRandom.current().nextLong(5, 40) * (attempt + 1));
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw new OxbowException(ErrorCode.CANCELLED, "Interrupted while retrying", interrupted);
+        }
+        planned = planner.plan(sql, plannerSession(session));
+      }
+    }
+  }
+
+  private long apply(
+      PlannedQuery planned, Session session, String queryId, BufferAllocator allocator) {
+    DataChange change = planned.change();
+    if (change instanceof DataChange.CreateTable create) {
+      create.connector().metadata().createTable(create.name(), create.columns(), create.options());
       return 0;
     }
-    if (planned.change() instanceof DataChange.DropTable drop) {
+    if (change instanceof DataChange.CreateTableAs create) {
+      return createTableAs(create, planned.plan(), queryId, allocator);
+    }
+    if (change instanceof DataChange.DropTable drop) {
       drop.connector().metadata().dropTable(drop.table());
       return 0;
     }
-    if (planned.change() instanceof DataChange.None) {
+    if (change instanceof DataChange.None) {
       return 0;
     }
-    DataChange.Insert insert = (DataChange.Insert) planned.change();
+    if (change instanceof DataChange.Insert insert) {
+      return insert(
+          insert.connector().metadata(),
+          insert.table(),
+          insert.overwrite(),
+          planned.plan(),
+          queryId,
+          allocator);
+    }
+    if (change instanceof DataChange.CopyInto copy) {
+      return copy.connector()
+          .metadata()
+          .copyInto(copy.table(), copy.source(), copy.format(), copy.options(), allocator);
+    }
+    RowLevelChanges rowLevel =
+        new RowLevelChanges(planner, plannerSession(session), queryId, allocator);
+    if (change instanceof DataChange.Delete delete) {
+      return rowLevel.delete(delete);
+    }
+    if (change instanceof DataChange.Update update) {
+      return rowLevel.update(update);
+    }
+    return rowLevel.merge((DataChange.Merge) change);
+  }
+
+  /** Writes the rows of {@code plan} into {@code table} in one atomic commit. */
+  private static long insert(
+      ConnectorMetadata metadata,
+      ConnectorTableHandle table,
+      boolean overwrite,
+      PlanNode plan,
+      String queryId,
+      BufferAllocator allocator) {
     long rows = 0;
-    try (ResultStream stream =
-        Executor.execute(planned.plan(), new ExecutionContext(queryId + "-insert", allocator))) {
+    try (io.oxbow.spi.connector.ConnectorWriter writer = metadata.beginInsert(table, overwrite);
+        ResultStream stream =
+            Executor.execute(plan, new ExecutionContext(queryId + "-insert", allocator))) {
       while (true) {
-        var batch = stream.next();
+        VectorSchemaRoot batch = stream.next();
         if (batch == null) {
           break;
         }
         try (batch) {
-          insert.connector().metadata().insert(insert.table(), batch);
+          writer.write(batch);
           rows += batch.getRowCount();
         }
       }
+      writer.commit();
     }
     return rows;
+  }
+
+  /** CREATE TABLE ... AS SELECT: create, then insert; a failed insert drops the new table. */
+  private static long createTableAs(
+      DataChange.CreateTableAs create, PlanNode plan, String queryId, BufferAllocator allocator) {
+    ConnectorMetadata metadata = create.connector().metadata();
+    metadata.createTable(create.name(), plan.schema(), create.options());
+    try {
+      ConnectorTableHandle table =
+          metadata
+              .getTableHandle(create.name())
+              .orElseThrow(
+                  () ->
+                      new OxbowException(
+                          ErrorCode.INTERNAL,
+                          "Table " + create.name() + " is missing right after CREATE TABLE"));
+      return insert(metadata, table, false, plan, queryId, allocator);
+    } catch (RuntimeException e) {
+      try {
+        metadata.getTableHandle(create.name()).ifPresent(metadata::dropTable);
+      } catch (RuntimeException dropFailed) {
+        e.addSuppressed(dropFailed);
+      }
+      throw e;
+    }
   }
 
   /**
@@ -266,6 +380,11 @@ public final class QueryEngine implements AutoCloseable {
         addStats(lines, s.pipelines().get(p), indent + "    ");
       }
     }
+  }
+
+  /** How many times a statement was run again after its commit lost a race (since start). */
+  long conflictRetries() {
+    return conflictRetries.get();
   }
 
   /** Plans a statement without running it and returns its result columns (for prepare). */

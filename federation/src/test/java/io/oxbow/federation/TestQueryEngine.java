@@ -259,9 +259,9 @@ class TestQueryEngine {
           .hasMessageContaining("already exists");
       assertThatThrownBy(() -> memory.executeUpdate(s, "INSERT INTO t (nope) VALUES (1)"))
           .hasMessageContaining("nope");
-      assertThatThrownBy(() -> memory.executeUpdate(s, "CREATE TABLE lake.s.x (a INTEGER)"))
+      assertThatThrownBy(() -> memory.executeUpdate(s, "CREATE TABLE nope.s.x (a INTEGER)"))
           .isInstanceOf(OxbowException.class)
-          .hasMessageContaining("read-only");
+          .hasMessageContaining("Catalog 'nope' not found");
       assertThatThrownBy(() -> memory.executeUpdate(s, "SELECT 1"))
           .hasMessageContaining("Not an update");
 

@@ -75,6 +75,8 @@ final class FlightErrors {
       case RESOURCE_EXHAUSTED -> CallStatus.RESOURCE_EXHAUSTED;
       case SOURCE_UNAVAILABLE -> CallStatus.UNAVAILABLE;
       case CANCELLED -> CallStatus.CANCELLED;
+      // Flight has no ABORTED; the SQLSTATE (40001) in the metadata says "serialization failure"
+      case CONFLICT -> CallStatus.ALREADY_EXISTS;
       case INTERNAL -> CallStatus.INTERNAL;
     };
   }

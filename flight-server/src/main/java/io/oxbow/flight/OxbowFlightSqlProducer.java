@@ -493,7 +493,7 @@ final class OxbowFlightSqlProducer implements FlightSqlProducer {
   private FlightInfo runUpdateNow(
       Session session, String sql, QueryEngine.Plan plan, FlightDescriptor descriptor) {
     long rows = engine.executeUpdate(session, sql, plan);
-    return new FlightInfo(new Schema(List.of()), descriptor, List.of(), rows, -1);
+    return new FlightInfo(new Schema(List.of()), descriptor, List.of(), -1, rows);
   }
 
   @Override

@@ -21,6 +21,7 @@ class TestFlightErrors {
             ErrorCode.RESOURCE_EXHAUSTED, FlightStatusCode.RESOURCE_EXHAUSTED,
             ErrorCode.SOURCE_UNAVAILABLE, FlightStatusCode.UNAVAILABLE,
             ErrorCode.CANCELLED, FlightStatusCode.CANCELLED,
+            ErrorCode.CONFLICT, FlightStatusCode.ALREADY_EXISTS,
             ErrorCode.INTERNAL, FlightStatusCode.INTERNAL);
     assertThat(expected).hasSize(ErrorCode.values().length);
     for (ErrorCode code : ErrorCode.values()) {

@@ -311,13 +311,10 @@ class TestFlightSqlClientIntegration {
         .satisfies(e -> assertStatus(e, FlightStatusCode.NOT_FOUND, "missing", "SQLSTATE 42S02"));
     assertThatThrownBy(() -> sql.prepare("SELECT * FROM nowhere.x.y", admin))
         .satisfies(e -> assertStatus(e, FlightStatusCode.NOT_FOUND, "nowhere"));
-    assertThatThrownBy(() -> sql.executeUpdate("DELETE FROM items", admin))
-        .satisfies(
-            e ->
-                assertStatus(
-                    e, FlightStatusCode.INVALID_ARGUMENT, "DELETE statements are not supported"));
-    assertThatThrownBy(() -> sql.executeUpdate("INSERT INTO items (id) VALUES (1)", admin))
-        .satisfies(e -> assertThat(e).hasMessageContaining("read-only"));
+    assertThatThrownBy(() -> sql.executeUpdate("DELETE FROM items WHERE nope = 1", admin))
+        .satisfies(e -> assertStatus(e, FlightStatusCode.NOT_FOUND, "nope", "SQLSTATE 42S02"));
+    assertThatThrownBy(() -> sql.executeUpdate("INSERT INTO items (id) VALUES ('x')", admin))
+        .satisfies(e -> assertStatus(e, FlightStatusCode.INVALID_ARGUMENT, "SQLSTATE 42000"));
     assertThat(rows(sql.execute("SELECT count(*) FROM items", admin), admin))
         .containsExactly(List.of(String.valueOf(ITEMS)));
   }
@@ -456,9 +453,17 @@ class TestFlightSqlClientIntegration {
   }
 
   @Test
-  void updatesRunAsQueriesAreRejectedClearlyOnReadOnlyTables() {
-    assertThatThrownBy(() -> sql.execute("INSERT INTO items (id) VALUES (1)", admin))
-        .isInstanceOf(FlightRuntimeException.class)
-        .hasMessageContaining("read-only");
+  void updatesRunAsQueriesApplyTheirChange() throws Exception {
+    sql.executeUpdate("CREATE TABLE demo.tpch.scratch_exec (id INTEGER) USING DELTA", admin);
+    try {
+      // the change runs when the statement is described: no endpoints, the row count in records
+      FlightInfo info = sql.execute("INSERT INTO demo.tpch.scratch_exec VALUES (7), (8)", admin);
+      assertThat(info.getEndpoints()).isEmpty();
+      assertThat(info.getRecords()).isEqualTo(2);
+      assertThat(rows(sql.execute("SELECT sum(id) FROM demo.tpch.scratch_exec", admin), admin))
+          .containsExactly(List.of("15"));
+    } finally {
+      sql.executeUpdate("DROP TABLE demo.tpch.scratch_exec", admin);
+    }
   }
 }

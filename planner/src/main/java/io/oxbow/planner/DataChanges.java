@@ -9,6 +9,7 @@ import io.oxbow.engine.plan.ProjectNode;
 import io.oxbow.spi.connector.Connector;
 import io.oxbow.spi.connector.ConnectorTableHandle;
 import io.oxbow.spi.connector.SchemaTableName;
+import io.oxbow.spi.connector.TableOptions;
 import io.oxbow.spi.error.OxbowException;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +28,7 @@ import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.ddl.SqlColumnDeclaration;
 import org.apache.calcite.sql.ddl.SqlCreateTable;
 
-/** Plans CREATE TABLE and INSERT. */
+/** Plans CREATE TABLE, INSERT and the row-level statements. */
 final class DataChanges {
   private static final Schema NO_COLUMNS = new Schema(List.of());
 
@@ -74,12 +75,16 @@ final class DataChanges {
     return new Target(connector, catalog, new SchemaTableName(schema, table));
   }
 
+  /** {@code CREATE TABLE name (columns)} with the Delta clauses {@code options}. */
   static PlannedQuery createTable(
-      SqlCreateTable create, PlannerSession session, CatalogProvider catalogs) {
-    if (create.query != null) {
-      throw OxbowException.userError("CREATE TABLE ... AS SELECT is not supported yet");
-    }
+      SqlCreateTable create,
+      TableOptions options,
+      PlannerSession session,
+      CatalogProvider catalogs) {
     Target target = target(create.name, session, catalogs);
+    if (exists(target, create.ifNotExists)) {
+      return new PlannedQuery(null, NO_COLUMNS, false, new DataChange.None("CREATE TABLE"));
+    }
     List<Field> fields = new ArrayList<>();
     for (SqlNode column : create.columnList) {
       if (column instanceof org.apache.calcite.sql.ddl.SqlKeyConstraint) {
@@ -94,11 +99,185 @@ final class DataChanges {
               declaration.name.getSimple().toLowerCase(Locale.ROOT),
               arrowType(declaration.dataType)));
     }
+    Schema columns = new Schema(fields);
+    for (String partition : options.partitionedBy()) {
+      requireColumn(columns, partition, partition, target.name());
+    }
     return new PlannedQuery(
         null,
         NO_COLUMNS,
         false,
-        new DataChange.CreateTable(target.connector(), target.name(), new Schema(fields)));
+        new DataChange.CreateTable(target.connector(), target.name(), columns, options));
+  }
+
+  /**
+   * {@code CREATE TABLE name USING DELTA LOCATION '...'} with neither columns nor a query: the
+   * connector registers the table it finds there.
+   */
+  static PlannedQuery registerTable(
+      RowLevelStatements.CreateTable create, PlannerSession session, CatalogProvider catalogs) {
+    Target target = target(create.name(), session, catalogs);
+    if (exists(target, create.ifNotExists())) {
+      return new PlannedQuery(null, NO_COLUMNS, false, new DataChange.None("CREATE TABLE"));
+    }
+    return new PlannedQuery(
+        null,
+        NO_COLUMNS,
+        false,
+        new DataChange.CreateTable(
+            target.connector(), target.name(), NO_COLUMNS, create.options()));
+  }
+
+  /**
+   * {@code CREATE TABLE name [options] AS query}: the table gets the query's column names (lower
+   * case) and types; {@code source} is the planned query.
+   */
+  static PlannedQuery createTableAs(
+      SqlCreateTable create,
+      TableOptions options,
+      PlannedQuery source,
+      PlannerSession session,
+      CatalogProvider catalogs) {
+    Target target = target(create.name, session, catalogs);
+    if (exists(target, create.ifNotExists)) {
+      return new PlannedQuery(null, NO_COLUMNS, false, new DataChange.None("CREATE TABLE"));
+    }
+    if (create.columnList != null && create.columnList.size() > 0) {
+      throw OxbowException.userError(
+          "CREATE TABLE ... AS SELECT takes its columns from the query: remove the column list");
+    }
+    List<Field> fields = new ArrayList<>();
+    List<Expr> exprs = new ArrayList<>();
+    List<String> seen = new ArrayList<>();
+    List<Field> sourceFields = source.schema().getFields();
+    for (int i = 0; i < sourceFields.size(); i++) {
+      Field field = sourceFields.get(i);
+      String name = field.getName().toLowerCase(Locale.ROOT);
+      if (seen.contains(name)) {
+        throw OxbowException.userError(
+            "CREATE TABLE ... AS SELECT: the query has two columns named '%s'; give them aliases",
+            name);
+      }
+      if (field.getType().getTypeID() == ArrowType.ArrowTypeID.Null) {
+        throw OxbowException.userError(
+            "CREATE TABLE ... AS SELECT: column '%s' is NULL with no type; CAST it to a type",
+            name);
+      }
+      seen.add(name);
+      fields.add(Field.nullable(name, field.getType()));
+      exprs.add(new ColumnRef(i, field.getType()));
+    }
+    for (String partition : options.partitionedBy()) {
+      requireColumn(new Schema(fields), partition, partition, target.name());
+    }
+    Schema columns = new Schema(fields);
+    return new PlannedQuery(
+        new ProjectNode(source.plan(), exprs, columns),
+        NO_COLUMNS,
+        false,
+        new DataChange.CreateTableAs(target.connector(), target.name(), options));
+  }
+
+  /**
+   * Whether the table exists; a user error if it does and {@code ifNotExists} is false, since
+   * CREATE TABLE would otherwise replace or clash with it.
+   */
+  private static boolean exists(Target target, boolean ifNotExists) {
+    if (target.connector().metadata().getTableHandle(target.name()).isEmpty()) {
+      return false;
+    }
+    if (ifNotExists) {
+      return true;
+    }
+    throw OxbowException.userError(
+        "Table %s.%s already exists (use CREATE TABLE IF NOT EXISTS to skip it)",
+        target.catalog(), target.name());
+  }
+
+  /** Plans DELETE, UPDATE, MERGE and COPY INTO: checks names, leaves the work to the caller. */
+  static PlannedQuery rowLevel(
+      RowLevelStatements.Statement statement, PlannerSession session, CatalogProvider catalogs) {
+    DataChange change;
+    if (statement instanceof RowLevelStatements.Delete delete) {
+      DataChange.TableRef table = tableRef(delete.table(), session, catalogs);
+      change =
+          new DataChange.Delete(
+              table, delete.alias().orElse(table.name().table()), delete.condition());
+    } else if (statement instanceof RowLevelStatements.Update update) {
+      DataChange.TableRef table = tableRef(update.table(), session, catalogs);
+      change =
+          new DataChange.Update(
+              table,
+              update.alias().orElse(table.name().table()),
+              columnsOf(table, update.set()),
+              update.condition());
+    } else if (statement instanceof RowLevelStatements.Merge merge) {
+      DataChange.TableRef table = tableRef(merge.table(), session, catalogs);
+      List<DataChange.MergeClause> clauses = new ArrayList<>();
+      for (DataChange.MergeClause clause : merge.clauses()) {
+        clauses.add(
+            new DataChange.MergeClause(
+                clause.match(),
+                clause.condition(),
+                clause.action(),
+                columnsOf(table, clause.values()),
+                clause.all()));
+      }
+      String alias = merge.alias().orElse(table.name().table());
+      String sourceAlias =
+          merge
+              .sourceAlias()
+              .orElse(merge.sourceName().map(n -> n.get(n.size() - 1)).orElse("__oxbow_source"));
+      if (alias.equals(sourceAlias)) {
+        throw OxbowException.userError(
+            "MERGE: target and source are both named '%s'; give one of them an alias", alias);
+      }
+      change = new DataChange.Merge(table, alias, merge.source(), sourceAlias, merge.on(), clauses);
+    } else {
+      RowLevelStatements.CopyInto copy = (RowLevelStatements.CopyInto) statement;
+      DataChange.TableRef table = tableRef(copy.table(), session, catalogs);
+      change =
+          new DataChange.CopyInto(
+              table.connector(), table.handle(), copy.source(), copy.format(), copy.options());
+    }
+    return new PlannedQuery(null, NO_COLUMNS, false, change);
+  }
+
+  /**
+   * The assignments with each column named as in the table (names match case-insensitively, as
+   * unquoted names do in queries); NOT_FOUND for a column the table does not have.
+   */
+  private static List<DataChange.Assignment> columnsOf(
+      DataChange.TableRef table, List<DataChange.Assignment> assignments) {
+    List<DataChange.Assignment> out = new ArrayList<>();
+    for (DataChange.Assignment assignment : assignments) {
+      String column =
+          table.columns().getFields().stream()
+              .map(Field::getName)
+              .filter(name -> name.equalsIgnoreCase(assignment.column()))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      OxbowException.notFound(
+                          "Column '%s' not found in table %s", assignment.column(), table.name()));
+      out.add(new DataChange.Assignment(column, assignment.expression()));
+    }
+    return out;
+  }
+
+  private static DataChange.TableRef tableRef(
+      List<String> written, PlannerSession session, CatalogProvider catalogs) {
+    Target target = target(written, session, catalogs);
+    ConnectorTableHandle handle =
+        target
+            .connector()
+            .metadata()
+            .getTableHandle(target.name())
+            .orElseThrow(
+                () -> OxbowException.notFound("Table '%s' not found", String.join(".", written)));
+    Schema columns = target.connector().metadata().getTableMetadata(handle).schema();
+    return new DataChange.TableRef(
+        target.connector(), target.catalog(), target.name(), handle, columns);
   }
 
   /** Plans the statements {@link DdlStatements} reads. */
@@ -219,7 +398,9 @@ final class DataChanges {
         at.getParserPosition());
   }
 
-  static PlannedQuery insert(SqlInsert insert, Target target, PlannedQuery source) {
+  /** INSERT, or with {@code overwrite} INSERT OVERWRITE, of the planned query's rows. */
+  static PlannedQuery insert(
+      SqlInsert insert, Target target, PlannedQuery source, boolean overwrite) {
     ConnectorTableHandle handle =
         target
             .connector()
@@ -261,7 +442,7 @@ final class DataChanges {
         new ProjectNode(source.plan(), exprs, table),
         NO_COLUMNS,
         false,
-        new DataChange.Insert(target.connector(), handle));
+        new DataChange.Insert(target.connector(), handle, overwrite));
   }
 
   /** NOT_FOUND naming the column as written unless {@code table} has a column {@code name}. */
@@ -272,13 +453,26 @@ final class DataChanges {
   }
 
   private static ArrowType arrowType(SqlDataTypeSpec spec) {
-    if (!(spec.getTypeNameSpec() instanceof SqlBasicTypeNameSpec basic)) {
+    String name;
+    int precision = -1;
+    int scale = -1;
+    if (spec.getTypeNameSpec() instanceof SqlBasicTypeNameSpec basic) {
+      name = basic.getTypeName().getSimple().toUpperCase(Locale.ROOT);
+      precision = basic.getPrecision();
+      scale = basic.getScale();
+    } else if (spec.getTypeNameSpec()
+            instanceof org.apache.calcite.sql.SqlUserDefinedTypeNameSpec named
+        && named.getTypeName().isSimple()) {
+      // Databricks' names that Calcite does not know: STRING, LONG, SHORT, BYTE, TIMESTAMP_NTZ
+      name = named.getTypeName().getSimple().toUpperCase(Locale.ROOT);
+    } else {
       throw OxbowException.userError("Column type %s is not supported yet", spec);
     }
-    String name = basic.getTypeName().getSimple().toUpperCase(Locale.ROOT);
-    int precision = basic.getPrecision();
-    int scale = basic.getScale();
     return switch (name) {
+      case "BYTE" -> new ArrowType.Int(8, true);
+      case "SHORT" -> new ArrowType.Int(16, true);
+      case "LONG" -> new ArrowType.Int(64, true);
+      case "TIMESTAMP_NTZ" -> new ArrowType.Timestamp(TimeUnit.MICROSECOND, null);
       case "BOOLEAN" -> ArrowType.Bool.INSTANCE;
       case "TINYINT" -> new ArrowType.Int(8, true);
       case "SMALLINT" -> new ArrowType.Int(16, true);

@@ -241,7 +241,7 @@ final class DdlStatements {
   }
 
   /** Reads tokens in order, with errors that say where the statement went wrong. */
-  private static final class Cursor {
+  static final class Cursor {
     private final List<Token> tokens;
     private final String text;
     private int next;
@@ -326,7 +326,87 @@ final class DdlStatements {
       }
     }
 
-    private OxbowException error(String what) {
+    /** Whether every token has been read (a trailing semicolon counts as read). */
+    boolean atEnd() {
+      return next >= tokens.size() || (next == tokens.size() - 1 && tokens.get(next).isSymbol(";"));
+    }
+
+    /** The next token, or null at the end. */
+    Token peek() {
+      return peek(0);
+    }
+
+    /** The token {@code ahead} places after the next one, or null past the end. */
+    Token peek(int ahead) {
+      return next + ahead < tokens.size() ? tokens.get(next + ahead) : null;
+    }
+
+    /** Whether the next token is {@code keyword}, without reading it. */
+    boolean at(String keyword) {
+      return next < tokens.size() && tokens.get(next).is(keyword);
+    }
+
+    /** Reads and returns the next token; a syntax error at the end of the statement. */
+    Token take() {
+      if (next >= tokens.size()) {
+        throw error("Unexpected end");
+      }
+      return tokens.get(next++);
+    }
+
+    /** A string literal's value. */
+    String string() {
+      Token t = peek();
+      if (t == null || t.kind() != Kind.STRING) {
+        throw error("Expected a quoted string");
+      }
+      next++;
+      return t.text();
+    }
+
+    /**
+     * The text of the expression starting at the next token and ending before the first of {@code
+     * stops} (keywords or one-character symbols) outside parentheses and CASE ... END, or at the
+     * end of the statement. A syntax error naming {@code what} if it is empty.
+     */
+    String expression(String what, String... stops) {
+      int first = next;
+      int depth = 0;
+      while (next < tokens.size()) {
+        Token t = tokens.get(next);
+        if (depth == 0 && isStop(t, stops)) {
+          break;
+        }
+        if (t.isSymbol("(") || t.is("CASE")) {
+          depth++;
+        } else if (t.isSymbol(")") || t.is("END")) {
+          if (depth == 0) {
+            break;
+          }
+          depth--;
+        } else if (depth == 0 && t.isSymbol(";") && next == tokens.size() - 1) {
+          break;
+        }
+        next++;
+      }
+      if (next == first) {
+        throw error("Expected " + what);
+      }
+      return text.substring(tokens.get(first).start(), tokens.get(next - 1).end());
+    }
+
+    private static boolean isStop(Token t, String[] stops) {
+      for (String stop : stops) {
+        if (stop.length() == 1 && !Character.isLetter(stop.charAt(0))
+            ? t.isSymbol(stop)
+            : t.is(stop)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    OxbowException error(String what) {
       if (next >= tokens.size()) {
         return OxbowException.userError("Syntax error: %s at the end of the statement", what);
       }

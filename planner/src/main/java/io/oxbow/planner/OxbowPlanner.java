@@ -58,6 +58,20 @@ import org.slf4j.LoggerFactory;
  * the result into an engine plan. Thread-safe: every call builds its own Calcite objects.
  */
 public final class OxbowPlanner {
+  static {
+    // Calcite reads these once, when its first class loads; its default (ISO-8859-1) refuses
+    // string literals such as '東京', including the data file names DELETE/UPDATE/MERGE generate
+    setIfAbsent("calcite.default.charset", "UTF-8");
+    setIfAbsent("calcite.default.nationalcharset", "UTF-8");
+    setIfAbsent("calcite.default.collation.name", "UTF-8$en_US");
+  }
+
+  private static void setIfAbsent(String key, String value) {
+    if (System.getProperty(key) == null) {
+      System.setProperty(key, value);
+    }
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(OxbowPlanner.class);
   private static final Pattern EXPLAIN_ANALYZE =
       Pattern.compile("(?is)^\\s*explain\\s+analyze\\s+(.*)$");
@@ -231,12 +245,46 @@ public final class OxbowPlanner {
             // Babel reserves fewer words, so common column names such as "value" work unquoted
             .withParserFactory(org.apache.calcite.sql.parser.babel.SqlBabelParserImpl.FACTORY);
     List<DdlStatements.Token> tokens = DdlStatements.tokenize(text);
+    String read = ReadStatements.rewrite(text, tokens);
+    if (!read.equals(text)) {
+      // time travel, DESCRIBE HISTORY and table_changes become suffixed table names
+      text = read;
+      tokens = DdlStatements.tokenize(text);
+    }
     java.util.Optional<DdlStatements.Statement> ddl = DdlStatements.parse(text, tokens);
     if (ddl.isPresent()) {
       if (explain) {
         throw OxbowException.userError("EXPLAIN takes a query, not a DDL statement");
       }
       return DataChanges.ddl(ddl.get(), session, catalogs);
+    }
+    boolean overwrite = false;
+    io.oxbow.spi.connector.TableOptions createOptions = io.oxbow.spi.connector.TableOptions.NONE;
+    java.util.Optional<RowLevelStatements.Statement> rowLevel =
+        RowLevelStatements.parse(text, tokens);
+    if (rowLevel.isPresent()) {
+      if (rowLevel.get() instanceof RowLevelStatements.Insert insert) {
+        // INSERT OVERWRITE and INSERT INTO TABLE: Calcite reads the rest of the statement
+        overwrite = insert.overwrite();
+        text = insert.calciteText();
+        tokens = DdlStatements.tokenize(text);
+      } else if (rowLevel.get() instanceof RowLevelStatements.CreateTable create) {
+        if (explain) {
+          throw OxbowException.userError("EXPLAIN takes a query, not a DDL statement");
+        }
+        if (create.calciteText().isEmpty()) {
+          return DataChanges.registerTable(create, session, catalogs);
+        }
+        createOptions = create.options();
+        text = create.calciteText().get();
+        tokens = DdlStatements.tokenize(text);
+      } else {
+        if (explain) {
+          throw OxbowException.userError(
+              "EXPLAIN takes a query, not a statement that changes data");
+        }
+        return DataChanges.rowLevel(rowLevel.get(), session, catalogs);
+      }
     }
     text = DdlStatements.withoutColumnKeys(text, tokens);
     SqlNode parsed = SqlParser.create(text, parserConfig).parseStmt();
@@ -245,12 +293,16 @@ public final class OxbowPlanner {
       parsed = sqlExplain.getExplicandum();
     }
     if (!explain && parsed instanceof org.apache.calcite.sql.ddl.SqlCreateTable create) {
-      return DataChanges.createTable(create, session, catalogs);
+      if (create.query != null) {
+        PlannedQuery source = planQuery(create.query, session, false);
+        return DataChanges.createTableAs(create, createOptions, source, session, catalogs);
+      }
+      return DataChanges.createTable(create, createOptions, session, catalogs);
     }
     if (!explain && parsed instanceof org.apache.calcite.sql.SqlInsert insert) {
       DataChanges.Target target = DataChanges.target(insert.getTargetTable(), session, catalogs);
       PlannedQuery source = planQuery(DataChanges.typedNulls(insert, target), session, false);
-      return DataChanges.insert(insert, target, source);
+      return DataChanges.insert(insert, target, source, overwrite);
     }
     if (!parsed.isA(SqlKind.QUERY)) {
       throw OxbowException.userError("%s statements are not supported yet", parsed.getKind().sql);

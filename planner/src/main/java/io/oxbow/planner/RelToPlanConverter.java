@@ -21,6 +21,7 @@ import io.oxbow.engine.plan.WindowNode;
 import io.oxbow.engine.type.DateTimes;
 import io.oxbow.planner.schema.ConnectorTable;
 import io.oxbow.planner.schema.TypeMapping;
+import io.oxbow.spi.connector.ConnectorTableHandle;
 import io.oxbow.spi.error.OxbowException;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -99,21 +100,16 @@ final class RelToPlanConverter {
   }
 
   private PlanNode convert(RelNode rel) {
-    if (rel instanceof Bindables.BindableTableScan scan) {
-      if (!scan.filters.isEmpty()) {
-        throw new IllegalStateException("filters in scan are not expected");
-      }
-      return scan(scan, scan.projects.toIntArray());
-    }
     if (rel instanceof TableScan scan) {
-      int[] all = new int[scan.getRowType().getFieldCount()];
-      for (int i = 0; i < all.length; i++) {
-        all[i] = i;
-      }
-      return scan(scan, all);
+      return scan(scan, null);
     }
     if (rel instanceof Filter filter) {
-      return new FilterNode(convert(filter.getInput()), expr(filter.getCondition()));
+      // the connector may skip data with the filter's conjuncts; the engine still checks them all
+      PlanNode input =
+          FilterPushdown.offer(filter)
+              .map(pushed -> withHandle(filter.getInput(), pushed.handle()))
+              .orElseGet(() -> convert(filter.getInput()));
+      return new FilterNode(input, expr(filter.getCondition()));
     }
     if (rel instanceof Project project) {
       PlanNode input = convert(project.getInput());
@@ -231,7 +227,38 @@ final class RelToPlanConverter {
     return expr;
   }
 
-  private PlanNode scan(TableScan scan, int[] projects) {
+  /**
+   * Converts the scan (or projection of a scan) under a filter whose conjuncts the connector took,
+   * reading with the connector's new handle. Only this filter's input gets it: Calcite shares one
+   * node between identical scans elsewhere in the plan.
+   */
+  private PlanNode withHandle(RelNode input, ConnectorTableHandle handle) {
+    if (input instanceof TableScan scan) {
+      return scan(scan, handle);
+    }
+    Project project = (Project) input;
+    PlanNode scan = scan((TableScan) project.getInput(), handle);
+    List<Expr> exprs = new ArrayList<>();
+    for (RexNode node : project.getProjects()) {
+      exprs.add(expr(node));
+    }
+    return new ProjectNode(scan, exprs, schema(project.getRowType()));
+  }
+
+  /** A scan of a connector table, with {@code handle} if not null, else the table's own. */
+  private PlanNode scan(TableScan scan, ConnectorTableHandle handle) {
+    int[] projects;
+    if (scan instanceof Bindables.BindableTableScan bindable) {
+      if (!bindable.filters.isEmpty()) {
+        throw new IllegalStateException("filters in scan are not expected");
+      }
+      projects = bindable.projects.toIntArray();
+    } else {
+      projects = new int[scan.getRowType().getFieldCount()];
+      for (int i = 0; i < projects.length; i++) {
+        projects[i] = i;
+      }
+    }
     ConnectorTable table = scan.getTable().unwrap(ConnectorTable.class);
     if (table == null) {
       throw OxbowException.userError("Table %s cannot be read", scan.getTable().getQualifiedName());
@@ -245,7 +272,7 @@ final class RelToPlanConverter {
     }
     return new ScanNode(
         table.catalog(),
-        table.handle(),
+        handle != null ? handle : table.handle(),
         columns,
         table.connector().splitManager(),
         table.connector().pageSourceProvider(),

@@ -98,6 +98,5 @@ class TestPlannerErrors extends AbstractPlannerTest {
         ErrorCode.USER_ERROR,
         "DATE plus an interval of hours, minutes or seconds is not supported",
         "cast the DATE to TIMESTAMP");
-    assertError("DELETE FROM lineitem", ErrorCode.USER_ERROR, "DELETE", "not supported yet");
   }
 }

@@ -8,12 +8,24 @@ import java.util.Deque;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
-/** Reads a connector table split by split, producing the batches its page sources return. */
+/**
+ * Reads a connector table split by split, producing the batches its page sources return. Up to
+ * {@link #LOOKAHEAD} page sources are open at once: the current one and the next splits', so a
+ * connector that starts fetching a file when its page source is created (the Delta connector on S3)
+ * downloads several files while this operator drains the current one. Batches come out in split
+ * order, and each split's batches in the order its page source returns them.
+ */
 final class ScanOperator extends SourceOperator {
+  /** Page sources open at once, the current one included. */
+  static final int LOOKAHEAD = 4;
+
   private final ScanNode node;
   private final BufferAllocator allocator;
   private Deque<ConnectorSplit> splits;
-  private ConnectorPageSource current;
+
+  /** Open page sources in split order; the first is the one being read. */
+  private final Deque<ConnectorPageSource> open = new ArrayDeque<>();
+
   private boolean finished;
   private long rows;
 
@@ -31,23 +43,28 @@ final class ScanOperator extends SourceOperator {
       splits = new ArrayDeque<>(node.splitManager().getSplits(node.table()));
     }
     while (true) {
+      openAhead();
+      ConnectorPageSource current = open.peekFirst();
       if (current == null) {
-        ConnectorSplit split = splits.poll();
-        if (split == null) {
-          finished = true;
-          return null;
-        }
-        current =
-            node.pageSourceProvider()
-                .createPageSource(node.table(), split, node.columns(), allocator);
+        finished = true;
+        return null;
       }
       VectorSchemaRoot batch = current.nextBatch();
       if (batch != null) {
         rows += batch.getRowCount();
         return Page.of(batch);
       }
-      current.close();
-      current = null;
+      open.pollFirst().close();
+    }
+  }
+
+  /** Opens page sources for the next splits until {@link #LOOKAHEAD} are open. */
+  private void openAhead() {
+    while (open.size() < LOOKAHEAD && !splits.isEmpty()) {
+      ConnectorSplit split = splits.poll();
+      open.addLast(
+          node.pageSourceProvider()
+              .createPageSource(node.table(), split, node.columns(), allocator));
     }
   }
 
@@ -60,12 +77,24 @@ final class ScanOperator extends SourceOperator {
     return finished;
   }
 
+  /** Closes every open page source, the read-ahead ones included. */
   @Override
   public void close() {
-    if (current != null) {
-      current.close();
-      current = null;
+    RuntimeException failure = null;
+    while (!open.isEmpty()) {
+      try {
+        open.pollFirst().close();
+      } catch (RuntimeException e) {
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
     }
     finished = true;
+    if (failure != null) {
+      throw failure;
+    }
   }
 }

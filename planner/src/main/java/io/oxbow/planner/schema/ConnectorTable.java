@@ -30,14 +30,28 @@ import org.apache.calcite.util.ImmutableBitSet;
 public final class ConnectorTable extends AbstractTable implements ProjectableFilterableTable {
   private final String catalog;
   private final SchemaTableName name;
+  private final TableVariant variant;
   private final Connector connector;
   private ConnectorTableHandle handle;
   private ConnectorTableMetadata metadata;
 
   ConnectorTable(String catalog, String schema, String table, Connector connector) {
+    this(catalog, schema, TableVariant.of(table), connector);
+  }
+
+  /**
+   * A variant of a table (time travel, history, changes, file column): see {@link TableVariant}.
+   */
+  ConnectorTable(String catalog, String schema, TableVariant variant, Connector connector) {
     this.catalog = catalog;
-    this.name = new SchemaTableName(schema, table);
+    this.name = new SchemaTableName(schema, variant.table());
+    this.variant = variant;
     this.connector = connector;
+  }
+
+  /** Which variant of the table this is. */
+  public TableVariant variant() {
+    return variant;
   }
 
   public String catalog() {
@@ -51,9 +65,8 @@ public final class ConnectorTable extends AbstractTable implements ProjectableFi
   public synchronized ConnectorTableHandle handle() {
     if (handle == null) {
       handle =
-          connector
-              .metadata()
-              .getTableHandle(name)
+          variant
+              .resolve(connector.metadata(), name.schema())
               .orElseThrow(() -> OxbowException.notFound("Table '%s.%s' not found", catalog, name));
     }
     return handle;

@@ -6,6 +6,7 @@ import io.delta.kernel.types.DataType;
 import io.delta.kernel.types.StructType;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.DateDayVector;
@@ -121,7 +122,7 @@ final class ArrowColumnarBatch implements ColumnarBatch {
 
     @Override
     public byte[] getBinary(int rowId) {
-      return ((VarCharVector) vector).get(rowId);
+      return ((BaseVariableWidthVector) vector).get(rowId);
     }
 
     @Override

@@ -7,12 +7,16 @@ import io.delta.kernel.data.FilteredColumnarBatch;
 import io.delta.kernel.data.Row;
 import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.delta.kernel.engine.Engine;
+import io.delta.kernel.exceptions.KernelException;
 import io.delta.kernel.exceptions.TableNotFoundException;
+import io.delta.kernel.internal.DeltaHistoryManager;
 import io.delta.kernel.internal.InternalScanFileUtils;
 import io.delta.kernel.internal.ScanImpl;
 import io.delta.kernel.internal.SnapshotImpl;
+import io.delta.kernel.types.StructType;
 import io.delta.kernel.utils.CloseableIterator;
-import io.delta.kernel.utils.FileStatus;
+import io.oxbow.connector.delta.fs.DeltaFileIO;
+import io.oxbow.spi.connector.ColumnPredicate;
 import io.oxbow.spi.connector.Connector;
 import io.oxbow.spi.connector.ConnectorMetadata;
 import io.oxbow.spi.connector.ConnectorPageSource;
@@ -21,30 +25,40 @@ import io.oxbow.spi.connector.ConnectorSplit;
 import io.oxbow.spi.connector.ConnectorSplitManager;
 import io.oxbow.spi.connector.ConnectorTableHandle;
 import io.oxbow.spi.connector.ConnectorTableMetadata;
+import io.oxbow.spi.connector.ConnectorWriter;
 import io.oxbow.spi.connector.SchemaTableName;
+import io.oxbow.spi.connector.TableOptions;
+import io.oxbow.spi.connector.TableVersion;
 import io.oxbow.spi.error.ErrorCode;
 import io.oxbow.spi.error.OxbowException;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
+import java.util.function.Supplier;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.apache.hadoop.conf.Configuration;
 
 /** A catalog of Delta tables under one warehouse folder. */
 final class DeltaConnector
     implements Connector, ConnectorMetadata, ConnectorSplitManager, ConnectorPageSourceProvider {
   private final String catalog;
-  private final Path warehouse;
+  private final String warehouse;
+  private final DeltaFileIO fileIO;
   private final Engine engine;
   private final Map<String, CachedTable> tables = new ConcurrentHashMap<>();
 
@@ -54,14 +68,37 @@ final class DeltaConnector
       Schema schema,
       List<String> partitionColumns,
       List<DeltaSplit> files,
-      FileStatistics statistics) {}
+      List<String> addPaths,
+      List<String> stats,
+      Map<String, String> addPathBySplitPath,
+      FileStatistics statistics,
+      Map<String, String> configuration,
+      Map<List<ColumnPredicate>, BitSet> kept) {}
 
-  DeltaConnector(String catalog, Path warehouse) {
+  /** Described snapshots are kept for at most this many (table, version) pairs. */
+  private static final int MAX_CACHED = 64;
+
+  private final Map<String, Snapshot> snapshots = new ConcurrentHashMap<>();
+
+  /**
+   * @param warehouse the warehouse folder: an absolute local path or {@code s3://bucket/prefix}
+   * @param fileIO reads and writes local and S3 paths; closed with the connector
+   */
+  DeltaConnector(String catalog, String warehouse, DeltaFileIO fileIO) {
     this.catalog = catalog;
     this.warehouse = warehouse;
-    Configuration conf = new Configuration();
-    conf.set("fs.file.impl.disable.cache", "false");
-    this.engine = DefaultEngine.create(conf);
+    this.fileIO = fileIO;
+    this.engine = DefaultEngine.create(fileIO);
+  }
+
+  /** The file IO of this catalog (S3 client, request counters). */
+  DeltaFileIO fileIO() {
+    return fileIO;
+  }
+
+  @Override
+  public void close() {
+    fileIO.close();
   }
 
   @Override
@@ -86,27 +123,55 @@ final class DeltaConnector
 
   @Override
   public List<String> listTables(String schemaName) {
-    Path schema = warehouse.resolve(schemaName);
-    if (!Files.isDirectory(schema)) {
+    if (!DeltaNames.isValid(schemaName)) {
       return List.of();
     }
-    return subfolders(schema, true);
+    List<String> managed = subfolders(DeltaFileIO.join(warehouse, schemaName), true);
+    List<String> external = externalTables().listExternalTables(schemaName);
+    if (external.isEmpty()) {
+      return managed;
+    }
+    return java.util.stream.Stream.concat(managed.stream(), external.stream())
+        .distinct()
+        .sorted()
+        .toList();
   }
 
-  private List<String> subfolders(Path dir, boolean deltaOnly) {
-    try (Stream<Path> children = Files.list(dir)) {
-      return children
-          .filter(Files::isDirectory)
-          .filter(
-              p ->
-                  !p.getFileName().toString().startsWith(".")
-                      && !p.getFileName().toString().startsWith("_"))
-          .filter(p -> !deltaOnly || Files.isDirectory(p.resolve("_delta_log")))
-          .map(p -> p.getFileName().toString())
-          .filter(name -> name.equals(name.toLowerCase(Locale.ROOT)))
-          .sorted()
-          .toList();
-    } catch (IOException e) {
+  /**
+   * Sub-folders of {@code dir} named like SQL identifiers (lower case, not hidden); with {@code
+   * deltaOnly}, those holding a {@code _delta_log}. On S3 this is one LIST with delimiter {@code /}
+   * (plus one single-key LIST per table for the log check), never a HEAD.
+   */
+  private List<String> subfolders(String dir, boolean deltaOnly) {
+    try {
+      List<String> names;
+      try {
+        names = fileIO.listDirectories(dir);
+      } catch (FileNotFoundException e) {
+        return List.of();
+      }
+      List<String> result = new ArrayList<>();
+      for (String name : names) {
+        if (!name.startsWith(".")
+            && !name.startsWith("_")
+            && name.equals(name.toLowerCase(Locale.ROOT))) {
+          result.add(name);
+        }
+      }
+      if (!deltaOnly) {
+        return result;
+      }
+      boolean[] tables =
+          fileIO.directoriesExist(
+              result.stream().map(name -> DeltaFileIO.join(dir, name, "_delta_log")).toList());
+      List<String> deltaTables = new ArrayList<>();
+      for (int i = 0; i < tables.length; i++) {
+        if (tables[i]) {
+          deltaTables.add(result.get(i));
+        }
+      }
+      return deltaTables;
+    } catch (IOException | UncheckedIOException e) {
       throw new OxbowException(
           ErrorCode.SOURCE_UNAVAILABLE, "Cannot list " + dir + ": " + e.getMessage(), e);
     }
@@ -114,26 +179,318 @@ final class DeltaConnector
 
   @Override
   public Optional<ConnectorTableHandle> getTableHandle(SchemaTableName name) {
-    Path location = warehouse.resolve(name.schema()).resolve(name.table());
-    if (!Files.isDirectory(location.resolve("_delta_log"))) {
+    Optional<String> location = tableLocation(name);
+    if (location.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new DeltaTableHandle(name, location.toString()));
+    Snapshot latest = latestSnapshot(name, location.get());
+    return Optional.of(DeltaTableHandle.pinned(name, location.get(), latest.getVersion(), false));
+  }
+
+  /** The folder of a table, or empty if there is no Delta table of that name. */
+  private Optional<String> tableLocation(SchemaTableName name) {
+    if (!DeltaNames.isValid(name)) {
+      // such a name could point outside the warehouse: no table has it
+      return Optional.empty();
+    }
+    String location = DeltaFileIO.join(warehouse, name.schema(), name.table());
+    try {
+      // one LIST (maxKeys 1) on S3: is there anything in the table's _delta_log?
+      if (!fileIO.directoryExists(DeltaFileIO.join(location, "_delta_log"))) {
+        // a table created with LOCATION (see ExternalTables)
+        return externalTables().externalLocation(name.schema(), name.table());
+      }
+    } catch (IOException | UncheckedIOException e) {
+      throw new OxbowException(
+          ErrorCode.SOURCE_UNAVAILABLE, "Cannot look up " + location + ": " + e.getMessage(), e);
+    }
+    return Optional.of(location);
+  }
+
+  @Override
+  public Optional<ConnectorTableHandle> getTableHandle(SchemaTableName name, TableVersion version) {
+    Optional<String> location = tableLocation(name);
+    if (location.isEmpty()) {
+      return Optional.empty();
+    }
+    Table table = Table.forPath(engine, location.get());
+    Snapshot latest = latestSnapshot(name, location.get());
+    long earliest = kernel(name, location.get(), () -> earliestVersion(table));
+    Snapshot snapshot;
+    if (version instanceof TableVersion.AtVersion at) {
+      if (at.version() < earliest || at.version() > latest.getVersion()) {
+        throw OxbowException.userError(
+            "Table %s has no version %d: available versions are %d to %d",
+            name, at.version(), earliest, latest.getVersion());
+      }
+      snapshot =
+          kernel(name, location.get(), () -> table.getSnapshotAsOfVersion(engine, at.version()));
+    } else {
+      long micros = ((TableVersion.AtTimestamp) version).epochMicros();
+      long millis = Math.floorDiv(micros, 1000L);
+      long first = kernel(name, location.get(), () -> commitTimestamp(table, earliest));
+      long last = kernel(name, location.get(), () -> latest.getTimestamp(engine));
+      if (millis < first || millis > last) {
+        throw OxbowException.userError(
+            "Table %s has no version at %s: its commits range from %s (version %d) to %s"
+                + " (version %d)",
+            name,
+            instant(micros),
+            Instant.ofEpochMilli(first),
+            earliest,
+            Instant.ofEpochMilli(last),
+            latest.getVersion());
+      }
+      snapshot = kernel(name, location.get(), () -> table.getSnapshotAsOfTimestamp(engine, millis));
+    }
+    remember(key(location.get(), snapshot.getVersion()), snapshot);
+    return Optional.of(DeltaTableHandle.pinned(name, location.get(), snapshot.getVersion(), true));
+  }
+
+  private static String instant(long epochMicros) {
+    return Instant.EPOCH.plus(epochMicros, ChronoUnit.MICROS).toString();
+  }
+
+  /** The oldest version that can still be read (older log files may have been cleaned up). */
+  private long earliestVersion(Table table) {
+    try {
+      io.delta.kernel.internal.fs.Path log =
+          new io.delta.kernel.internal.fs.Path(table.getPath(engine), "_delta_log");
+      return DeltaHistoryManager.getEarliestRecreatableCommit(engine, log);
+    } catch (TableNotFoundException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      return 0;
+    }
+  }
+
+  /** The oldest version whose commit file still exists (for history and change feeds). */
+  private long earliestCommitFile(Table table) {
+    io.delta.kernel.internal.fs.Path log =
+        new io.delta.kernel.internal.fs.Path(table.getPath(engine), "_delta_log");
+    return DeltaHistoryManager.getEarliestDeltaFile(engine, log);
+  }
+
+  private long commitTimestamp(Table table, long version) {
+    return table.getSnapshotAsOfVersion(engine, version).getTimestamp(engine);
+  }
+
+  @Override
+  public OptionalLong tableVersion(ConnectorTableHandle table) {
+    DeltaTableHandle handle = (DeltaTableHandle) table;
+    if (handle.version() != DeltaTableHandle.LATEST) {
+      return OptionalLong.of(handle.version());
+    }
+    return OptionalLong.of(latestSnapshot(handle.name(), handle.location()).getVersion());
+  }
+
+  @Override
+  public Optional<ConnectorTableHandle> getHistoryHandle(SchemaTableName name) {
+    Optional<String> location = tableLocation(name);
+    if (location.isEmpty()) {
+      return Optional.empty();
+    }
+    Snapshot latest = latestSnapshot(name, location.get());
+    return Optional.of(
+        new DeltaTableHandle(
+            name,
+            location.get(),
+            latest.getVersion(),
+            false,
+            DeltaTableHandle.Kind.HISTORY,
+            0,
+            List.of(),
+            false,
+            0,
+            0));
+  }
+
+  @Override
+  public Optional<ConnectorTableHandle> getChangesHandle(
+      SchemaTableName name, long startVersion, OptionalLong endVersion) {
+    Optional<String> location = tableLocation(name);
+    if (location.isEmpty()) {
+      return Optional.empty();
+    }
+    Table table = Table.forPath(engine, location.get());
+    Snapshot latest = latestSnapshot(name, location.get());
+    long earliest = kernel(name, location.get(), () -> earliestCommitFile(table));
+    long end = endVersion.orElse(latest.getVersion());
+    if (startVersion > end) {
+      throw OxbowException.userError(
+          "table_changes('%s', %d, %d): the start version is after the end version",
+          name, startVersion, end);
+    }
+    if (startVersion < earliest || end > latest.getVersion()) {
+      throw OxbowException.userError(
+          "table_changes('%s', %d, %d): versions must be between %d and %d",
+          name, startVersion, end, earliest, latest.getVersion());
+    }
+    DeltaTableHandle handle =
+        new DeltaTableHandle(
+            name,
+            location.get(),
+            end,
+            false,
+            DeltaTableHandle.Kind.CHANGES,
+            startVersion,
+            List.of(),
+            false,
+            0,
+            0);
+    CachedTable described = describe(handle);
+    if (!changeDataFeedEnabled(described.configuration())) {
+      throw OxbowException.userError(
+          "Table %s does not record its change data feed: set TBLPROPERTIES"
+              + " ('delta.enableChangeDataFeed' = 'true') before the changes you want to read",
+          name);
+    }
+    Snapshot first = snapshot(name, location.get(), startVersion);
+    if (!changeDataFeedEnabled(((SnapshotImpl) first).getMetadata().getConfiguration())) {
+      throw OxbowException.userError(
+          "Table %s did not record its change data feed at version %d: start table_changes at a"
+              + " version after 'delta.enableChangeDataFeed' was set to 'true'",
+          name, startVersion);
+    }
+    return Optional.of(handle);
+  }
+
+  private static boolean changeDataFeedEnabled(Map<String, String> configuration) {
+    return "true"
+        .equalsIgnoreCase(configuration.getOrDefault("delta.enableChangeDataFeed", "false"));
   }
 
   @Override
   public ConnectorTableMetadata getTableMetadata(ConnectorTableHandle table) {
-    CachedTable described = describe((DeltaTableHandle) table);
+    DeltaTableHandle handle = (DeltaTableHandle) table;
+    if (handle.kind() == DeltaTableHandle.Kind.HISTORY) {
+      return new ConnectorTableMetadata(
+          table.name(), DeltaHistory.SCHEMA, OptionalLong.of(handle.version() + 1));
+    }
+    CachedTable described = describe(handle);
+    if (handle.kind() == DeltaTableHandle.Kind.CHANGES) {
+      return new ConnectorTableMetadata(
+          table.name(), DeltaChangeFeed.schema(described.schema()), OptionalLong.empty());
+    }
+    Schema schema = described.schema();
+    if (handle.fileColumn()) {
+      List<Field> fields = new ArrayList<>(schema.getFields());
+      fields.add(new Field(FILE_COLUMN, FieldType.notNullable(ArrowType.Utf8.INSTANCE), null));
+      schema = new Schema(fields);
+    }
     return new ConnectorTableMetadata(
-        table.name(),
-        described.schema(),
-        described.statistics().rows(),
-        described.statistics().columns());
+        table.name(), schema, described.statistics().rows(), described.statistics().columns());
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The value of {@link #FILE_COLUMN} is the file's {@code add} action {@code path} exactly as
+   * the Delta log stores it (usually relative to the table and URL-encoded), which is what a remove
+   * action for the file must carry. The handle is pinned to a version so the paths stay valid for
+   * {@code beginRewrite}.
+   */
+  @Override
+  public ConnectorTableHandle withFileColumn(ConnectorTableHandle table) {
+    DeltaTableHandle handle = (DeltaTableHandle) table;
+    if (handle.kind() != DeltaTableHandle.Kind.TABLE) {
+      throw OxbowException.userError("DELETE, UPDATE and MERGE need a Delta table, not %s", handle);
+    }
+    if (handle.version() == DeltaTableHandle.LATEST) {
+      handle =
+          DeltaTableHandle.pinned(
+                  handle.name(),
+                  handle.location(),
+                  latestSnapshot(handle.name(), handle.location()).getVersion(),
+                  false)
+              .withFilter(handle.filter(), handle.keptFiles(), handle.totalFiles());
+    }
+    return handle.withFileColumn();
+  }
+
+  @Override
+  public Optional<ConnectorTableHandle> applyFilter(
+      ConnectorTableHandle table, List<ColumnPredicate> conjuncts) {
+    DeltaTableHandle handle = (DeltaTableHandle) table;
+    if (handle.kind() != DeltaTableHandle.Kind.TABLE) {
+      return Optional.empty();
+    }
+    CachedTable described = describe(handle);
+    List<ColumnPredicate> filter = new ArrayList<>(handle.filter());
+    for (ColumnPredicate conjunct : conjuncts) {
+      if (FileSkipping.usable(described.schema(), conjunct) && !filter.contains(conjunct)) {
+        filter.add(conjunct);
+      }
+    }
+    if (filter.equals(handle.filter())) {
+      return Optional.empty();
+    }
+    BitSet kept = keptFiles(described, filter);
+    return Optional.of(handle.withFilter(filter, kept.cardinality(), described.files().size()));
+  }
+
+  /** Which files of a snapshot may hold rows matching the filter (cached per filter). */
+  private BitSet keptFiles(CachedTable described, List<ColumnPredicate> filter) {
+    return described
+        .kept()
+        .computeIfAbsent(
+            List.copyOf(filter),
+            f -> {
+              Map<String, String> physicalNames = new HashMap<>();
+              for (Field field : described.schema().getFields()) {
+                String physical = DeltaTypes.physicalName(field);
+                if (physical != null) {
+                  physicalNames.put(field.getName(), physical);
+                }
+              }
+              FileSkipping skipping =
+                  new FileSkipping(
+                      described.schema(), described.partitionColumns(), physicalNames, f);
+              BitSet bits = new BitSet();
+              for (int i = 0; i < described.files().size(); i++) {
+                if (skipping.keep(
+                    described.addPaths().get(i),
+                    described.files().get(i).partitionValues(),
+                    described.stats().get(i))) {
+                  bits.set(i);
+                }
+              }
+              return bits;
+            });
   }
 
   @Override
   public List<ConnectorSplit> getSplits(ConnectorTableHandle table) {
-    return new ArrayList<>(describe((DeltaTableHandle) table).files());
+    DeltaTableHandle handle = (DeltaTableHandle) table;
+    if (handle.kind() == DeltaTableHandle.Kind.HISTORY) {
+      return List.of(new DeltaHistory.HistorySplit());
+    }
+    CachedTable described = describe(handle);
+    if (handle.kind() == DeltaTableHandle.Kind.CHANGES) {
+      Table kernelTable = Table.forPath(engine, handle.location());
+      StructType deltaSchema =
+          snapshot(handle.name(), handle.location(), handle.version()).getSchema();
+      return new ArrayList<>(
+          kernel(
+              handle.name(),
+              handle.location(),
+              () ->
+                  DeltaChangeFeed.splits(
+                      engine,
+                      kernelTable.getPath(engine),
+                      deltaSchema,
+                      handle.changesStart(),
+                      handle.version())));
+    }
+    if (handle.filter().isEmpty()) {
+      return new ArrayList<>(described.files());
+    }
+    BitSet kept = keptFiles(described, handle.filter());
+    List<ConnectorSplit> splits = new ArrayList<>();
+    for (int i = kept.nextSetBit(0); i >= 0; i = kept.nextSetBit(i + 1)) {
+      splits.add(described.files().get(i));
+    }
+    return splits;
   }
 
   @Override
@@ -142,35 +499,134 @@ final class DeltaConnector
       ConnectorSplit split,
       List<String> columns,
       BufferAllocator allocator) {
-    CachedTable described = describe((DeltaTableHandle) table);
-    return new ParquetPageSource(
-        (DeltaSplit) split, described.schema(), described.partitionColumns(), columns, allocator);
+    DeltaTableHandle handle = (DeltaTableHandle) table;
+    if (handle.kind() == DeltaTableHandle.Kind.HISTORY) {
+      Table kernelTable = Table.forPath(engine, handle.location());
+      List<DeltaHistory.Commit> commits =
+          kernel(
+              handle.name(),
+              handle.location(),
+              () ->
+                  DeltaHistory.read(
+                      engine,
+                      kernelTable.getPath(engine),
+                      earliestCommitFile(kernelTable),
+                      handle.version()));
+      return DeltaHistory.pageSource(commits, columns, allocator);
+    }
+    CachedTable described = describe(handle);
+    if (handle.kind() == DeltaTableHandle.Kind.CHANGES) {
+      return DeltaChangeFeed.pageSource(
+          fileIO,
+          (DeltaChangeFeed.ChangeSplit) split,
+          described.schema(),
+          described.partitionColumns(),
+          columns,
+          allocator);
+    }
+    DeltaSplit file = (DeltaSplit) split;
+    if (!columns.contains(FILE_COLUMN)) {
+      return new ParquetPageSource(
+          fileIO, file, described.schema(), described.partitionColumns(), columns, allocator);
+    }
+    List<String> read = columns.stream().filter(c -> !c.equals(FILE_COLUMN)).toList();
+    List<Field> output = new ArrayList<>();
+    for (String column : columns) {
+      output.add(
+          column.equals(FILE_COLUMN)
+              ? new Field(FILE_COLUMN, FieldType.notNullable(ArrowType.Utf8.INSTANCE), null)
+              : described.schema().findField(column));
+    }
+    String addPath = described.addPathBySplitPath().get(file.path());
+    if (addPath == null) {
+      throw new OxbowException(
+          ErrorCode.INTERNAL, "File " + file.path() + " is not part of " + handle);
+    }
+    return new AppendedColumnsPageSource(
+        new ParquetPageSource(
+            fileIO, file, described.schema(), described.partitionColumns(), read, allocator),
+        output,
+        Map.of(FILE_COLUMN, addPath),
+        allocator);
   }
 
-  /** Reads the table's latest snapshot through delta-kernel (cached per version). */
+  private static String key(String location, long version) {
+    return location + "@" + version;
+  }
+
+  /** Loads the latest snapshot and remembers it for {@link #describe}. */
+  private Snapshot latestSnapshot(SchemaTableName name, String location) {
+    Snapshot snapshot =
+        kernel(name, location, () -> Table.forPath(engine, location).getLatestSnapshot(engine));
+    remember(key(location, snapshot.getVersion()), snapshot);
+    return snapshot;
+  }
+
+  private void remember(String key, Snapshot snapshot) {
+    if (snapshots.size() >= 2 * MAX_CACHED) {
+      snapshots.clear();
+    }
+    snapshots.put(key, snapshot);
+  }
+
+  /** The snapshot at a version ({@link DeltaTableHandle#LATEST} for the latest). */
+  private Snapshot snapshot(SchemaTableName name, String location, long version) {
+    if (version == DeltaTableHandle.LATEST) {
+      return latestSnapshot(name, location);
+    }
+    Snapshot cached = snapshots.get(key(location, version));
+    if (cached != null) {
+      return cached;
+    }
+    Snapshot snapshot =
+        kernel(
+            name,
+            location,
+            () -> Table.forPath(engine, location).getSnapshotAsOfVersion(engine, version));
+    remember(key(location, version), snapshot);
+    return snapshot;
+  }
+
+  /** Runs a delta-kernel call, turning its failures into Oxbow errors. */
+  private static <T> T kernel(SchemaTableName name, String location, Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (OxbowException e) {
+      throw e;
+    } catch (TableNotFoundException e) {
+      throw OxbowException.notFound("Delta table '%s' not found at %s", name, location);
+    } catch (KernelException e) {
+      throw DeltaErrors.translate(e, name.toString(), location);
+    } catch (RuntimeException e) {
+      throw new OxbowException(
+          ErrorCode.SOURCE_UNAVAILABLE,
+          "Cannot read Delta table '" + name + "' at " + location + ": " + e.getMessage(),
+          e);
+    }
+  }
+
+  /** Reads the handle's snapshot through delta-kernel (cached per table and version). */
   private CachedTable describe(DeltaTableHandle handle) {
     try {
-      Table table = Table.forPath(engine, handle.location());
-      Snapshot snapshot = table.getLatestSnapshot(engine);
-      CachedTable cached = tables.get(handle.location());
-      if (cached != null && cached.version() == snapshot.getVersion()) {
-        return cached;
+      if (handle.version() != DeltaTableHandle.LATEST) {
+        CachedTable pinned = tables.get(key(handle.location(), handle.version()));
+        if (pinned != null) {
+          return pinned;
+        }
       }
-      String mapping =
-          ((SnapshotImpl) snapshot)
-              .getMetadata()
-              .getConfiguration()
-              .getOrDefault("delta.columnMapping.mode", "none");
-      if (!mapping.equals("none")) {
-        throw OxbowException.userError(
-            "Delta table '%s' uses column mapping (%s), which is not supported yet",
-            handle.name(), mapping);
+      Snapshot snapshot = snapshot(handle.name(), handle.location(), handle.version());
+      CachedTable cached = tables.get(key(handle.location(), snapshot.getVersion()));
+      if (cached != null) {
+        return cached;
       }
       Schema schema = DeltaTypes.toArrow(snapshot.getSchema(), handle.name().toString());
       List<String> partitions =
           snapshot.getPartitionColumnNames().stream().map(c -> c.toLowerCase(Locale.ROOT)).toList();
       Scan scan = snapshot.getScanBuilder().build();
       List<DeltaSplit> files = new ArrayList<>();
+      List<String> addPaths = new ArrayList<>();
+      List<String> fileStats = new ArrayList<>();
+      Map<String, String> addPathBySplitPath = new HashMap<>();
       FileStatistics statistics = new FileStatistics(schema, partitions);
       try (CloseableIterator<FilteredColumnarBatch> batches =
           ((ScanImpl) scan).getScanFiles(engine, true)) {
@@ -179,33 +635,45 @@ final class DeltaConnector
           try (CloseableIterator<Row> rowIterator = batch.getRows()) {
             while (rowIterator.hasNext()) {
               Row row = rowIterator.next();
-              if (InternalScanFileUtils.getDeletionVectorDescriptorFromRow(row) != null) {
-                throw OxbowException.userError(
-                    "Delta table '%s' uses deletion vectors, which are not supported yet",
-                    handle.name());
-              }
-              FileStatus status = InternalScanFileUtils.getAddFileStatus(row);
-              Map<String, String> partitionValues = new HashMap<>();
-              InternalScanFileUtils.getPartitionValues(row)
-                  .forEach((k, v) -> partitionValues.put(k.toLowerCase(Locale.ROOT), v));
-              files.add(new DeltaSplit(status.getPath(), status.getSize(), partitionValues));
+              DeltaSplit split = DeltaSplit.fromScanFile(row, engine, snapshot.getSchema());
+              files.add(split);
               Row add = row.getStruct(InternalScanFileUtils.ADD_FILE_ORDINAL);
               int statsOrdinal = InternalScanFileUtils.ADD_FILE_STATS_ORDINAL;
               String stats = add.isNullAt(statsOrdinal) ? null : add.getString(statsOrdinal);
-              statistics.addFile(partitionValues, stats);
+              statistics.addFile(split.partitionValues(), stats);
+              String addPath = add.getString(add.getSchema().indexOf("path"));
+              addPaths.add(addPath);
+              fileStats.add(stats);
+              addPathBySplitPath.put(split.path(), addPath);
             }
           }
         }
       }
       CachedTable described =
-          new CachedTable(snapshot.getVersion(), schema, partitions, files, statistics);
-      tables.put(handle.location(), described);
+          new CachedTable(
+              snapshot.getVersion(),
+              schema,
+              partitions,
+              files,
+              addPaths,
+              fileStats,
+              addPathBySplitPath,
+              statistics,
+              ((SnapshotImpl) snapshot).getMetadata().getConfiguration(),
+              new ConcurrentHashMap<>());
+      if (tables.size() >= MAX_CACHED) {
+        tables.clear();
+        snapshots.clear();
+      }
+      tables.put(key(handle.location(), snapshot.getVersion()), described);
       return described;
     } catch (OxbowException e) {
       throw e;
     } catch (TableNotFoundException e) {
       throw OxbowException.notFound(
           "Delta table '%s' not found at %s", handle.name(), handle.location());
+    } catch (KernelException e) {
+      throw DeltaErrors.translate(e, handle.name().toString(), handle.location());
     } catch (IOException | UncheckedIOException e) {
       throw new OxbowException(
           ErrorCode.SOURCE_UNAVAILABLE,
@@ -227,5 +695,111 @@ final class DeltaConnector
               + e.getMessage(),
           e);
     }
+  }
+
+  // Writes: CREATE / DROP TABLE, INSERT [OVERWRITE], DELETE / UPDATE / MERGE rewrites, COPY INTO.
+
+  /** The external tables (created with {@code LOCATION}) registered in this warehouse. */
+  ExternalTables externalTables() {
+    return new ExternalTables(engine, warehouse);
+  }
+
+  @Override
+  public void createTable(SchemaTableName name, Schema columns) {
+    createTable(name, columns, TableOptions.NONE);
+  }
+
+  @Override
+  public void createTable(SchemaTableName name, Schema columns, TableOptions options) {
+    DeltaDdl.createTable(engine, warehouse, externalTables(), name, columns, options);
+  }
+
+  @Override
+  public void dropTable(ConnectorTableHandle table) {
+    DeltaTableHandle handle = (DeltaTableHandle) table;
+    DeltaDdl.dropTable(fileIO, warehouse, externalTables(), handle.name(), handle.location());
+    // a table created later under the same name restarts at version 0
+    tables.clear();
+    snapshots.clear();
+  }
+
+  @Override
+  public void insert(ConnectorTableHandle table, org.apache.arrow.vector.VectorSchemaRoot rows) {
+    try (ConnectorWriter writer = beginInsert(table, false)) {
+      writer.write(rows);
+      writer.commit();
+    }
+  }
+
+  @Override
+  public ConnectorWriter beginInsert(ConnectorTableHandle table, boolean overwrite) {
+    DeltaTableHandle handle = writable(table);
+    return DeltaWriter.begin(
+        engine,
+        handle.name(),
+        handle.location(),
+        overwrite ? DeltaWriter.Mode.OVERWRITE : DeltaWriter.Mode.APPEND,
+        pinnedVersion(handle),
+        Set.of(),
+        false,
+        DeltaTableWriter.DEFAULT_TARGET_FILE_ROWS);
+  }
+
+  @Override
+  public ConnectorWriter beginRewrite(ConnectorTableHandle table, Set<String> replacedFiles) {
+    DeltaTableHandle handle = writable(table);
+    OptionalLong version = pinnedVersion(handle);
+    if (version.isEmpty()) {
+      throw new OxbowException(
+          ErrorCode.INTERNAL,
+          "beginRewrite needs a handle pinned to the version that was read: " + handle);
+    }
+    return DeltaWriter.begin(
+        engine,
+        handle.name(),
+        handle.location(),
+        DeltaWriter.Mode.REWRITE,
+        version,
+        replacedFiles,
+        false,
+        DeltaTableWriter.DEFAULT_TARGET_FILE_ROWS);
+  }
+
+  @Override
+  public long copyInto(
+      ConnectorTableHandle table,
+      String source,
+      String format,
+      Map<String, String> options,
+      BufferAllocator allocator) {
+    DeltaTableHandle handle = writable(table);
+    return CopyIntoLoader.load(
+        engine,
+        fileIO,
+        handle.name(),
+        handle.location(),
+        source,
+        format,
+        options,
+        allocator,
+        DeltaTableWriter.DEFAULT_TARGET_FILE_ROWS);
+  }
+
+  private static DeltaTableHandle writable(ConnectorTableHandle table) {
+    DeltaTableHandle handle = (DeltaTableHandle) table;
+    if (handle.kind() != DeltaTableHandle.Kind.TABLE || handle.timeTravel()) {
+      throw OxbowException.userError(
+          "Cannot write to %s: it is a read-only view of the table (history, changes or an older"
+              + " version)",
+          handle);
+    }
+    return handle;
+  }
+
+  /** The version a handle was pinned to when the statement resolved it, if any. */
+  private static OptionalLong pinnedVersion(DeltaTableHandle handle) {
+    return handle.version() == DeltaTableHandle.LATEST
+        ? OptionalLong.empty()
+        : OptionalLong.of(handle.version());
   }
 }

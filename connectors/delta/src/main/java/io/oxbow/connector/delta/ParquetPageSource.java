@@ -1,21 +1,33 @@
 package io.oxbow.connector.delta;
 
+import io.delta.kernel.internal.deletionvectors.RoaringBitmapArray;
+import io.oxbow.connector.delta.fs.DeltaFileIO;
+import io.oxbow.connector.delta.fs.ParquetInputFile;
 import io.oxbow.spi.connector.ConnectorPageSource;
 import io.oxbow.spi.error.ErrorCode;
 import io.oxbow.spi.error.OxbowException;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.net.URI;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.DateDayVector;
@@ -27,8 +39,8 @@ import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.SmallIntVector;
 import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.TinyIntVector;
-import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.parquet.column.ColumnDescriptor;
@@ -37,7 +49,6 @@ import org.apache.parquet.column.impl.ColumnReadStoreImpl;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
-import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.api.Converter;
 import org.apache.parquet.io.api.GroupConverter;
 import org.apache.parquet.io.api.PrimitiveConverter;
@@ -55,12 +66,14 @@ import org.apache.parquet.schema.Type;
 final class ParquetPageSource implements ConnectorPageSource {
   private static final int BATCH_ROWS = 4096;
   private static final long JULIAN_EPOCH_DAY = 2_440_588L;
+  private static final long MICROS_PER_DAY = 86_400_000_000L;
 
   private final DeltaSplit split;
   private final List<Field> fields;
   private final List<String> partitionColumns;
   private final BufferAllocator allocator;
   private final Schema outputSchema;
+  private final ParquetInputFile input;
   private ParquetFileReader reader;
   private MessageType requested;
   private ColumnDescriptor[] descriptors;
@@ -71,8 +84,12 @@ final class ParquetPageSource implements ConnectorPageSource {
   private long completedBytes;
   private boolean closed;
   private boolean opened;
+  private long rowGroupFirstRow;
+  private long nextRowIndex;
+  private RoaringBitmapArray deleted;
 
   ParquetPageSource(
+      DeltaFileIO fileIO,
       DeltaSplit split,
       Schema tableSchema,
       List<String> partitionColumns,
@@ -91,39 +108,42 @@ final class ParquetPageSource implements ConnectorPageSource {
       fields.add(field);
     }
     this.outputSchema = new Schema(fields);
+    // starts fetching the file (on S3) while earlier splits are still being read
+    this.input = fileIO.newParquetInputFile(split.path(), split.size(), prefetchColumns());
+  }
+
+  /** Names of the file's columns this source reads (logical and physical, lower case). */
+  private Set<String> prefetchColumns() {
+    Set<String> names = new HashSet<>();
+    for (Field field : fields) {
+      if (!partitionColumns.contains(field.getName())) {
+        names.add(field.getName().toLowerCase(Locale.ROOT));
+        String physical = DeltaTypes.physicalName(field);
+        if (physical != null) {
+          names.add(physical.toLowerCase(Locale.ROOT));
+        }
+      }
+    }
+    return names;
   }
 
   private void open() {
     opened = true;
-    Path path = localPath(split.path());
-    try {
-      reader = ParquetFileReader.open(new LocalInputFile(path));
-    } catch (NoSuchFileException e) {
-      throw new OxbowException(
-          ErrorCode.SOURCE_UNAVAILABLE, "Data file " + path + " is missing: " + e.getMessage(), e);
-    } catch (IOException e) {
-      throw new OxbowException(
-          ErrorCode.SOURCE_UNAVAILABLE, "Cannot read data file " + path + ": " + e.getMessage(), e);
-    }
+    reader = openFile();
     MessageType fileSchema = reader.getFooter().getFileMetaData().getSchema();
     List<Type> types = new ArrayList<>();
     descriptors = new ColumnDescriptor[fields.size()];
     for (int i = 0; i < fields.size(); i++) {
-      String name = fields.get(i).getName();
-      if (partitionColumns.contains(name)) {
+      Field field = fields.get(i);
+      if (partitionColumns.contains(field.getName())) {
         continue;
       }
-      Type type = null;
-      for (Type t : fileSchema.getFields()) {
-        if (t.getName().toLowerCase(Locale.ROOT).equals(name)) {
-          type = t;
-        }
-      }
+      Type type = findColumn(fileSchema, field);
       if (type == null) {
         continue; // column added after this file was written: all NULL
       }
       if (!type.isPrimitive()) {
-        throw OxbowException.userError("Nested column '%s' is not supported yet", name);
+        throw OxbowException.userError("Nested column '%s' is not supported yet", field.getName());
       }
       if (!types.contains(type)) {
         types.add(type);
@@ -133,13 +153,54 @@ final class ParquetPageSource implements ConnectorPageSource {
     requested = new MessageType(fileSchema.getName(), types);
     reader.setRequestedSchema(requested);
     blocks = reader.getRowGroups();
+    if (split.deletionVector() != null) {
+      deleted = split.deletionVector().load();
+    }
   }
 
-  private static Path localPath(String location) {
-    if (location.startsWith("file:")) {
-      return Path.of(URI.create(location.replace(" ", "%20")));
+  /** Opens the split's Parquet file: the one place that knows where data files live. */
+  private ParquetFileReader openFile() {
+    String path = split.path();
+    try {
+      return ParquetFileReader.open(input);
+    } catch (FileNotFoundException | NoSuchFileException e) {
+      throw new OxbowException(
+          ErrorCode.SOURCE_UNAVAILABLE, "Data file " + path + " is missing: " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new OxbowException(
+          ErrorCode.SOURCE_UNAVAILABLE, "Cannot read data file " + path + ": " + e.getMessage(), e);
     }
-    return Path.of(location);
+  }
+
+  /**
+   * The file's column for a table column: by Parquet field id, then by physical name (column
+   * mapping), then by logical name (case-insensitive); null when the file predates the column.
+   */
+  private static Type findColumn(MessageType fileSchema, Field field) {
+    Integer id = DeltaTypes.fieldId(field);
+    String physical = DeltaTypes.physicalName(field);
+    if (id != null) {
+      for (Type t : fileSchema.getFields()) {
+        if (t.getId() != null && t.getId().intValue() == id) {
+          return t;
+        }
+      }
+    }
+    if (physical != null) {
+      for (Type t : fileSchema.getFields()) {
+        if (t.getName().equals(physical)) {
+          return t;
+        }
+      }
+      return null;
+    }
+    Type found = null;
+    for (Type t : fileSchema.getFields()) {
+      if (t.getName().toLowerCase(Locale.ROOT).equals(field.getName())) {
+        found = t;
+      }
+    }
+    return found;
   }
 
   @Override
@@ -147,211 +208,270 @@ final class ParquetPageSource implements ConnectorPageSource {
     if (closed) {
       return null;
     }
-    if (!opened) {
-      open();
-    }
     try {
-      while (rowsLeftInGroup == 0) {
-        if (rowGroupIndex >= blocks.size()) {
-          return null;
-        }
-        BlockMetaData block = blocks.get(rowGroupIndex++);
-        rowsLeftInGroup = block.getRowCount();
-        completedBytes += block.getCompressedSize();
-        if (requested.getFieldCount() > 0) {
-          PageReadStore pages = reader.readNextRowGroup();
-          ColumnReadStoreImpl store =
-              new ColumnReadStoreImpl(
-                  pages,
-                  new NoopGroupConverter(requested.getFieldCount()),
-                  requested,
-                  reader.getFooter().getFileMetaData().getCreatedBy());
-          readers = new ColumnReader[fields.size()];
-          for (int i = 0; i < fields.size(); i++) {
-            if (descriptors[i] != null) {
-              readers[i] = store.getColumnReader(descriptors[i]);
-            }
-          }
-        } else {
-          reader.skipNextRowGroup();
-        }
+      if (!opened) {
+        open();
       }
-      int n = (int) Math.min(BATCH_ROWS, rowsLeftInGroup);
-      VectorSchemaRoot root = VectorSchemaRoot.create(outputSchema, allocator);
-      try {
-        for (int i = 0; i < fields.size(); i++) {
-          FieldVector vector = root.getVector(i);
-          vector.setInitialCapacity(n);
-          vector.allocateNew();
-          String name = fields.get(i).getName();
-          if (partitionColumns.contains(name)) {
-            fillPartition(vector, split.partitionValues().get(name), n);
-          } else if (readers == null || readers[i] == null) {
-            for (int r = 0; r < n; r++) {
-              setNull(vector, r);
+      while (true) {
+        while (rowsLeftInGroup == 0) {
+          if (rowGroupIndex >= blocks.size()) {
+            return null;
+          }
+          BlockMetaData block = blocks.get(rowGroupIndex++);
+          rowsLeftInGroup = block.getRowCount();
+          nextRowIndex =
+              block.getRowIndexOffset() >= 0 ? block.getRowIndexOffset() : rowGroupFirstRow;
+          rowGroupFirstRow = nextRowIndex + block.getRowCount();
+          completedBytes += block.getCompressedSize();
+          if (requested.getFieldCount() > 0) {
+            PageReadStore pages = reader.readNextRowGroup();
+            ColumnReadStoreImpl store =
+                new ColumnReadStoreImpl(
+                    pages,
+                    new NoopGroupConverter(requested.getFieldCount()),
+                    requested,
+                    reader.getFooter().getFileMetaData().getCreatedBy());
+            readers = new ColumnReader[fields.size()];
+            for (int i = 0; i < fields.size(); i++) {
+              if (descriptors[i] != null) {
+                readers[i] = store.getColumnReader(descriptors[i]);
+              }
             }
           } else {
-            decode(readers[i], descriptors[i], vector, n);
+            reader.skipNextRowGroup();
           }
-          vector.setValueCount(n);
         }
-        root.setRowCount(n);
-      } catch (RuntimeException e) {
-        root.close();
-        throw e;
+        int n = (int) Math.min(BATCH_ROWS, rowsLeftInGroup);
+        boolean[] keep = null;
+        int kept = n;
+        if (deleted != null) {
+          keep = new boolean[n];
+          kept = 0;
+          for (int r = 0; r < n; r++) {
+            keep[r] = !deleted.contains(nextRowIndex + r);
+            if (keep[r]) {
+              kept++;
+            }
+          }
+        }
+        rowsLeftInGroup -= n;
+        nextRowIndex += n;
+        VectorSchemaRoot root = VectorSchemaRoot.create(outputSchema, allocator);
+        try {
+          for (int i = 0; i < fields.size(); i++) {
+            FieldVector vector = root.getVector(i);
+            vector.setInitialCapacity(kept);
+            vector.allocateNew();
+            String name = fields.get(i).getName();
+            if (partitionColumns.contains(name)) {
+              fillPartition(split.path(), vector, split.partitionValues().get(name), kept);
+            } else if (readers == null || readers[i] == null) {
+              for (int r = 0; r < kept; r++) {
+                setNull(vector, r);
+              }
+            } else {
+              decode(readers[i], descriptors[i], vector, n, keep);
+            }
+            vector.setValueCount(kept);
+          }
+          root.setRowCount(kept);
+        } catch (RuntimeException e) {
+          root.close();
+          throw e;
+        }
+        if (kept == 0 && n > 0) {
+          root.close(); // every row of this batch was deleted
+          continue;
+        }
+        return root;
       }
-      rowsLeftInGroup -= n;
-      return root;
     } catch (IOException e) {
       throw new OxbowException(
           ErrorCode.SOURCE_UNAVAILABLE,
           "Cannot read data file " + split.path() + ": " + e.getMessage(),
           e);
+    } catch (OxbowException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      // a corrupt or unexpected file (Parquet decoding errors are unchecked)
+      throw new OxbowException(
+          ErrorCode.SOURCE_UNAVAILABLE, "Cannot read data file " + split.path() + ": " + e, e);
     }
+  }
+
+  /**
+   * Whether a partition value (Delta's string form) is NULL: a missing value, or an empty one of a
+   * non-string column.
+   */
+  static boolean partitionIsNull(ArrowType type, String value) {
+    return value == null
+        || (value.isEmpty()
+            && !(type instanceof ArrowType.Utf8 || type instanceof ArrowType.LargeUtf8));
   }
 
   private static void setNull(FieldVector vector, int index) {
     if (vector instanceof org.apache.arrow.vector.BaseFixedWidthVector f) {
       f.setNull(index);
-    } else if (vector instanceof VarCharVector v) {
+    } else if (vector instanceof BaseVariableWidthVector v) {
       v.setNull(index);
     }
   }
 
-  /** Decodes {@code n} values of one column chunk into {@code vector}. */
+  /**
+   * Decodes {@code n} values of one column chunk into {@code vector}, dropping the rows whose
+   * {@code keep} entry is false (deleted by a deletion vector; {@code keep} null keeps all). Files
+   * written before a type was widened (Delta type widening) are widened here: integers to long,
+   * double or decimal, float to double, decimals to a larger precision or scale, date to
+   * timestamp_ntz.
+   */
   private static void decode(
-      ColumnReader cr, ColumnDescriptor descriptor, FieldVector vector, int n) {
+      ColumnReader cr, ColumnDescriptor descriptor, FieldVector vector, int n, boolean[] keep) {
     int maxDefinition = descriptor.getMaxDefinitionLevel();
     PrimitiveType primitive = descriptor.getPrimitiveType();
     PrimitiveType.PrimitiveTypeName physical = primitive.getPrimitiveTypeName();
-    if (vector instanceof BigIntVector v) {
-      for (int r = 0; r < n; r++, cr.consume()) {
-        if (cr.getCurrentDefinitionLevel() < maxDefinition) {
-          v.setNull(r);
-        } else {
-          v.set(
-              r,
-              physical == PrimitiveType.PrimitiveTypeName.INT32 ? cr.getInteger() : cr.getLong());
+    LogicalTypeAnnotation logical = primitive.getLogicalTypeAnnotation();
+    ValueReader read = valueReader(cr, vector, physical, logical);
+    int out = 0;
+    for (int r = 0; r < n; r++, cr.consume()) {
+      boolean isNull = cr.getCurrentDefinitionLevel() < maxDefinition;
+      if (keep != null && !keep[r]) {
+        if (!isNull) {
+          cr.skip();
         }
+      } else if (isNull) {
+        setNull(vector, out++);
+      } else {
+        read.readInto(out++);
       }
-    } else if (vector instanceof IntVector v) {
-      for (int r = 0; r < n; r++, cr.consume()) {
-        if (cr.getCurrentDefinitionLevel() < maxDefinition) {
-          v.setNull(r);
-        } else {
-          v.set(r, cr.getInteger());
-        }
-      }
-    } else if (vector instanceof DecimalVector v) {
-      for (int r = 0; r < n; r++, cr.consume()) {
-        if (cr.getCurrentDefinitionLevel() < maxDefinition) {
-          v.setNull(r);
-        } else if (physical == PrimitiveType.PrimitiveTypeName.INT64) {
-          v.set(r, cr.getLong());
-        } else if (physical == PrimitiveType.PrimitiveTypeName.INT32) {
-          v.set(r, cr.getInteger());
-        } else {
-          v.setBigEndian(r, cr.getBinary().getBytes());
-        }
-      }
-    } else if (vector instanceof VarCharVector v) {
-      for (int r = 0; r < n; r++, cr.consume()) {
-        if (cr.getCurrentDefinitionLevel() < maxDefinition) {
-          v.setNull(r);
-        } else {
-          Binary binary = cr.getBinary();
-          ByteBuffer bytes = binary.toByteBuffer();
-          v.setSafe(r, bytes, bytes.position(), bytes.remaining());
-        }
-      }
-    } else if (vector instanceof DateDayVector v) {
-      for (int r = 0; r < n; r++, cr.consume()) {
-        if (cr.getCurrentDefinitionLevel() < maxDefinition) {
-          v.setNull(r);
-        } else {
-          v.set(r, cr.getInteger());
-        }
-      }
-    } else if (vector instanceof Float8Vector v) {
-      for (int r = 0; r < n; r++, cr.consume()) {
-        if (cr.getCurrentDefinitionLevel() < maxDefinition) {
-          v.setNull(r);
-        } else {
-          v.set(
-              r,
-              physical == PrimitiveType.PrimitiveTypeName.FLOAT ? cr.getFloat() : cr.getDouble());
-        }
-      }
-    } else if (vector instanceof Float4Vector v) {
-      for (int r = 0; r < n; r++, cr.consume()) {
-        if (cr.getCurrentDefinitionLevel() < maxDefinition) {
-          v.setNull(r);
-        } else {
-          v.set(r, cr.getFloat());
-        }
-      }
-    } else if (vector instanceof BitVector v) {
-      for (int r = 0; r < n; r++, cr.consume()) {
-        if (cr.getCurrentDefinitionLevel() < maxDefinition) {
-          v.setNull(r);
-        } else {
-          v.set(r, cr.getBoolean() ? 1 : 0);
-        }
-      }
-    } else if (vector instanceof SmallIntVector v) {
-      for (int r = 0; r < n; r++, cr.consume()) {
-        if (cr.getCurrentDefinitionLevel() < maxDefinition) {
-          v.setNull(r);
-        } else {
-          v.set(r, (short) cr.getInteger());
-        }
-      }
-    } else if (vector instanceof TinyIntVector v) {
-      for (int r = 0; r < n; r++, cr.consume()) {
-        if (cr.getCurrentDefinitionLevel() < maxDefinition) {
-          v.setNull(r);
-        } else {
-          v.set(r, (byte) cr.getInteger());
-        }
-      }
-    } else if (vector instanceof TimeStampVector v) {
-      long factor = 1;
-      long divisor = 1;
-      if (primitive.getLogicalTypeAnnotation()
-          instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation ts) {
-        switch (ts.getUnit()) {
-          case MILLIS -> factor = 1000;
-          case NANOS -> divisor = 1000;
-          default -> {}
-        }
-      }
-      for (int r = 0; r < n; r++, cr.consume()) {
-        if (cr.getCurrentDefinitionLevel() < maxDefinition) {
-          v.setNull(r);
-        } else if (physical == PrimitiveType.PrimitiveTypeName.INT96) {
-          ByteBuffer b = cr.getBinary().toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-          long nanosOfDay = b.getLong();
-          long julianDay = b.getInt() & 0xffffffffL;
-          v.set(r, (julianDay - JULIAN_EPOCH_DAY) * 86_400_000_000L + nanosOfDay / 1000);
-        } else {
-          v.set(r, cr.getLong() * factor / divisor);
-        }
-      }
-    } else {
-      throw OxbowException.userError(
-          "Column '%s' has type %s, which is not supported yet",
-          vector.getName(), vector.getField().getType());
     }
   }
 
+  /** Reads the column reader's current (non-null) value into one slot of an Arrow vector. */
+  @FunctionalInterface
+  private interface ValueReader {
+    void readInto(int index);
+  }
+
+  /** The value reader for one column chunk, chosen once per batch rather than once per value. */
+  private static ValueReader valueReader(
+      ColumnReader cr,
+      FieldVector vector,
+      PrimitiveType.PrimitiveTypeName physical,
+      LogicalTypeAnnotation logical) {
+    if (vector instanceof BigIntVector v) {
+      return physical == PrimitiveType.PrimitiveTypeName.INT32
+          ? i -> v.set(i, cr.getInteger())
+          : i -> v.set(i, cr.getLong());
+    } else if (vector instanceof IntVector v) {
+      return i -> v.set(i, cr.getInteger());
+    } else if (vector instanceof DecimalVector v) {
+      return i -> setDecimal(v, i, cr, physical, logical);
+    } else if (vector instanceof BaseVariableWidthVector v) { // string and binary
+      return i -> {
+        ByteBuffer bytes = cr.getBinary().toByteBuffer();
+        v.setSafe(i, bytes, bytes.position(), bytes.remaining());
+      };
+    } else if (vector instanceof DateDayVector v) {
+      return i -> v.set(i, cr.getInteger());
+    } else if (vector instanceof Float8Vector v) {
+      return switch (physical) {
+        case FLOAT -> i -> v.set(i, cr.getFloat());
+        case INT32 -> i -> v.set(i, cr.getInteger());
+        case INT64 -> i -> v.set(i, cr.getLong());
+        default -> i -> v.set(i, cr.getDouble());
+      };
+    } else if (vector instanceof Float4Vector v) {
+      return i -> v.set(i, cr.getFloat());
+    } else if (vector instanceof BitVector v) {
+      return i -> v.set(i, cr.getBoolean() ? 1 : 0);
+    } else if (vector instanceof SmallIntVector v) {
+      return i -> v.set(i, (short) cr.getInteger());
+    } else if (vector instanceof TinyIntVector v) {
+      return i -> v.set(i, (byte) cr.getInteger());
+    } else if (vector instanceof TimeStampVector v) {
+      return i -> v.set(i, timestampMicros(cr, physical, logical));
+    }
+    throw OxbowException.userError(
+        "Column '%s' has type %s, which is not supported yet",
+        vector.getName(), vector.getField().getType());
+  }
+
+  /** One decimal value, rescaled when the file has a smaller scale (or is an integer column). */
+  private static void setDecimal(
+      DecimalVector v,
+      int index,
+      ColumnReader cr,
+      PrimitiveType.PrimitiveTypeName physical,
+      LogicalTypeAnnotation logical) {
+    int fileScale =
+        logical instanceof LogicalTypeAnnotation.DecimalLogicalTypeAnnotation d ? d.getScale() : 0;
+    int shift = v.getScale() - fileScale;
+    if (physical == PrimitiveType.PrimitiveTypeName.INT64
+        || physical == PrimitiveType.PrimitiveTypeName.INT32) {
+      long unscaled =
+          physical == PrimitiveType.PrimitiveTypeName.INT64 ? cr.getLong() : cr.getInteger();
+      if (shift == 0) {
+        v.set(index, unscaled);
+      } else {
+        v.set(
+            index,
+            new BigDecimal(
+                BigInteger.valueOf(unscaled).multiply(BigInteger.TEN.pow(shift)), v.getScale()));
+      }
+    } else if (shift == 0) {
+      v.setBigEndian(index, cr.getBinary().getBytes());
+    } else {
+      BigInteger unscaled = new BigInteger(cr.getBinary().getBytes());
+      v.set(index, new BigDecimal(unscaled.multiply(BigInteger.TEN.pow(shift)), v.getScale()));
+    }
+  }
+
+  /**
+   * One timestamp in microseconds from INT96, INT64 (millis, micros or nanos) or a widened date.
+   */
+  private static long timestampMicros(
+      ColumnReader cr, PrimitiveType.PrimitiveTypeName physical, LogicalTypeAnnotation logical) {
+    if (physical == PrimitiveType.PrimitiveTypeName.INT96) {
+      ByteBuffer b = cr.getBinary().toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+      long nanosOfDay = b.getLong();
+      long julianDay = b.getInt() & 0xffffffffL;
+      return (julianDay - JULIAN_EPOCH_DAY) * MICROS_PER_DAY + nanosOfDay / 1000;
+    }
+    if (physical == PrimitiveType.PrimitiveTypeName.INT32) {
+      return cr.getInteger() * MICROS_PER_DAY; // a date column widened to timestamp_ntz
+    }
+    long value = cr.getLong();
+    if (logical instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation ts) {
+      return switch (ts.getUnit()) {
+        case MILLIS -> value * 1000;
+        case NANOS -> Math.floorDiv(value, 1000);
+        default -> value;
+      };
+    }
+    return value;
+  }
+
   /** Fills a partition column with its (string-encoded) value from the Delta log. */
+  private static void fillPartition(String path, FieldVector vector, String value, int n) {
+    try {
+      fillPartition(vector, value, n);
+    } catch (OxbowException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw OxbowException.userError(
+          "Data file %s has the partition value '%s' for column '%s', which is not a valid %s: %s",
+          path, value, vector.getName(), vector.getField().getType(), e.getMessage());
+    }
+  }
+
   private static void fillPartition(FieldVector vector, String value, int n) {
+    boolean isNull = partitionIsNull(vector.getField().getType(), value);
     for (int r = 0; r < n; r++) {
-      if (value == null) {
+      if (isNull) {
         setNull(vector, r);
         continue;
       }
-      if (vector instanceof VarCharVector v) {
+      if (vector instanceof BaseVariableWidthVector v) { // string and binary
         v.setSafe(r, value.getBytes(StandardCharsets.UTF_8));
       } else if (vector instanceof BigIntVector v) {
         v.set(r, Long.parseLong(value));
@@ -369,10 +489,34 @@ final class ParquetPageSource implements ConnectorPageSource {
         v.set(r, Boolean.parseBoolean(value) ? 1 : 0);
       } else if (vector instanceof Float8Vector v) {
         v.set(r, Double.parseDouble(value));
+      } else if (vector instanceof Float4Vector v) {
+        v.set(r, Float.parseFloat(value));
+      } else if (vector instanceof TimeStampVector v) {
+        v.set(r, partitionTimestampMicros(value));
       } else {
         throw OxbowException.userError(
             "Partition column '%s' of type %s is not supported yet",
             vector.getName(), vector.getField().getType());
+      }
+    }
+  }
+
+  /**
+   * A timestamp partition value as Delta serializes it: {@code 2024-03-11 11:00:00[.123456]}
+   * (wall-clock time, read as UTC for timestamp and as-is for timestamp_ntz) or ISO-8601 with an
+   * offset ({@code 1970-01-01T00:00:00.123456Z}).
+   */
+  static long partitionTimestampMicros(String value) {
+    try {
+      LocalDateTime local = Timestamp.valueOf(value).toLocalDateTime();
+      return ChronoUnit.MICROS.between(LocalDateTime.of(1970, 1, 1, 0, 0), local);
+    } catch (IllegalArgumentException e) {
+      try {
+        Instant instant = OffsetDateTime.parse(value).toInstant();
+        return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
+      } catch (DateTimeParseException e2) {
+        throw OxbowException.userError(
+            "Partition value '%s' is not a Delta timestamp (yyyy-MM-dd HH:mm:ss[.SSSSSS])", value);
       }
     }
   }
@@ -395,6 +539,7 @@ final class ParquetPageSource implements ConnectorPageSource {
         // nothing was lost: the file was only read
       }
     }
+    input.close();
   }
 
   /** Parquet's column readers need a converter tree; values are read directly, so it is inert. */

@@ -15,6 +15,11 @@ public enum ErrorCode {
   RESOURCE_EXHAUSTED("53000"),
   /** A source (object store, database, catalog) could not be reached or failed. SQLSTATE 08006. */
   SOURCE_UNAVAILABLE("08006"),
+  /**
+   * A write lost a race with a concurrent write to the same table and could not be retried (the
+   * table is unchanged by the failed write). SQLSTATE 40001.
+   */
+  CONFLICT("40001"),
   /** The query was cancelled by the user or the server. SQLSTATE 57014. */
   CANCELLED("57014"),
   /** A bug in Oxbow. SQLSTATE XX000. */
