@@ -1,5 +1,6 @@
 package io.oxbow.launcher;
 
+import io.oxbow.benchmarks.BenchmarkTpch;
 import io.oxbow.federation.OxbowConfig;
 import io.oxbow.federation.QueryEngine;
 import io.oxbow.flight.OxbowFlightServer;
@@ -17,7 +18,8 @@ import java.util.Map;
 
 /**
  * The {@code ./oxbow} command: {@code demo}, {@code server --config FILE}, {@code tpch generate},
- * {@code help}. Exit codes: 0 success, 1 failure, 2 bad usage.
+ * {@code tpch run}, {@code bench tpch}, {@code help}. Exit codes: 0 success, 1 failure, 2 bad
+ * usage.
  */
 public final class Oxbow {
   static final String USAGE =
@@ -35,6 +37,11 @@ public final class Oxbow {
         tpch run [--sf N] [--warehouse DIR] [--queries 1-22]
             Run the TPC-H queries in process on DIR (default ./warehouse-sfN, generated if
             missing), check each answer against DuckDB on the same files, report times.
+        bench tpch [--sf N] [--warehouse DIR] [--queries 1-22] [--warmup W] [--runs R] [--threads T]
+            Benchmark Oxbow against DuckDB on the same files (DIR as for tpch run): W warm-up
+            (default 1) and R measured runs (default 3) of each query on both engines, alternating;
+            print medians, ratios, totals, their geometric mean and lineitem scan throughput.
+            DuckDB uses T threads (default: the number of processors). See benchmarks/README.md.
         help
             Show this text.
       """;
@@ -88,6 +95,12 @@ public final class Oxbow {
           TpchGenerator.generate(to, sf);
           out.println("Done.");
         }
+        case "bench" -> {
+          if (rest.isEmpty() || !rest.get(0).equals("tpch")) {
+            throw new UsageException("unknown bench command; try: oxbow bench tpch --sf N");
+          }
+          return benchTpch(benchOptions(rest.subList(1, rest.size())), out);
+        }
         default -> throw new UsageException("unknown command '" + command + "'");
       }
       return 0;
@@ -127,10 +140,7 @@ public final class Oxbow {
     String sfText = o.getOrDefault("--sf", "0.01");
     double sf = scaleFactor(sfText);
     Path warehouse = path(o.getOrDefault("--warehouse", "warehouse-sf" + sfText));
-    List<Integer> queries = new ArrayList<>();
-    for (String q : o.getOrDefault("--queries", "1-22").split(",")) {
-      queries.addAll(range(q.trim()));
-    }
+    List<Integer> queries = queries(o.getOrDefault("--queries", "1-22"));
     if (!TpchGenerator.exists(warehouse)) {
       out.println("Generating TPC-H SF " + sfText + " into " + warehouse + " ...");
       TpchGenerator.generate(warehouse, sf);
@@ -144,6 +154,53 @@ public final class Oxbow {
       throw new OxbowException(
           io.oxbow.spi.error.ErrorCode.INTERNAL, "DuckDB failed: " + e.getMessage(), e);
     }
+  }
+
+  /** The options of {@code bench tpch}, validated, with their defaults. */
+  static BenchmarkTpch.Options benchOptions(List<String> args) {
+    Map<String, String> o =
+        options(
+            args, List.of("--sf", "--warehouse", "--queries", "--warmup", "--runs", "--threads"));
+    String sfText = o.getOrDefault("--sf", "0.01");
+    return new BenchmarkTpch.Options(
+        scaleFactor(sfText),
+        path(o.getOrDefault("--warehouse", "warehouse-sf" + sfText)),
+        queries(o.getOrDefault("--queries", "1-22")),
+        count("--warmup", o.getOrDefault("--warmup", "1"), 0),
+        count("--runs", o.getOrDefault("--runs", "3"), 1),
+        count(
+            "--threads",
+            o.getOrDefault("--threads", String.valueOf(Runtime.getRuntime().availableProcessors())),
+            1));
+  }
+
+  private static int benchTpch(BenchmarkTpch.Options options, PrintStream out) {
+    try {
+      return BenchmarkTpch.run(options, out) ? 0 : 1;
+    } catch (java.sql.SQLException e) {
+      throw new OxbowException(
+          io.oxbow.spi.error.ErrorCode.INTERNAL, "DuckDB failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static int count(String option, String text, int min) {
+    try {
+      int value = Integer.parseInt(text);
+      if (value < min) {
+        throw new UsageException(option + " must be at least " + min + ", not " + value);
+      }
+      return value;
+    } catch (NumberFormatException e) {
+      throw new UsageException(option + " must be a whole number, not '" + text + "'");
+    }
+  }
+
+  private static List<Integer> queries(String text) {
+    List<Integer> queries = new ArrayList<>();
+    for (String q : text.split(",")) {
+      queries.addAll(range(q.trim()));
+    }
+    return queries;
   }
 
   private static List<Integer> range(String text) {

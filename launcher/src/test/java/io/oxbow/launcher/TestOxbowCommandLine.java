@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,6 +66,44 @@ class TestOxbowCommandLine {
     assertThat(TpchGenerator.exists(to)).isTrue();
     assertThat(run("tpch", "generate", "--sf", "0.001", "--to", to.toString())).isEqualTo(1);
     assertThat(err()).contains("is not empty");
+  }
+
+  @Test
+  void benchTpchHasDefaultsAndValidatesItsArguments() {
+    var defaults = Oxbow.benchOptions(List.of());
+    assertThat(defaults.scaleFactor()).isEqualTo(0.01);
+    assertThat(defaults.warehouse().getFileName()).hasToString("warehouse-sf0.01");
+    assertThat(defaults.queries()).hasSize(22);
+    assertThat(defaults.warmup()).isEqualTo(1);
+    assertThat(defaults.runs()).isEqualTo(3);
+    assertThat(defaults.threads()).isEqualTo(Runtime.getRuntime().availableProcessors());
+    var chosen =
+        Oxbow.benchOptions(
+            List.of(
+                "--sf",
+                "1",
+                "--warehouse",
+                "/tmp/wh",
+                "--queries",
+                "1,3-4",
+                "--warmup",
+                "0",
+                "--runs",
+                "1",
+                "--threads",
+                "4"));
+    assertThat(chosen.warehouse()).isEqualTo(Path.of("/tmp/wh"));
+    assertThat(chosen.queries()).containsExactly(1, 3, 4);
+    assertThat(List.of(chosen.warmup(), chosen.runs(), chosen.threads())).containsExactly(0, 1, 4);
+
+    assertThat(run("bench")).isEqualTo(2);
+    assertThat(err()).contains("unknown bench command");
+    assertThat(run("bench", "tpch", "--runs", "0")).isEqualTo(2);
+    assertThat(err()).contains("--runs must be at least 1, not 0");
+    assertThat(run("bench", "tpch", "--threads", "two")).isEqualTo(2);
+    assertThat(err()).contains("--threads must be a whole number, not 'two'");
+    assertThat(run("bench", "tpch", "--warmup", "-1")).isEqualTo(2);
+    assertThat(run("bench", "tpch", "--queries", "23")).isEqualTo(2);
   }
 
   @Test

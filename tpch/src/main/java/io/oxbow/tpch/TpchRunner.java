@@ -37,12 +37,7 @@ public final class TpchRunner {
   public static List<Outcome> run(Path warehouse, List<Integer> queries, PrintStream out)
       throws SQLException {
     List<Outcome> outcomes = new ArrayList<>();
-    OxbowConfig config =
-        OxbowConfig.defaults()
-            .withEnvironment(System.getenv())
-            .withCatalog("tpch", "delta", Map.of("warehouse", warehouse.toString()))
-            .withDefaultNamespace("tpch", TpchGenerator.SCHEMA);
-    try (QueryEngine engine = new QueryEngine(config);
+    try (QueryEngine engine = new QueryEngine(config(warehouse));
         Connection duckdb = DriverManager.getConnection("jdbc:duckdb:")) {
       createViews(duckdb, warehouse);
       Session session = engine.newSession("tpch-runner");
@@ -55,8 +50,7 @@ public final class TpchRunner {
           List<List<Object>> ours = runOxbow(engine, session, sql);
           long oxbowMillis = (System.nanoTime() - started) / 1_000_000;
           started = System.nanoTime();
-          List<List<Object>> reference =
-              runDuckDb(duckdb, sql.replace("day (3)", "day").replace(";", ""));
+          List<List<Object>> reference = runDuckDb(duckdb, duckDbText(sql));
           long duckMillis = (System.nanoTime() - started) / 1_000_000;
           String problem = compare(ours, reference);
           outcome = new Outcome(q, problem == null, problem, oxbowMillis, duckMillis);
@@ -86,7 +80,24 @@ public final class TpchRunner {
     return outcomes;
   }
 
-  private static void createViews(Connection duckdb, Path warehouse) throws SQLException {
+  /**
+   * The engine configuration the runner uses: catalog {@code tpch} on the warehouse, default schema
+   * {@code tpch}, environment overrides applied.
+   */
+  public static OxbowConfig config(Path warehouse) {
+    return OxbowConfig.defaults()
+        .withEnvironment(System.getenv())
+        .withCatalog("tpch", "delta", Map.of("warehouse", warehouse.toString()))
+        .withDefaultNamespace("tpch", TpchGenerator.SCHEMA);
+  }
+
+  /** A query's text as DuckDB accepts it (no interval precision, no trailing semicolon). */
+  public static String duckDbText(String sql) {
+    return sql.replace("day (3)", "day").replace(";", "");
+  }
+
+  /** Creates one DuckDB view per table of the warehouse over that table's Parquet files. */
+  public static void createViews(Connection duckdb, Path warehouse) throws SQLException {
     try (Statement s = duckdb.createStatement();
         Stream<Path> tables = Files.list(warehouse.resolve(TpchGenerator.SCHEMA))) {
       for (Path table : tables.filter(Files::isDirectory).toList()) {
@@ -102,7 +113,8 @@ public final class TpchRunner {
     }
   }
 
-  private static List<List<Object>> runOxbow(QueryEngine engine, Session session, String sql) {
+  /** Runs {@code sql} on Oxbow and returns every row (text as {@code String}). */
+  public static List<List<Object>> runOxbow(QueryEngine engine, Session session, String sql) {
     List<List<Object>> rows = new ArrayList<>();
     try (QueryResult result = engine.execute(session, sql)) {
       while (true) {
@@ -125,7 +137,8 @@ public final class TpchRunner {
     return rows;
   }
 
-  private static List<List<Object>> runDuckDb(Connection duckdb, String sql) throws SQLException {
+  /** Runs {@code sql} on DuckDB and returns every row. */
+  public static List<List<Object>> runDuckDb(Connection duckdb, String sql) throws SQLException {
     List<List<Object>> rows = new ArrayList<>();
     try (Statement s = duckdb.createStatement();
         ResultSet rs = s.executeQuery(sql)) {
@@ -142,7 +155,7 @@ public final class TpchRunner {
   }
 
   /** Null if equal (decimals exactly; DuckDB doubles rounded to our scale, one unit of slack). */
-  static String compare(List<List<Object>> ours, List<List<Object>> reference) {
+  public static String compare(List<List<Object>> ours, List<List<Object>> reference) {
     if (ours.size() != reference.size()) {
       return "row count " + ours.size() + " vs " + reference.size();
     }
