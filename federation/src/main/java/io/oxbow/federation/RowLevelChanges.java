@@ -103,27 +103,35 @@ final class RowLevelChanges {
     return new Pinned(ref, metadata, fileTable);
   }
 
+  /**
+   * The data files holding rows of {@code table} (aliased {@code a}) that satisfy {@code condition}
+   * (all rows without one), with the number of such rows in each.
+   */
+  private Map<String, Long> matchingFiles(
+      Pinned table, String a, java.util.Optional<String> condition, String statement) {
+    String where = condition.map(c -> " WHERE (" + c + ")").orElse("");
+    return fileCounts(
+        "SELECT "
+            + a
+            + "."
+            + FILE
+            + ", COUNT(*) FROM "
+            + table.fileTable()
+            + " AS "
+            + a
+            + where
+            + " GROUP BY "
+            + a
+            + "."
+            + FILE,
+        statement);
+  }
+
   /** Runs {@code DELETE}; returns the number of rows deleted. */
   long delete(DataChange.Delete delete) {
     Pinned table = pin(delete.table(), "DELETE");
     String a = quote(delete.alias());
-    String where = delete.condition().map(c -> " WHERE (" + c + ")").orElse("");
-    Map<String, Long> files =
-        fileCounts(
-            "SELECT "
-                + a
-                + "."
-                + FILE
-                + ", COUNT(*) FROM "
-                + table.fileTable()
-                + " AS "
-                + a
-                + where
-                + " GROUP BY "
-                + a
-                + "."
-                + FILE,
-            "DELETE");
+    Map<String, Long> files = matchingFiles(table, a, delete.condition(), "DELETE");
     if (files.isEmpty()) {
       return 0;
     }
@@ -153,23 +161,7 @@ final class RowLevelChanges {
   long update(DataChange.Update update) {
     Pinned table = pin(update.table(), "UPDATE");
     String a = quote(update.alias());
-    String where = update.condition().map(c -> " WHERE (" + c + ")").orElse("");
-    Map<String, Long> files =
-        fileCounts(
-            "SELECT "
-                + a
-                + "."
-                + FILE
-                + ", COUNT(*) FROM "
-                + table.fileTable()
-                + " AS "
-                + a
-                + where
-                + " GROUP BY "
-                + a
-                + "."
-                + FILE,
-            "UPDATE");
+    Map<String, Long> files = matchingFiles(table, a, update.condition(), "UPDATE");
     if (files.isEmpty()) {
       return 0;
     }

@@ -142,39 +142,9 @@ final class LocalFiles {
       Files.createDirectories(file.getParent());
       Path writeTo = atomicWrite ? temp() : file;
       OutputStream out = new BufferedOutputStream(Files.newOutputStream(writeTo), 64 * 1024);
-      return new PositionOutputStream() {
-        private long position;
-        private boolean closed;
-
+      return new CountingOutputStream(out) {
         @Override
-        public long getPos() {
-          return position;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-          out.write(b);
-          position++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-          out.write(b, off, len);
-          position += len;
-        }
-
-        @Override
-        public void flush() throws IOException {
-          out.flush();
-        }
-
-        @Override
-        public void close() throws IOException {
-          if (closed) {
-            return;
-          }
-          closed = true;
-          out.close();
+        void afterClose(long bytes) throws IOException {
           if (atomicWrite) {
             publish(writeTo, false);
           }

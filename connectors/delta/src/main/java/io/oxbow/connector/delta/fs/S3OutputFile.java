@@ -44,45 +44,16 @@ final class S3OutputFile implements OutputFile {
       Files.deleteIfExists(temp);
       throw e;
     }
-    return new PositionOutputStream() {
-      private long position;
-      private boolean closed;
-
+    return new CountingOutputStream(out) {
       @Override
-      public long getPos() {
-        return position;
+      void afterClose(long bytes) throws IOException {
+        storage.put(location, RequestBody.fromFile(temp), putIfAbsent);
+        storage.uploaded(location, bytes);
       }
 
       @Override
-      public void write(int b) throws IOException {
-        out.write(b);
-        position++;
-      }
-
-      @Override
-      public void write(byte[] b, int off, int len) throws IOException {
-        out.write(b, off, len);
-        position += len;
-      }
-
-      @Override
-      public void flush() throws IOException {
-        out.flush();
-      }
-
-      @Override
-      public void close() throws IOException {
-        if (closed) {
-          return;
-        }
-        closed = true;
-        try {
-          out.close();
-          storage.put(location, RequestBody.fromFile(temp), putIfAbsent);
-          storage.uploaded(location, position);
-        } finally {
-          Files.deleteIfExists(temp);
-        }
+      void cleanUp() throws IOException {
+        Files.deleteIfExists(temp);
       }
     };
   }
