@@ -111,7 +111,7 @@ public final class BenchmarkTpch {
       out.println("Generating TPC-H SF " + options.scaleFactor() + " into " + warehouse + " ...");
       TpchGenerator.generate(warehouse, options.scaleFactor());
     }
-    try (QueryEngine engine = new QueryEngine(TpchRunner.config(warehouse));
+    try (QueryEngine engine = new QueryEngine(TpchRunner.config(warehouse).withQueryThreads(options.threads()));
         Connection duckdb = DriverManager.getConnection("jdbc:duckdb:")) {
       try (Statement s = duckdb.createStatement()) {
         s.execute("SET threads = " + options.threads());
@@ -126,7 +126,7 @@ public final class BenchmarkTpch {
     measure("start-up", STARTUP_SQL, STARTUP_SQL, 1, 0);
     out.printf(
         "Oxbow vs DuckDB %s on %s: %d warm-up and %d measured runs per query and engine,"
-            + " alternating; DuckDB threads = %d (Oxbow runs each query on one driver thread)%n%n",
+            + " alternating; threads per query = %d on both engines%n%n",
         duckdbVersion(), options.warehouse(), options.warmup(), options.runs(), options.threads());
     out.printf("%-6s %-7s %12s %12s %8s%n", "query", "result", "Oxbow ms", "DuckDB ms", "ratio");
     List<Measurement> measurements = new ArrayList<>();

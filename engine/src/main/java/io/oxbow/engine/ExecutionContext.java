@@ -1,5 +1,6 @@
 package io.oxbow.engine;
 
+import io.oxbow.engine.exec.WorkerPool;
 import io.oxbow.spi.error.ErrorCode;
 import io.oxbow.spi.error.OxbowException;
 import java.util.function.BooleanSupplier;
@@ -14,12 +15,30 @@ import org.apache.arrow.memory.BufferAllocator;
  * @param cancelled true once the caller wants the query stopped: the engine checks it between steps
  *     of every pipeline (including hash-join build sides), so a cancelled query stops within one
  *     batch of work rather than at its next result batch
+ * @param parallelism how many threads may work on one pipeline of this query at once (1 runs every
+ *     pipeline on the caller's thread)
  */
 public record ExecutionContext(
-    String queryId, BufferAllocator allocator, BooleanSupplier cancelled) {
-  /** A context that is never cancelled. */
+    String queryId, BufferAllocator allocator, BooleanSupplier cancelled, int parallelism) {
+  public ExecutionContext {
+    if (parallelism < 1) {
+      throw new IllegalArgumentException("parallelism must be at least 1, not " + parallelism);
+    }
+  }
+
+  /** A context with the default parallelism ({@link WorkerPool#defaultThreads()}). */
+  public ExecutionContext(String queryId, BufferAllocator allocator, BooleanSupplier cancelled) {
+    this(queryId, allocator, cancelled, WorkerPool.defaultThreads());
+  }
+
+  /** A context that is never cancelled, with the default parallelism. */
   public ExecutionContext(String queryId, BufferAllocator allocator) {
     this(queryId, allocator, () -> false);
+  }
+
+  /** This context with another parallelism. */
+  public ExecutionContext withParallelism(int threads) {
+    return new ExecutionContext(queryId, allocator, cancelled, threads);
   }
 
   /**
@@ -27,7 +46,7 @@ public record ExecutionContext(
    * cancellation; its id is this one's followed by {@code "/" + part}.
    */
   public ExecutionContext child(String part) {
-    return new ExecutionContext(queryId + "/" + part, allocator, cancelled);
+    return new ExecutionContext(queryId + "/" + part, allocator, cancelled, parallelism);
   }
 
   /** Throws {@link ErrorCode#CANCELLED} if the query was cancelled. */

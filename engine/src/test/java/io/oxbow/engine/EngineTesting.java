@@ -1,5 +1,6 @@
 package io.oxbow.engine;
 
+import io.oxbow.engine.exec.WorkerPool;
 import io.oxbow.engine.expr.Call;
 import io.oxbow.engine.expr.ColumnRef;
 import io.oxbow.engine.expr.Expr;
@@ -87,6 +88,14 @@ abstract class EngineTesting {
         .get(0);
   }
 
+  /**
+   * Threads per query in {@link #run} and {@link #batchSizes}: the engine's default, so pipelines
+   * over several splits run in parallel; tests of serial behaviour (split order) return 1.
+   */
+  protected int parallelism() {
+    return WorkerPool.defaultThreads();
+  }
+
   List<List<Object>> run(PlanNode plan) {
     return run(plan, Long.MAX_VALUE);
   }
@@ -95,7 +104,8 @@ abstract class EngineTesting {
   List<List<Object>> run(PlanNode plan, long limit) {
     List<List<Object>> rows = new ArrayList<>();
     try (BufferAllocator query = root.newChildAllocator("query", 0, limit);
-        ResultStream stream = Executor.execute(plan, new ExecutionContext("q", query))) {
+        ResultStream stream =
+            Executor.execute(plan, new ExecutionContext("q", query, () -> false, parallelism()))) {
       VectorSchemaRoot next;
       while ((next = stream.next()) != null) {
         try (VectorSchemaRoot batch = next) {
@@ -110,7 +120,8 @@ abstract class EngineTesting {
   List<Integer> batchSizes(PlanNode plan) {
     List<Integer> sizes = new ArrayList<>();
     try (BufferAllocator query = root.newChildAllocator("query", 0, Long.MAX_VALUE);
-        ResultStream stream = Executor.execute(plan, new ExecutionContext("q", query))) {
+        ResultStream stream =
+            Executor.execute(plan, new ExecutionContext("q", query, () -> false, parallelism()))) {
       VectorSchemaRoot next;
       while ((next = stream.next()) != null) {
         try (VectorSchemaRoot batch = next) {
@@ -149,7 +160,7 @@ abstract class EngineTesting {
    * build Arrow batches of the requested columns from the page source's allocator, count the
    * batches served and record whether each was closed.
    */
-  static final class MemoryConnector implements ConnectorPageSourceProvider {
+  static class MemoryConnector implements ConnectorPageSourceProvider {
     final Schema tableSchema;
     final List<ConnectorSplit> splits;
     final AtomicInteger batchesServed = new AtomicInteger();
@@ -189,7 +200,7 @@ abstract class EngineTesting {
           if (next >= batches.size()) {
             return null;
           }
-          if (failOnBatch != null && batchesServed.get() == failAfter) {
+          if (failOnBatch != null && batchesServed.get() >= failAfter) {
             throw failOnBatch;
           }
           List<List<Object>> rows = batches.get(next++);

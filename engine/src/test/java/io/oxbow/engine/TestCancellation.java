@@ -70,7 +70,8 @@ class TestCancellation extends EngineTesting {
     AtomicInteger checks = new AtomicInteger();
     try (BufferAllocator query = root.newChildAllocator("q7", 0, Long.MAX_VALUE)) {
       ExecutionContext context =
-          new ExecutionContext("q7", query, () -> checks.incrementAndGet() > 5);
+          // one thread, so the first checks are the probe side's and the build side's in order
+          new ExecutionContext("q7", query, () -> checks.incrementAndGet() > 5, 1);
       assertThatThrownBy(
               () -> {
                 try (ResultStream stream = Executor.execute(join, context)) {

@@ -16,6 +16,12 @@ import org.junit.jupiter.api.Test;
 class TestScanOperator extends EngineTesting {
   private static final Schema TABLE = schema("id", Kind.INT64, "name", Kind.UTF8, "n", Kind.INT32);
 
+  /** These tests are about one scan operator (split order, read-ahead): one thread. */
+  @Override
+  protected int parallelism() {
+    return 1;
+  }
+
   private static MemoryConnector connector() {
     List<ConnectorSplit> splits =
         List.of(

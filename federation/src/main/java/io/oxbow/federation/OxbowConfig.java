@@ -27,6 +27,8 @@ import java.util.Objects;
  * @param defaultSchema schema for unqualified names, or null
  * @param queryMemoryLimitBytes memory one query may use before it fails (or, later, spills)
  * @param totalMemoryLimitBytes memory all queries together may use
+ * @param queryThreads threads that may work on one query at once (default: the number of
+ *     processors)
  */
 public record OxbowConfig(
     String host,
@@ -36,7 +38,8 @@ public record OxbowConfig(
     String defaultCatalog,
     String defaultSchema,
     long queryMemoryLimitBytes,
-    long totalMemoryLimitBytes) {
+    long totalMemoryLimitBytes,
+    int queryThreads) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_FLIGHT_PORT = 47470;
@@ -44,6 +47,10 @@ public record OxbowConfig(
 
   public OxbowConfig {
     Objects.requireNonNull(host, "host");
+    if (queryThreads < 1) {
+      throw new IllegalArgumentException(
+          "execution.threads must be at least 1, not " + queryThreads);
+    }
     users = Map.copyOf(users);
     catalogs = List.copyOf(catalogs);
   }
@@ -74,7 +81,8 @@ public record OxbowConfig(
         null,
         null,
         Math.min(DEFAULT_QUERY_MEMORY, heap / 2),
-        heap / 4 * 3);
+        heap / 4 * 3,
+        Math.max(1, Runtime.getRuntime().availableProcessors()));
   }
 
   public OxbowConfig withHost(String value) {
@@ -86,7 +94,8 @@ public record OxbowConfig(
         defaultCatalog,
         defaultSchema,
         queryMemoryLimitBytes,
-        totalMemoryLimitBytes);
+        totalMemoryLimitBytes,
+        queryThreads);
   }
 
   public OxbowConfig withFlightPort(int value) {
@@ -98,7 +107,8 @@ public record OxbowConfig(
         defaultCatalog,
         defaultSchema,
         queryMemoryLimitBytes,
-        totalMemoryLimitBytes);
+        totalMemoryLimitBytes,
+        queryThreads);
   }
 
   public OxbowConfig withUser(String name, String password) {
@@ -112,7 +122,8 @@ public record OxbowConfig(
         defaultCatalog,
         defaultSchema,
         queryMemoryLimitBytes,
-        totalMemoryLimitBytes);
+        totalMemoryLimitBytes,
+        queryThreads);
   }
 
   public OxbowConfig withCatalog(String name, String connector, Map<String, String> properties) {
@@ -127,7 +138,8 @@ public record OxbowConfig(
         defaultCatalog,
         defaultSchema,
         queryMemoryLimitBytes,
-        totalMemoryLimitBytes);
+        totalMemoryLimitBytes,
+        queryThreads);
   }
 
   public OxbowConfig withDefaultNamespace(String catalog, String schema) {
@@ -139,7 +151,8 @@ public record OxbowConfig(
         catalog,
         schema,
         queryMemoryLimitBytes,
-        totalMemoryLimitBytes);
+        totalMemoryLimitBytes,
+        queryThreads);
   }
 
   public OxbowConfig withQueryMemoryLimit(long bytes) {
@@ -151,7 +164,21 @@ public record OxbowConfig(
         defaultCatalog,
         defaultSchema,
         bytes,
-        totalMemoryLimitBytes);
+        totalMemoryLimitBytes,
+        queryThreads);
+  }
+
+  public OxbowConfig withQueryThreads(int threads) {
+    return new OxbowConfig(
+        host,
+        flightPort,
+        users,
+        catalogs,
+        defaultCatalog,
+        defaultSchema,
+        queryMemoryLimitBytes,
+        totalMemoryLimitBytes,
+        threads);
   }
 
   /** Reads a YAML file on top of {@link #defaults()}, then applies environment overrides. */
@@ -175,7 +202,7 @@ public record OxbowConfig(
   static OxbowConfig fromMap(Map<String, Object> yaml, String origin) {
     OxbowConfig config = defaults();
     for (String key : yaml.keySet()) {
-      if (!List.of("server", "users", "catalogs", "session", "memory").contains(key)) {
+      if (!List.of("server", "users", "catalogs", "session", "memory", "execution").contains(key)) {
         throw bad(origin, "unknown top-level key '" + key + "'");
       }
     }
@@ -226,6 +253,13 @@ public record OxbowConfig(
     if (memory.containsKey("query-limit")) {
       config = config.withQueryMemoryLimit(parseBytes(string(memory.get("query-limit")), origin));
     }
+    Map<String, Object> execution = section(yaml, "execution", origin);
+    if (execution.containsKey("threads")) {
+      config =
+          config.withQueryThreads(
+              threads(
+                  integer(string(execution.get("threads")), origin, "execution.threads"), origin));
+    }
     return config;
   }
 
@@ -245,6 +279,13 @@ public record OxbowConfig(
           config.withQueryMemoryLimit(
               parseBytes(env.get("OXBOW_QUERY_MEMORY_LIMIT"), "environment"));
     }
+    if (env.get("OXBOW_QUERY_THREADS") != null) {
+      config =
+          config.withQueryThreads(
+              threads(
+                  integer(env.get("OXBOW_QUERY_THREADS"), "environment", "OXBOW_QUERY_THREADS"),
+                  "environment"));
+    }
     if (env.get("OXBOW_DEFAULT_CATALOG") != null || env.get("OXBOW_DEFAULT_SCHEMA") != null) {
       config =
           config.withDefaultNamespace(
@@ -252,6 +293,13 @@ public record OxbowConfig(
               lower(env.getOrDefault("OXBOW_DEFAULT_SCHEMA", config.defaultSchema())));
     }
     return config;
+  }
+
+  private static int threads(int value, String origin) {
+    if (value < 1) {
+      throw bad(origin, "execution.threads must be at least 1, not " + value);
+    }
+    return value;
   }
 
   /** Parses sizes such as {@code 512MB}, {@code 2GB}, {@code 1048576}. */

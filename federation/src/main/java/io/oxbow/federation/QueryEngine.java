@@ -113,12 +113,17 @@ public final class QueryEngine implements AutoCloseable {
         applyWithRetry(session, sql, planned, queryId, queryAllocator);
         root = new ValuesNode(planned.schema(), List.of());
       } else {
-        root = planned.analyze() ? analyze(planned, queryId, queryAllocator) : planned.plan();
+        root =
+            planned.analyze()
+                ? analyze(planned, queryId, queryAllocator, config.queryThreads())
+                : planned.plan();
       }
       java.util.concurrent.atomic.AtomicBoolean cancelled =
           new java.util.concurrent.atomic.AtomicBoolean();
       ResultStream stream =
-          Executor.execute(root, new ExecutionContext(queryId, queryAllocator, cancelled::get));
+          Executor.execute(
+              root,
+              new ExecutionContext(queryId, queryAllocator, cancelled::get, config.queryThreads()));
       return new RunningQuery(
           queryId, session.user(), planned.schema(), stream, queryAllocator, started, cancelled);
     } catch (RuntimeException e) {
@@ -320,12 +325,15 @@ public final class QueryEngine implements AutoCloseable {
    * EXPLAIN ANALYZE: runs the query to the end, discarding its rows, and reports the engine plan
    * with each operator's rows, batches, time and peak memory.
    */
-  private static PlanNode analyze(PlannedQuery planned, String queryId, BufferAllocator allocator) {
+  private static PlanNode analyze(
+      PlannedQuery planned, String queryId, BufferAllocator allocator, int threads) {
     long started = System.nanoTime();
     long rows = 0;
     List<io.oxbow.engine.OperatorStats> stats;
     try (ResultStream stream =
-        Executor.execute(planned.plan(), new ExecutionContext(queryId + "-analyze", allocator))) {
+        Executor.execute(
+            planned.plan(),
+            new ExecutionContext(queryId + "-analyze", allocator, () -> false, threads))) {
       while (true) {
         var batch = stream.next();
         if (batch == null) {

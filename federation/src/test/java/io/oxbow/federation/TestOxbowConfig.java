@@ -21,6 +21,7 @@ class TestOxbowConfig {
     assertThat(config.flightPort()).isEqualTo(47470);
     assertThat(config.catalogs()).isEmpty();
     assertThat(config.queryMemoryLimitBytes()).isPositive();
+    assertThat(config.queryThreads()).isEqualTo(Runtime.getRuntime().availableProcessors());
   }
 
   @Test
@@ -44,6 +45,8 @@ class TestOxbowConfig {
           default-schema: TPCH
         memory:
           query-limit: 512MB
+        execution:
+          threads: 3
         """);
     OxbowConfig config = OxbowConfig.load(file);
     assertThat(config.host()).isEqualTo("127.0.0.2");
@@ -55,6 +58,7 @@ class TestOxbowConfig {
     assertThat(config.defaultCatalog()).isEqualTo("lake");
     assertThat(config.defaultSchema()).isEqualTo("tpch");
     assertThat(config.queryMemoryLimitBytes()).isEqualTo(512L << 20);
+    assertThat(config.queryThreads()).isEqualTo(3);
   }
 
   @Test
@@ -65,7 +69,9 @@ class TestOxbowConfig {
                 Map.of(
                     "OXBOW_FLIGHT_PORT", "6000",
                     "OXBOW_QUERY_MEMORY_LIMIT", "1GB",
+                    "OXBOW_QUERY_THREADS", "1",
                     "OXBOW_DEFAULT_CATALOG", "demo"));
+    assertThat(config.queryThreads()).isEqualTo(1);
     assertThat(config.flightPort()).isEqualTo(6000);
     assertThat(config.queryMemoryLimitBytes()).isEqualTo(1L << 30);
     assertThat(config.defaultCatalog()).isEqualTo("demo");
@@ -83,6 +89,10 @@ class TestOxbowConfig {
 
     Files.writeString(file, "memory:\n  query-limit: lots\n");
     assertThatThrownBy(() -> OxbowConfig.load(file)).hasMessageContaining("'lots' is not a size");
+
+    Files.writeString(file, "execution:\n  threads: 0\n");
+    assertThatThrownBy(() -> OxbowConfig.load(file))
+        .hasMessageContaining("execution.threads must be at least 1, not 0");
 
     Files.writeString(file, "catalogs:\n  x:\n    warehouse: /tmp\n");
     assertThatThrownBy(() -> OxbowConfig.load(file)).hasMessageContaining("needs a 'connector'");

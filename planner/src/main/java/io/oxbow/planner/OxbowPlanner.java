@@ -123,6 +123,14 @@ public final class OxbowPlanner {
           .addRuleInstance(CoreRules.AGGREGATE_PROJECT_MERGE)
           .build();
 
+  /**
+   * Pulls common factors out of ORs in inner join conditions and adds the single-input predicates
+   * they imply, for the next {@link #SIMPLIFY} to push into the join's inputs. A program of its
+   * own, run once: within SIMPLIFY's fixpoint it would derive again what was just pushed.
+   */
+  private static final HepProgram DERIVE_JOIN_PREDICATES =
+      new HepProgramBuilder().addRuleInstance(DeriveJoinPredicatesRule.INSTANCE).build();
+
   /** Window functions (RexOver in a projection) become Window relations. */
   private static final HepProgram WINDOWS =
       new HepProgramBuilder()
@@ -376,6 +384,8 @@ public final class OxbowPlanner {
     rel = hep(WINDOWS, rel);
     rel = RelDecorrelator.decorrelateQuery(rel, relBuilder);
     rel = converter.trimUnusedFields(true, rel);
+    rel = hep(SIMPLIFY, rel);
+    rel = hep(DERIVE_JOIN_PREDICATES, rel);
     rel = hep(SIMPLIFY, rel);
     rel = hep(JOIN_ORDER, rel);
     rel = hep(SIMPLIFY, rel);

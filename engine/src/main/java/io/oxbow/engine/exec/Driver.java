@@ -153,6 +153,11 @@ public final class Driver implements ResultStream {
   public List<OperatorStats> operatorStats() {
     List<OperatorStats> stats = new ArrayList<>();
     for (int i = 0; i < operators.size(); i++) {
+      if (operators.get(i) instanceof ParallelSourceOperator parallel) {
+        // the operators its workers ran, in place of the operator that ran them
+        stats.addAll(parallel.workerStats());
+        continue;
+      }
       stats.add(
           new OperatorStats(
               operators.get(i).getClass().getSimpleName(),
@@ -172,7 +177,9 @@ public final class Driver implements ResultStream {
     }
     closed = true;
     RuntimeException failure = null;
-    for (Operator operator : operators) {
+    // downstream first: an operator may still hold pages that an upstream one allocated
+    for (int i = operators.size() - 1; i >= 0; i--) {
+      Operator operator = operators.get(i);
       try {
         operator.close();
       } catch (RuntimeException e) {

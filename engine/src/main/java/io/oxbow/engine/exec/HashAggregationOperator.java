@@ -143,6 +143,11 @@ final class HashAggregationOperator implements Operator {
     }
   }
 
+  /** TEMPORARY placeholder until the unboxed aggregation lands. */
+  void mergeFrom(HashAggregationOperator other) {
+    throw new UnsupportedOperationException("merge");
+  }
+
   @Override
   public void finish() {
     finishing = true;

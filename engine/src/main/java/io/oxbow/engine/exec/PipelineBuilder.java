@@ -37,23 +37,125 @@ public final class PipelineBuilder {
     List<BufferAllocator> allocators = new ArrayList<>();
     BufferAllocator root = context.allocator();
     try {
-      for (int i = 0; i < chain.size(); i++) {
+      int parallel = parallelPrefix(chain, context);
+      SplitQueue splits = null;
+      if (parallel > 0) {
+        // the splits are the morsels: with fewer than two there is nothing to share
+        splits = new SplitQueue((ScanNode) chain.get(0));
+        if (splits.load() < 2) {
+          parallel = 0;
+        }
+      }
+      int first = 0;
+      if (parallel > 0) {
+        BufferAllocator allocator =
+            root.newChildAllocator(
+                context.queryId() + "/0-ParallelSourceOperator", 0, Long.MAX_VALUE);
+        allocators.add(allocator);
+        operators.add(parallelSource(chain.subList(0, parallel), splits, allocator, context));
+        first = parallel;
+      }
+      for (int i = first; i < chain.size(); i++) {
         PlanNode node = chain.get(i);
         BufferAllocator allocator =
             root.newChildAllocator(
                 context.queryId() + "/" + i + "-" + operatorName(node), 0, Long.MAX_VALUE);
         allocators.add(allocator);
-        operators.add(operator(node, allocator, context, i));
+        operators.add(
+            i == 0 && splits != null
+                ? new ScanOperator(splits, ScanOperator.LOOKAHEAD, allocator)
+                : operator(node, allocator, context, i));
       }
       return new Driver(
           operators, allocators, root, plan.schema(), memoryLimit(root), context::checkCancelled);
     } catch (RuntimeException e) {
-      operators.forEach(Operator::close);
+      for (int i = operators.size() - 1; i >= 0; i--) {
+        operators.get(i).close();
+      }
       for (int i = allocators.size() - 1; i >= 0; i--) {
         allocators.get(i).close();
       }
       throw e;
     }
+  }
+
+  /**
+   * How many operators at the start of {@code chain} run in parallel, or 0 for none: a scan with at
+   * least two splits, then every filter, projection and join probe that follows it (not RIGHT or
+   * FULL joins, whose unmatched build rows need one probe side), up to and including a first
+   * aggregation, whose workers' tables are merged.
+   */
+  private static int parallelPrefix(List<PlanNode> chain, ExecutionContext context) {
+    if (context.parallelism() < 2 || !(chain.get(0) instanceof ScanNode)) {
+      return 0;
+    }
+    int n = 1;
+    while (n < chain.size()) {
+      PlanNode node = chain.get(n);
+      if (node instanceof FilterNode || node instanceof ProjectNode) {
+        n++;
+      } else if (node instanceof JoinNode join && PARALLEL_JOINS && parallelProbe(join)) {
+        n++;
+      } else if (node instanceof AggregateNode && PARALLEL_AGGREGATION) {
+        n++;
+        break;
+      } else {
+        break;
+      }
+    }
+    return n;
+  }
+
+  private static final boolean PARALLEL_JOINS = false;
+  private static final boolean PARALLEL_AGGREGATION = false;
+
+  private static boolean parallelProbe(JoinNode join) {
+    return join.type() != JoinNode.JoinType.RIGHT && join.type() != JoinNode.JoinType.FULL;
+  }
+
+  /**
+   * The parallel part of a pipeline as one source operator, or the plain operators when the scan
+   * has fewer than two splits (nothing to share). Splits are fetched here, once, either way.
+   */
+  private static Operator parallelSource(
+      List<PlanNode> nodes,
+      SplitQueue splits,
+      BufferAllocator allocator,
+      ExecutionContext context) {
+    int workers = Math.min(context.parallelism(), splits.load());
+    List<String> names = new ArrayList<>();
+    for (PlanNode node : nodes) {
+      names.add(operatorName(node));
+    }
+    boolean endsInAggregation = nodes.get(nodes.size() - 1) instanceof AggregateNode;
+    int lookahead = Math.max(1, ScanOperator.LOOKAHEAD / workers);
+    ParallelSourceOperator.WorkerChain factory =
+        (worker, own) -> {
+          List<Operator> operators = new ArrayList<>();
+          try {
+            for (int i = 0; i < nodes.size(); i++) {
+              PlanNode node = nodes.get(i);
+              BufferAllocator child =
+                  allocator.newChildAllocator(
+                      context.queryId() + "/" + i + "-w" + worker + "-" + names.get(i),
+                      0,
+                      Long.MAX_VALUE);
+              own.add(child);
+              operators.add(
+                  i == 0
+                      ? new ScanOperator(splits, lookahead, child)
+                      : operator(node, child, context, i));
+            }
+            return operators;
+          } catch (RuntimeException e) {
+            for (int i = operators.size() - 1; i >= 0; i--) {
+              operators.get(i).close();
+            }
+            throw e;
+          }
+        };
+    return new ParallelSourceOperator(
+        names, workers, endsInAggregation, factory, () -> {}, context);
   }
 
   /** The smallest limit on the way from {@code allocator} to the root: the one that will bind. */

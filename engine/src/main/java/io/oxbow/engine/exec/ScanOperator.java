@@ -13,15 +13,18 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * {@link #LOOKAHEAD} page sources are open at once: the current one and the next splits', so a
  * connector that starts fetching a file when its page source is created (the Delta connector on S3)
  * downloads several files while this operator drains the current one. Batches come out in split
- * order, and each split's batches in the order its page source returns them.
+ * order, and each split's batches in the order its page source returns them. Workers of a parallel
+ * pipeline each run a scan operator over one shared {@link SplitQueue}, so splits are the morsels
+ * they pull.
  */
 final class ScanOperator extends SourceOperator {
   /** Page sources open at once, the current one included. */
   static final int LOOKAHEAD = 4;
 
   private final ScanNode node;
+  private final SplitQueue splits;
+  private final int lookahead;
   private final BufferAllocator allocator;
-  private Deque<ConnectorSplit> splits;
 
   /** Open page sources in split order; the first is the one being read. */
   private final Deque<ConnectorPageSource> open = new ArrayDeque<>();
@@ -30,7 +33,17 @@ final class ScanOperator extends SourceOperator {
   private long rows;
 
   ScanOperator(ScanNode node, BufferAllocator allocator) {
-    this.node = node;
+    this(new SplitQueue(node), LOOKAHEAD, allocator);
+  }
+
+  /**
+   * A scan taking its splits from {@code splits}, which other scan operators (the other workers of
+   * a parallel pipeline) may share, keeping up to {@code lookahead} page sources open.
+   */
+  ScanOperator(SplitQueue splits, int lookahead, BufferAllocator allocator) {
+    this.node = splits.node();
+    this.splits = splits;
+    this.lookahead = Math.max(1, lookahead);
     this.allocator = allocator;
   }
 
@@ -38,9 +51,6 @@ final class ScanOperator extends SourceOperator {
   public Page getOutput() {
     if (finished) {
       return null;
-    }
-    if (splits == null) {
-      splits = new ArrayDeque<>(node.splitManager().getSplits(node.table()));
     }
     while (true) {
       openAhead();
@@ -58,10 +68,13 @@ final class ScanOperator extends SourceOperator {
     }
   }
 
-  /** Opens page sources for the next splits until {@link #LOOKAHEAD} are open. */
+  /** Opens page sources for the next splits until {@code lookahead} are open. */
   private void openAhead() {
-    while (open.size() < LOOKAHEAD && !splits.isEmpty()) {
+    while (open.size() < lookahead) {
       ConnectorSplit split = splits.poll();
+      if (split == null) {
+        return;
+      }
       open.addLast(
           node.pageSourceProvider()
               .createPageSource(node.table(), split, node.columns(), allocator));

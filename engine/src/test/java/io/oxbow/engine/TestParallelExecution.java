@@ -1,0 +1,208 @@
+package io.oxbow.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.oxbow.engine.expr.ScalarFunction;
+import io.oxbow.engine.plan.FilterNode;
+import io.oxbow.engine.plan.PlanNode;
+import io.oxbow.engine.plan.ProjectNode;
+import io.oxbow.engine.plan.SortKey;
+import io.oxbow.engine.plan.SortNode;
+import io.oxbow.engine.type.Kind;
+import io.oxbow.spi.connector.ConnectorPageSource;
+import io.oxbow.spi.connector.ConnectorSplit;
+import io.oxbow.spi.connector.ConnectorTableHandle;
+import io.oxbow.spi.error.ErrorCode;
+import io.oxbow.spi.error.OxbowException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Pipelines whose scan has several splits run on several worker threads: same rows as on one
+ * thread, failures and cancellation surface in the caller, nothing leaks.
+ */
+class TestParallelExecution extends EngineTesting {
+  /** Records which threads opened page sources. */
+  private static final class ThreadRecordingConnector extends MemoryConnector {
+    final Set<String> threads = ConcurrentHashMap.newKeySet();
+
+    ThreadRecordingConnector(List<ConnectorSplit> splits) {
+      super(schema("id", Kind.INT64, "name", Kind.UTF8, "amount", Kind.FLOAT64), splits);
+    }
+
+    @Override
+    public ConnectorPageSource createPageSource(
+        ConnectorTableHandle table,
+        ConnectorSplit split,
+        List<String> columns,
+        BufferAllocator allocator) {
+      threads.add(Thread.currentThread().getName());
+      return super.createPageSource(table, split, columns, allocator);
+    }
+  }
+
+  private static ThreadRecordingConnector table(int splits, int batchesPerSplit, int rowsPerBatch) {
+    Random random = new Random(splits * 31L + rowsPerBatch);
+    List<ConnectorSplit> list = new ArrayList<>();
+    long id = 0;
+    for (int s = 0; s < splits; s++) {
+      List<List<List<Object>>> batches = new ArrayList<>();
+      for (int b = 0; b < batchesPerSplit; b++) {
+        List<List<Object>> rows = new ArrayList<>();
+        for (int r = 0; r < rowsPerBatch; r++) {
+          rows.add(
+              row(
+                  id++,
+                  random.nextInt(10) == 0 ? null : "n" + random.nextInt(50),
+                  random.nextInt(20) == 0 ? null : random.nextInt(10_000) / 100.0));
+        }
+        batches.add(rows);
+      }
+      list.add(new MemorySplit(batches));
+    }
+    return new ThreadRecordingConnector(list);
+  }
+
+  private List<List<Object>> run(PlanNode plan, int threads) {
+    List<List<Object>> rows = new ArrayList<>();
+    try (BufferAllocator query = root.newChildAllocator("query", 0, Long.MAX_VALUE);
+        ResultStream stream =
+            Executor.execute(
+                plan, new ExecutionContext("q", query, () -> false).withParallelism(threads))) {
+      VectorSchemaRoot next;
+      while ((next = stream.next()) != null) {
+        try (VectorSchemaRoot batch = next) {
+          rows.addAll(rows(batch));
+        }
+      }
+    }
+    return rows;
+  }
+
+  private static List<List<Object>> sorted(List<List<Object>> rows) {
+    List<List<Object>> copy = new ArrayList<>(rows);
+    copy.sort(Comparator.comparing(r -> (Long) r.get(0)));
+    return copy;
+  }
+
+  /** amount > 50 -> (id, name, amount * 2) */
+  private static PlanNode filterProject(MemoryConnector connector) {
+    PlanNode scan = connector.scan("id", "name", "amount");
+    PlanNode filter =
+        new FilterNode(
+            scan,
+            call(
+                ScalarFunction.GREATER_THAN,
+                Kind.BOOL,
+                col(2, Kind.FLOAT64),
+                lit(50.0, Kind.FLOAT64)));
+    return new ProjectNode(
+        filter,
+        List.of(
+            col(0, Kind.INT64),
+            col(1, Kind.UTF8),
+            call(
+                ScalarFunction.MULTIPLY,
+                Kind.FLOAT64,
+                col(2, Kind.FLOAT64),
+                lit(2.0, Kind.FLOAT64))),
+        schema("id", Kind.INT64, "name", Kind.UTF8, "twice", Kind.FLOAT64));
+  }
+
+  @Test
+  void scanFilterProjectOnSeveralThreadsReturnsTheSameRows() {
+    ThreadRecordingConnector serial = table(12, 3, 700);
+    ThreadRecordingConnector parallel = table(12, 3, 700);
+    List<List<Object>> expected = run(filterProject(serial), 1);
+    List<List<Object>> actual = run(filterProject(parallel), 4);
+    assertThat(expected).hasSizeGreaterThan(10_000);
+    assertThat(sorted(actual)).isEqualTo(sorted(expected));
+    // one thread: the caller's; four workers: pool threads, more than one of them
+    assertThat(serial.threads).hasSize(1).noneMatch(t -> t.startsWith("oxbow-worker-"));
+    assertThat(parallel.threads).allMatch(t -> t.startsWith("oxbow-worker-"));
+    assertThat(parallel.threads.size()).isGreaterThan(1);
+    assertThat(parallel.closed.get()).isEqualTo(parallel.opened.get()).isEqualTo(12);
+  }
+
+  @Test
+  void aSingleSplitRunsOnTheCallersThreadInOrder() {
+    ThreadRecordingConnector connector = table(1, 4, 100);
+    List<List<Object>> rows = run(connector.scan("id", "name", "amount"), 4);
+    assertThat(rows).hasSize(400);
+    assertThat(rows).isEqualTo(sorted(rows));
+    assertThat(connector.threads).noneMatch(t -> t.startsWith("oxbow-worker-"));
+  }
+
+  @Test
+  void aSortAboveAParallelScanSeesEveryRow() {
+    ThreadRecordingConnector connector = table(9, 2, 500);
+    List<List<Object>> rows =
+        run(
+            new SortNode(
+                connector.scan("id", "name", "amount"), List.of(new SortKey(0, false, false))),
+            3);
+    assertThat(rows).hasSize(9 * 2 * 500);
+    for (int i = 0; i < rows.size(); i++) {
+      assertThat(rows.get(i).get(0)).isEqualTo((long) (rows.size() - 1 - i));
+    }
+  }
+
+  @Test
+  void aFailingWorkerFailsTheQueryAndReleasesEverything() {
+    ThreadRecordingConnector connector = table(10, 5, 200);
+    connector.failOnBatch = new OxbowException(ErrorCode.SOURCE_UNAVAILABLE, "disk on fire");
+    connector.failAfter = 7;
+    assertThatThrownBy(() -> run(filterProject(connector), 3))
+        .isInstanceOfSatisfying(
+            OxbowException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.SOURCE_UNAVAILABLE))
+        .hasMessageContaining("disk on fire");
+    assertThat(connector.closed.get()).isEqualTo(connector.opened.get());
+  }
+
+  @Test
+  void cancellationStopsEveryWorker() {
+    ThreadRecordingConnector connector = table(40, 5, 200);
+    AtomicInteger checks = new AtomicInteger();
+    try (BufferAllocator query = root.newChildAllocator("q", 0, Long.MAX_VALUE)) {
+      ExecutionContext context =
+          new ExecutionContext("q9", query, () -> checks.incrementAndGet() > 20).withParallelism(2);
+      assertThatThrownBy(
+              () -> {
+                try (ResultStream stream = Executor.execute(filterProject(connector), context)) {
+                  for (var batch = stream.next(); batch != null; batch = stream.next()) {
+                    batch.close();
+                  }
+                }
+              })
+          .isInstanceOfSatisfying(
+              OxbowException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CANCELLED))
+          .hasMessage("Query q9 was cancelled");
+    }
+    assertThat(connector.opened.get()).isLessThan(40);
+    assertThat(connector.closed.get()).isEqualTo(connector.opened.get());
+  }
+
+  @Test
+  void closingEarlyStopsTheWorkersAndReleasesTheirPages() {
+    ThreadRecordingConnector connector = table(30, 5, 300);
+    try (BufferAllocator query = root.newChildAllocator("q", 0, Long.MAX_VALUE);
+        ResultStream stream =
+            Executor.execute(
+                connector.scan("id", "name", "amount"),
+                new ExecutionContext("q", query, () -> false).withParallelism(2))) {
+      VectorSchemaRoot first = stream.next();
+      assertThat(first.getRowCount()).isEqualTo(300);
+      first.close();
+    }
+    assertThat(connector.closed.get()).isEqualTo(connector.opened.get());
+  }
+}
