@@ -57,14 +57,18 @@ public final class PipelineBuilder {
       }
       for (int i = first; i < chain.size(); i++) {
         PlanNode node = chain.get(i);
+        // ORDER BY .. LIMIT: a top-N keeps offset + limit rows; the Limit after it applies both
+        int topN = TopNOperator.rowsToKeep(node, i + 1 < chain.size() ? chain.get(i + 1) : null);
+        String name = topN >= 0 ? "TopNOperator" : operatorName(node);
         BufferAllocator allocator =
-            root.newChildAllocator(
-                context.queryId() + "/" + i + "-" + operatorName(node), 0, Long.MAX_VALUE);
+            root.newChildAllocator(context.queryId() + "/" + i + "-" + name, 0, Long.MAX_VALUE);
         allocators.add(allocator);
         operators.add(
-            i == 0 && splits != null
-                ? new ScanOperator(splits, ScanOperator.LOOKAHEAD, allocator)
-                : operator(node, allocator, context, i));
+            topN >= 0
+                ? new TopNOperator(((SortNode) node).keys(), node.schema(), topN, allocator)
+                : i == 0 && splits != null
+                    ? new ScanOperator(splits, ScanOperator.LOOKAHEAD, allocator)
+                    : operator(node, allocator, context, i));
       }
       return new Driver(
           operators, allocators, root, plan.schema(), memoryLimit(root), context::checkCancelled);
