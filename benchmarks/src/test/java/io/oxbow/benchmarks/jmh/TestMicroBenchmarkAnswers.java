@@ -9,6 +9,7 @@ import io.oxbow.engine.ResultStream;
 import io.oxbow.engine.plan.PlanNode;
 import io.oxbow.engine.type.Values;
 import java.math.BigDecimal;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -21,6 +22,7 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The micro-benchmarks compare like with like: on small data, Oxbow's plan and DuckDB's SQL of each
@@ -104,6 +106,47 @@ class TestMicroBenchmarkAnswers {
         duckdb.tearDown();
         data.tearDown();
       }
+    }
+  }
+
+  @Test
+  void parquetDecodersReadEveryRow(@TempDir Path tmp) throws Exception {
+    String tmpdir = System.getProperty("java.io.tmpdir");
+    System.setProperty("java.io.tmpdir", tmp.toString());
+    try {
+      for (String columns : List.of("subset", "all")) {
+        BenchmarkParquetDecode.Data data = new BenchmarkParquetDecode.Data();
+        data.scaleFactor = 0.001;
+        data.columns = columns;
+        data.setup();
+        BenchmarkParquetDecode.DuckDbOneThread duckdb =
+            new BenchmarkParquetDecode.DuckDbOneThread();
+        try {
+          duckdb.setup();
+          assertThat(data.tableDir).startsWith(tmp);
+          long rows =
+              ((Number)
+                      duckdb(
+                              duckdb.connection,
+                              "SELECT count(*) FROM read_parquet('"
+                                  + data.tableDir
+                                  + "/*.parquet')")
+                          .get(0)
+                          .get(0))
+                  .longValue();
+          assertThat(rows).isGreaterThan(5_000);
+          BenchmarkParquetDecode benchmark = new BenchmarkParquetDecode();
+          assertThat(benchmark.oxbow(data)).isEqualTo(rows);
+          assertThat(benchmark.arrowDataset(data)).isEqualTo(rows);
+          assertThat(benchmark.parquetMr(data)).isPositive();
+          assertThat(benchmark.duckdbOneThread(data, duckdb)).isEqualTo(1);
+        } finally {
+          duckdb.tearDown();
+          data.tearDown();
+        }
+      }
+    } finally {
+      System.setProperty("java.io.tmpdir", tmpdir);
     }
   }
 
