@@ -219,7 +219,7 @@ public final class PipelineBuilder {
       return new WindowOperator(window, allocator);
     }
     if (node instanceof SortNode sort) {
-      return new SortOperator(sort.keys(), sort.schema(), allocator);
+      return new SortOperator(sort.keys(), sort.schema(), allocator, context);
     }
     if (node instanceof LimitNode limit) {
       return new LimitOperator(limit.offset(), limit.limit());
