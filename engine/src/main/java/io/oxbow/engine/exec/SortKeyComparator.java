@@ -286,26 +286,52 @@ abstract class SortKeyComparator {
     }
   }
 
+  /**
+   * UTF-8 strings in byte (code point) order: the first 8 bytes of each, big-endian in a long,
+   * decide most comparisons; equal prefixes fall back to comparing the bytes in place.
+   */
   private static final class Strings extends SortKeyComparator {
     private VarCharVector[] vectors;
+    private long[][] prefixes;
 
     Strings(int slots, SortKey key) {
       super(slots, key);
       vectors = new VarCharVector[slots];
+      prefixes = new long[slots][];
     }
 
     @Override
     void grow(int size) {
       vectors = Arrays.copyOf(vectors, size);
+      prefixes = Arrays.copyOf(prefixes, size);
     }
 
     @Override
     void loadValues(int slot, FieldVector vector, int count) {
-      vectors[slot] = (VarCharVector) vector;
+      VarCharVector v = (VarCharVector) vector;
+      vectors[slot] = v;
+      ArrowBuf offsets = v.getOffsetBuffer();
+      ArrowBuf data = v.getDataBuffer();
+      long[] out = new long[count];
+      for (int r = 0; r < count; r++) {
+        int start = offsets.getInt((long) r << 2);
+        int length = offsets.getInt((long) (r + 1) << 2) - start;
+        long prefix = 0;
+        int n = Math.min(8, length);
+        for (int i = 0; i < n; i++) {
+          prefix |= (data.getByte(start + i) & 0xFFL) << (56 - 8 * i);
+        }
+        out[r] = prefix;
+      }
+      prefixes[slot] = out;
     }
 
     @Override
     int compareValues(int ba, int ra, int bb, int rb) {
+      int c = Long.compareUnsigned(prefixes[ba][ra], prefixes[bb][rb]);
+      if (c != 0) {
+        return c;
+      }
       VarCharVector a = vectors[ba];
       VarCharVector b = vectors[bb];
       return ByteFunctionHelpers.compare(

@@ -299,6 +299,7 @@ final class SortOperator implements Operator {
 
     private final int[] heap;
     private int heapSize;
+    private long remaining;
     private boolean closed;
 
     /**
@@ -329,6 +330,10 @@ final class SortOperator implements Operator {
         load(b, memory.get(b));
       }
       this.heap = new int[runCount];
+      remaining = memoryOrder == null ? 0 : memoryOrder.length;
+      for (SpillFile run : fileRuns) {
+        remaining += run.rows();
+      }
       try {
         for (int r = 0; r < files; r++) {
           readers[r] = fileRuns.get(r).openReader(allocator);
@@ -447,12 +452,13 @@ final class SortOperator implements Operator {
       if (heapSize == 0) {
         return null;
       }
+      int capacity = (int) Math.max(1, Math.min(maxRows, remaining));
       VectorSchemaRoot out = VectorSchemaRoot.create(schema, allocator);
       try {
         List<FieldVector> vectors = out.getFieldVectors();
         FieldVector[] to = vectors.toArray(new FieldVector[0]);
         for (FieldVector v : to) {
-          v.setInitialCapacity(maxRows);
+          v.setInitialCapacity(capacity);
           v.allocateNew();
         }
         int n = 0;
@@ -475,6 +481,7 @@ final class SortOperator implements Operator {
           v.setValueCount(n);
         }
         out.setRowCount(n);
+        remaining -= n;
         return out;
       } catch (RuntimeException e) {
         out.close();
