@@ -25,12 +25,21 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * of run cursors that reads each run batch by batch; equal keys come out in run order and, within a
  * run, in its (stable) order, so the result is the same as sorting everything in memory. When the
  * runs are too many to hold one batch of each within the threshold, consecutive runs are first
- * merged into longer ones. Spill files are deleted when the operator closes.
+ * merged into longer ones. Spill files are deleted when the operator closes. The rows of one run
+ * are also bounded by the Java heap their sort needs (references and key arrays, outside the Arrow
+ * limit): at most 1/8 of the maximum heap, so a sort of many narrow rows spills rather than running
+ * out of heap.
  */
 final class SortOperator implements Operator {
   private static final int BATCH = 4096;
   private static final int MIN_SPILL_BATCH = 64;
 
+  /**
+   * At most this much Java heap for sorting one run: a sorted run is spilled before it needs more.
+   */
+  private static final long MAX_SORT_HEAP = Runtime.getRuntime().maxMemory() / 8;
+
+  private final long maxSortHeap;
   private final List<SortKey> keys;
   private final Schema schema;
   private final BufferAllocator allocator;
@@ -48,6 +57,17 @@ final class SortOperator implements Operator {
 
   SortOperator(
       List<SortKey> keys, Schema schema, BufferAllocator allocator, ExecutionContext context) {
+    this(keys, schema, allocator, context, MAX_SORT_HEAP);
+  }
+
+  /** With {@code maxSortHeap} bytes of Java heap for sorting one run (for tests). */
+  SortOperator(
+      List<SortKey> keys,
+      Schema schema,
+      BufferAllocator allocator,
+      ExecutionContext context,
+      long maxSortHeap) {
+    this.maxSortHeap = maxSortHeap;
     this.keys = keys;
     this.schema = schema;
     this.allocator = allocator;
@@ -67,7 +87,10 @@ final class SortOperator implements Operator {
       page.close();
       return;
     }
-    if (canSpill() && !batches.isEmpty() && threshold.exceeded(compactionBytes(page))) {
+    if (spill.enabled()
+        && !batches.isEmpty()
+        && (threshold.limited() && threshold.exceeded(compactionBytes(page))
+            || sortHeapBytes(heldRows + page.count()) > maxSortHeap)) {
       try {
         spillRun();
       } catch (RuntimeException e) {
@@ -79,8 +102,12 @@ final class SortOperator implements Operator {
     heldRows += page.count();
   }
 
-  private boolean canSpill() {
-    return spill.enabled() && threshold.limited();
+  /**
+   * Java heap the in-memory sort of {@code rows} rows takes (outside the Arrow limit): two {@code
+   * long[]} of references and, per key, its values and null flags.
+   */
+  private long sortHeapBytes(long rows) {
+    return rows * (16 + 17L * keys.size());
   }
 
   /** About what compacting {@code page} newly allocates: nothing when it is moved as it is. */
@@ -145,7 +172,8 @@ final class SortOperator implements Operator {
     long held = allocator.getAllocatedMemory();
     // what the merge may use: what the query may still take below its threshold, plus what this
     // operator holds now, less an output batch
-    long available = threshold.headroom() + held - output;
+    long headroom = threshold.headroom();
+    long available = headroom == Long.MAX_VALUE ? Long.MAX_VALUE / 4 : headroom + held - output;
     if (!batches.isEmpty() && (available - held) / perRun < runs.size()) {
       spillRun(); // no room to merge the runs next to the rows still held: make those a run too
     }
