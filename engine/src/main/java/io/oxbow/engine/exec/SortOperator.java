@@ -306,13 +306,15 @@ final class SortOperator implements Operator {
   /**
    * A k-way merge of sorted runs: spill files (read a batch at a time) followed, optionally, by the
    * rows held in memory in a given order, which counts as the newest run. The smallest current row
-   * wins; ties go to the older run. Rows are copied into the output as they are taken.
+   * wins; ties go to the older run. Rows are copied into the output as they are taken; a run's file
+   * is deleted once read to its end.
    */
   private final class Merger implements AutoCloseable {
     private final List<VectorSchemaRoot> memory;
     private final long[] memoryOrder;
     private final int files;
     private final int runCount;
+    private final SpillFile[] fileRuns;
     private final SpillFile.Reader[] readers;
     private final VectorSchemaRoot[] current;
     private final int[] position;
@@ -340,6 +342,7 @@ final class SortOperator implements Operator {
       this.memoryOrder = memoryOrder;
       this.files = fileRuns.size();
       this.runCount = files + (memoryOrder == null ? 0 : 1);
+      this.fileRuns = fileRuns.toArray(new SpillFile[0]);
       this.readers = new SpillFile.Reader[files];
       this.current = new VectorSchemaRoot[files];
       this.position = new int[runCount];
@@ -389,7 +392,10 @@ final class SortOperator implements Operator {
       slotColumns[slot] = columns;
     }
 
-    /** Moves file run {@code r} to its next non-empty batch; false when it has no more. */
+    /**
+     * Moves file run {@code r} to its next non-empty batch; false when it has no more (then its
+     * file is deleted).
+     */
     private boolean nextBatch(int r) {
       if (current[r] != null) {
         current[r].close();
@@ -400,7 +406,7 @@ final class SortOperator implements Operator {
         batch.close();
       }
       if (batch == null) {
-        readers[r].close();
+        fileRuns[r].close(); // read to the end: closes the reader and deletes the file
         return false;
       }
       current[r] = batch;
