@@ -39,6 +39,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The external sort: generated rows of several types sorted under small memory limits, checked row
  * by row against a stable Java sort of the same rows, with spill files counted and gone afterwards.
+ * One thread per query: ties keep the order of a serial scan, and the whole limit goes to the sort.
  */
 class TestSortSpill extends EngineTesting {
   private static final int ID = 0;
@@ -274,7 +275,7 @@ class TestSortSpill extends EngineTesting {
         ResultStream stream =
             Executor.execute(
                 new SortNode(scan(rows), keys),
-                new ExecutionContext("q", query, () -> false, spill))) {
+                new ExecutionContext("q", query, () -> false, 1, spill))) {
       VectorSchemaRoot next;
       while ((next = stream.next()) != null) {
         try (VectorSchemaRoot batch = next) {
@@ -348,7 +349,7 @@ class TestSortSpill extends EngineTesting {
       ResultStream stream =
           Executor.execute(
               new SortNode(scan(rows), List.of(new SortKey(S, true, false))),
-              new ExecutionContext("q", query, () -> false, spill));
+              new ExecutionContext("q", query, () -> false, 1, spill));
       stream.next().close();
       stream.next().close();
       assertThat(spill.filesOpen()).isGreaterThan(0);
@@ -376,6 +377,7 @@ class TestSortSpill extends EngineTesting {
                               "q",
                               query,
                               () -> cancelled.get() || !duringMerge && spill.filesCreated() > 0,
+                              1,
                               spill))) {
                     stream.next().close();
                     cancelled.set(true);
@@ -409,7 +411,7 @@ class TestSortSpill extends EngineTesting {
                               new io.oxbow.engine.plan.ValuesNode(
                                   schema("x", Kind.INT64, "s", Kind.UTF8), wide),
                               List.of(new SortKey(0, false, false))),
-                          new ExecutionContext("q", query, () -> false, spill))) {
+                          new ExecutionContext("q", query, () -> false, 1, spill))) {
                 while (true) {
                   VectorSchemaRoot batch = stream.next();
                   if (batch == null) {
@@ -435,7 +437,8 @@ class TestSortSpill extends EngineTesting {
                   ResultStream stream =
                       Executor.execute(
                           new SortNode(scan(rows), List.of(new SortKey(K, true, false))),
-                          new ExecutionContext("q", query, () -> false, SpillContext.disabled()))) {
+                          new ExecutionContext(
+                              "q", query, () -> false, 1, SpillContext.disabled()))) {
                 stream.next().close();
               }
             })
@@ -458,6 +461,7 @@ class TestSortSpill extends EngineTesting {
                               "q",
                               query,
                               () -> false,
+                              1,
                               new SpillContext(notADirectory.resolve("spill"), true, 0.6)))) {
                 stream.next().close();
               }
