@@ -1,20 +1,15 @@
 package io.oxbow.engine.exec;
 
-import io.oxbow.engine.ResultStream;
+import io.oxbow.engine.OperatorStats;
 import io.oxbow.engine.eval.Evaluator;
 import io.oxbow.engine.plan.JoinNode;
 import io.oxbow.engine.plan.JoinNode.JoinType;
-import io.oxbow.engine.type.Values;
-import java.math.BigDecimal;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.BitSet;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Supplier;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.FieldVector;
@@ -23,362 +18,336 @@ import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * Hash join. The build side (the plan's right input) runs to completion first, in its own pipeline,
- * into a hash table of its key values; probe pages (the left input) then look up candidates, the
- * residual condition is evaluated over all candidate pairs of a page at once, and output rows are
- * assembled column by column. Without keys every build row is a candidate, which makes this a
- * nested-loop join for cross and non-equi joins.
+ * The probe side of a hash join. The build side (the plan's right input) is built once into a
+ * {@link JoinTable} shared through a {@link JoinBridge}; several instances (one per worker thread)
+ * may probe the same table. For each probe page (the left input) the keys of all rows are hashed
+ * and looked up at once; (probe row, build row) candidate pairs are then collected into int arrays
+ * a bounded batch at a time, the residual condition is evaluated over each batch, and output
+ * columns are assembled with typed gathers. A page with many matches is emitted over several {@link
+ * #getOutput()} calls, so output pages stay bounded. Without keys every build row is a candidate,
+ * which makes this a nested-loop join for cross and non-equi joins.
+ *
+ * <p>RIGHT and FULL joins remember which build rows matched in this instance (a bitset over build
+ * row numbers) and emit the others at the end, so they must run with a single probe instance.
  */
 final class HashJoinOperator implements Operator {
   private static final int OUTPUT_ROWS = 4096;
-  private static final int MAX_PAIRS = 65_536;
 
   private final JoinNode node;
-  private final Supplier<ResultStream> buildSide;
+  private final JoinBridge bridge;
   private final Evaluator residual;
   private final BufferAllocator allocator;
   private final Schema pairSchema;
   private final int leftWidth;
-  private final List<VectorSchemaRoot> buildBatches = new ArrayList<>();
-  private final Map<List<Object>, long[]> table = new HashMap<>();
-  private long[] allRows = new long[0];
-  private BitSet matchedBuild;
+  private final JoinType type;
   private final Deque<Page> output = new ArrayDeque<>();
-  private boolean built;
+  private final int[] pairProbe = new int[OUTPUT_ROWS];
+  private final int[] pairBuild = new int[OUTPUT_ROWS];
+  private final int[] pairPosition = new int[OUTPUT_ROWS];
+  private JoinTable table;
+  private JoinTable.Prober prober;
+  private long[] matchedBuild;
+  private boolean released;
   private boolean finishing;
-  private boolean emittedUnmatchedBuild;
+  private int unmatchedBuildCursor;
+
+  // the probe page being joined, and where in it the next output page starts
+  private Page current;
+  private int[] heads = new int[0];
+  private boolean[] matched = new boolean[0];
+  private int cursor;
+  private int chainRow;
 
   HashJoinOperator(
-      JoinNode node,
-      Supplier<ResultStream> buildSide,
-      Evaluator residual,
-      BufferAllocator allocator) {
+      JoinNode node, JoinBridge bridge, Evaluator residual, BufferAllocator allocator) {
     this.node = node;
-    this.buildSide = buildSide;
+    this.bridge = bridge;
     this.residual = residual;
     this.allocator = allocator;
+    this.type = node.type();
     List<Field> fields = new ArrayList<>(node.left().schema().getFields());
     fields.addAll(node.right().schema().getFields());
     this.pairSchema = new Schema(fields);
     this.leftWidth = node.left().schema().getFields().size();
   }
 
-  /** The build side's operators, once it has run. */
-  private List<io.oxbow.engine.OperatorStats> buildStats;
-
   @Override
-  public List<List<io.oxbow.engine.OperatorStats>> pipelines() {
-    return buildStats == null ? List.of() : List.of(buildStats);
+  public List<List<OperatorStats>> pipelines() {
+    return bridge.pipelines();
   }
 
   private void build() {
-    if (built) {
+    if (table != null) {
       return;
     }
-    built = true;
-    List<Long> everyRow = new ArrayList<>();
-    try (ResultStream stream = buildSide.get()) {
-      while (true) {
-        VectorSchemaRoot batch = stream.next();
-        if (batch == null) {
-          buildStats = stream.operatorStats();
-          break;
-        }
-        VectorSchemaRoot kept = Page.of(batch).compact(allocator);
-        int b = buildBatches.size();
-        buildBatches.add(kept);
-        for (int r = 0; r < kept.getRowCount(); r++) {
-          long ref = ((long) b << 32) | r;
-          if (node.rightKeys().isEmpty()) {
-            everyRow.add(ref);
-            continue;
-          }
-          List<Object> key = key(kept, node.rightKeys(), r);
-          if (key != null) {
-            long[] refs = table.get(key);
-            if (refs == null) {
-              table.put(key, new long[] {ref});
-            } else {
-              long[] grown = Arrays.copyOf(refs, refs.length + 1);
-              grown[refs.length] = ref;
-              table.put(key, grown);
-            }
-          }
-        }
-      }
+    table = bridge.table();
+    prober = table.prober();
+    if (type == JoinType.RIGHT || type == JoinType.FULL) {
+      matchedBuild = new long[(table.rowCount() + 63) >>> 6];
     }
-    allRows = everyRow.stream().mapToLong(Long::longValue).toArray();
-    if (node.type() == JoinType.RIGHT || node.type() == JoinType.FULL) {
-      matchedBuild = new BitSet();
-    }
-  }
-
-  /** The key of a row with values normalised for hashing, or null if any key is NULL. */
-  private static List<Object> key(VectorSchemaRoot root, List<Integer> columns, int row) {
-    Object[] values = new Object[columns.size()];
-    for (int k = 0; k < values.length; k++) {
-      Object v = Values.get(root.getVector(columns.get(k)), row);
-      if (v == null) {
-        return null;
-      }
-      if (v instanceof BigDecimal d) {
-        v = d.signum() == 0 ? BigDecimal.ZERO : d.stripTrailingZeros();
-      } else if (v instanceof Integer i) {
-        v = (long) i;
-      }
-      values[k] = v;
-    }
-    return Arrays.asList(values);
   }
 
   @Override
   public boolean needsInput() {
-    return !finishing && output.isEmpty();
+    return !finishing && current == null && output.isEmpty();
   }
 
   @Override
   public void addInput(Page page) {
     try {
       build();
-      probe(page);
-    } finally {
+    } catch (RuntimeException | Error e) {
       page.close();
+      throw e;
     }
-  }
-
-  private void probe(Page page) {
     int n = page.count();
-    boolean[] matched = new boolean[n];
-    int[] probeRows = new int[Math.min(MAX_PAIRS, 1024)];
-    long[] buildRefs = new long[probeRows.length];
-    int pairs = 0;
-    for (int i = 0; i < n; i++) {
-      int pos = page.position(i);
-      long[] candidates;
-      if (node.leftKeys().isEmpty()) {
-        candidates = allRows;
-      } else {
-        List<Object> key = key(page.root(), node.leftKeys(), pos);
-        candidates = key == null ? null : table.get(key);
-      }
-      if (candidates == null) {
-        continue;
-      }
-      for (long ref : candidates) {
-        if (pairs == probeRows.length) {
-          if (pairs >= MAX_PAIRS) {
-            emitPairs(page, probeRows, buildRefs, pairs, matched);
-            pairs = 0;
-          } else {
-            probeRows = Arrays.copyOf(probeRows, pairs * 2);
-            buildRefs = Arrays.copyOf(buildRefs, pairs * 2);
-          }
-        }
-        probeRows[pairs] = i;
-        buildRefs[pairs] = ref;
-        pairs++;
-      }
+    if (n == 0) {
+      page.close();
+      return;
     }
-    if (pairs > 0) {
-      emitPairs(page, probeRows, buildRefs, pairs, matched);
+    current = page;
+    if (heads.length < n) {
+      heads = new int[Math.max(n, heads.length * 2)];
+      matched = new boolean[heads.length];
     }
-    JoinType type = node.type();
-    if (type == JoinType.LEFT
-        || type == JoinType.FULL
-        || type == JoinType.ANTI
-        || type == JoinType.SEMI) {
-      int[] rows = new int[n];
-      int m = 0;
-      boolean wantMatched = type == JoinType.SEMI;
+    try {
+      prober.lookup(page, heads);
+    } catch (RuntimeException | Error e) {
+      closeCurrent();
+      throw e;
+    }
+    cursor = 0;
+    chainRow = heads[0];
+    if (residual == null && (type == JoinType.SEMI || type == JoinType.ANTI)) {
+      // no pairs needed: a row matches iff it has a candidate
       for (int i = 0; i < n; i++) {
-        if (matched[i] == wantMatched) {
-          rows[m++] = i;
-        }
+        matched[i] = heads[i] >= 0;
       }
-      if (m > 0) {
-        if (type == JoinType.SEMI || type == JoinType.ANTI) {
-          emitLeftOnly(page, rows, m);
-        } else {
-          emitLeftWithNulls(page, rows, m);
-        }
-      }
+      finishPage();
     }
   }
 
-  /**
-   * Evaluates the residual over candidate pairs and emits the surviving ones (for INNER/LEFT/...).
-   */
-  private void emitPairs(
-      Page page, int[] probeRows, long[] buildRefs, int pairs, boolean[] matched) {
-    VectorSchemaRoot combined = assemble(page, probeRows, buildRefs, pairs);
-    int[] keep = new int[pairs];
-    int kept = 0;
+  /** Emits the next batch of pairs of the current page, and its unmatched rows at its end. */
+  private void advance() {
+    int n = current.count();
+    int pairs = 0;
+    int i = cursor;
+    int r = chainRow;
+    int[] next = table.next;
+    while (i < n) {
+      while (r >= 0 && pairs < OUTPUT_ROWS) {
+        pairProbe[pairs] = i;
+        pairBuild[pairs] = r;
+        pairs++;
+        r = next[r];
+      }
+      if (r >= 0) {
+        break;
+      }
+      i++;
+      if (i < n) {
+        r = heads[i];
+      }
+    }
+    cursor = i;
+    chainRow = r;
+    if (pairs > 0) {
+      emitPairs(pairs);
+    }
+    if (cursor >= n) {
+      finishPage();
+    }
+  }
+
+  private void emitPairs(int pairs) {
+    int[] selection = current.selection();
+    for (int p = 0; p < pairs; p++) {
+      pairPosition[p] = selection == null ? pairProbe[p] : selection[pairProbe[p]];
+    }
+    boolean pairsOutput = type != JoinType.SEMI && type != JoinType.ANTI;
+    if (residual == null) {
+      markMatched(null, pairs);
+      if (pairsOutput) {
+        output.add(Page.of(assemble(pairs)));
+      }
+      return;
+    }
+    VectorSchemaRoot combined = assemble(pairs);
     try {
-      if (residual == null) {
+      int[] keep = new int[pairs];
+      int kept = 0;
+      try (FieldVector result = residual.evaluate(Page.of(combined), allocator)) {
+        BitVector bits = (BitVector) result;
+        ArrowBuf values = bits.getDataBuffer();
+        ArrowBuf validity = bits.getValidityBuffer();
         for (int p = 0; p < pairs; p++) {
-          keep[kept++] = p;
-        }
-      } else {
-        try (FieldVector result = residual.evaluate(Page.of(combined), allocator)) {
-          BitVector bits = (BitVector) result;
-          for (int p = 0; p < pairs; p++) {
-            if (!bits.isNull(p) && bits.get(p) != 0) {
-              keep[kept++] = p;
-            }
+          int byteAt = p >>> 3;
+          int bit = p & 7;
+          if ((((values.getByte(byteAt) & validity.getByte(byteAt)) >>> bit) & 1) != 0) {
+            keep[kept++] = p;
           }
         }
       }
-      for (int k = 0; k < kept; k++) {
-        int p = keep[k];
-        matched[probeRows[p]] = true;
-        if (matchedBuild != null) {
-          long ref = buildRefs[p];
-          matchedBuild.set(bitIndex(ref));
-        }
-      }
-      JoinType type = node.type();
-      if (kept == 0 || type == JoinType.SEMI || type == JoinType.ANTI) {
+      markMatched(keep, kept);
+      if (kept == 0 || !pairsOutput) {
         combined.close();
         return;
       }
-      Page result = new Page(combined, kept == pairs ? null : Arrays.copyOf(keep, kept), kept);
-      output.add(result);
-    } catch (RuntimeException e) {
+      output.add(new Page(combined, kept == pairs ? null : Arrays.copyOf(keep, kept), kept));
+    } catch (RuntimeException | Error e) {
       combined.close();
       throw e;
     }
   }
 
-  private int bitIndex(long ref) {
-    int batch = (int) (ref >>> 32);
-    int offset = 0;
-    for (int b = 0; b < batch; b++) {
-      offset += buildBatches.get(b).getRowCount();
+  /** Marks the probe and build rows of the given pairs (all {@code count} if keep is null). */
+  private void markMatched(int[] keep, int count) {
+    for (int k = 0; k < count; k++) {
+      int p = keep == null ? k : keep[k];
+      matched[pairProbe[p]] = true;
+      if (matchedBuild != null) {
+        int b = pairBuild[p];
+        matchedBuild[b >>> 6] |= 1L << b;
+      }
     }
-    return offset + (int) ref;
   }
 
-  private VectorSchemaRoot assemble(Page page, int[] probeRows, long[] buildRefs, int pairs) {
+  private VectorSchemaRoot assemble(int pairs) {
     VectorSchemaRoot out = VectorSchemaRoot.create(pairSchema, allocator);
     try {
+      VectorSchemaRoot probe = current.root();
       for (int c = 0; c < pairSchema.getFields().size(); c++) {
-        FieldVector to = out.getVector(c);
-        to.setInitialCapacity(pairs);
-        to.allocateNew();
         if (c < leftWidth) {
-          FieldVector from = page.root().getVector(c);
-          for (int p = 0; p < pairs; p++) {
-            to.copyFromSafe(page.position(probeRows[p]), p, from);
-          }
+          FieldVector from = probe.getVector(c);
+          ColumnGather.gather(
+              from, from.getNullCount() > 0, pairPosition, 0, pairs, out.getVector(c));
         } else {
-          for (int p = 0; p < pairs; p++) {
-            long ref = buildRefs[p];
-            to.copyFromSafe(
-                (int) ref, p, buildBatches.get((int) (ref >>> 32)).getVector(c - leftWidth));
-          }
+          ColumnGather.gather(
+              table.column(c - leftWidth),
+              table.hasNulls(c - leftWidth),
+              pairBuild,
+              0,
+              pairs,
+              out.getVector(c));
         }
-        to.setValueCount(pairs);
       }
       out.setRowCount(pairs);
       return out;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       out.close();
       throw e;
     }
   }
 
-  private void emitLeftOnly(Page page, int[] rows, int m) {
-    VectorSchemaRoot out = VectorSchemaRoot.create(node.schema(), allocator);
+  /** The current page is fully probed: emit its unmatched (LEFT, FULL, ANTI) or SEMI rows. */
+  private void finishPage() {
+    Page page = current;
+    current = null;
     try {
-      for (int c = 0; c < leftWidth; c++) {
-        FieldVector to = out.getVector(c);
-        to.setInitialCapacity(m);
-        to.allocateNew();
-        FieldVector from = page.root().getVector(c);
-        for (int i = 0; i < m; i++) {
-          to.copyFromSafe(page.position(rows[i]), i, from);
+      int n = page.count();
+      if (type == JoinType.SEMI || type == JoinType.ANTI) {
+        boolean want = type == JoinType.SEMI;
+        int[] rows = new int[n];
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+          if (matched[i] == want) {
+            rows[m++] = page.position(i);
+          }
         }
-        to.setValueCount(m);
+        if (m == 0) {
+          page.close();
+        } else {
+          // the left rows themselves, under a narrower selection: no copy
+          output.add(new Page(page.root(), m == page.root().getRowCount() ? null : rows, m));
+        }
+        return;
       }
-      out.setRowCount(m);
-      output.add(Page.of(out));
-    } catch (RuntimeException e) {
-      out.close();
+      if (type == JoinType.LEFT || type == JoinType.FULL) {
+        int[] rows = new int[n];
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+          if (!matched[i]) {
+            rows[m++] = page.position(i);
+          }
+        }
+        for (int start = 0; start < m; start += OUTPUT_ROWS) {
+          int count = Math.min(OUTPUT_ROWS, m - start);
+          VectorSchemaRoot out = VectorSchemaRoot.create(node.schema(), allocator);
+          try {
+            for (int c = 0; c < out.getFieldVectors().size(); c++) {
+              if (c < leftWidth) {
+                FieldVector from = page.root().getVector(c);
+                ColumnGather.gather(
+                    from, from.getNullCount() > 0, rows, start, count, out.getVector(c));
+              } else {
+                ColumnGather.nulls(out.getVector(c), count);
+              }
+            }
+            out.setRowCount(count);
+          } catch (RuntimeException | Error e) {
+            out.close();
+            throw e;
+          }
+          output.add(Page.of(out));
+        }
+      }
+      page.close();
+    } catch (RuntimeException | Error e) {
+      page.close();
       throw e;
+    } finally {
+      Arrays.fill(matched, 0, Math.min(matched.length, page.count()), false);
     }
   }
 
-  private void emitLeftWithNulls(Page page, int[] rows, int m) {
+  /** RIGHT and FULL joins: the next page of build rows that never matched, NULLs on the left. */
+  private void emitUnmatchedBuild() {
+    int rows = table.rowCount();
+    int[] unmatched = new int[OUTPUT_ROWS];
+    int m = 0;
+    int r = unmatchedBuildCursor;
+    for (; r < rows && m < OUTPUT_ROWS; r++) {
+      if ((matchedBuild[r >>> 6] & (1L << r)) == 0) {
+        unmatched[m++] = r;
+      }
+    }
+    unmatchedBuildCursor = r;
+    if (m == 0) {
+      return;
+    }
     VectorSchemaRoot out = VectorSchemaRoot.create(node.schema(), allocator);
     try {
       for (int c = 0; c < out.getFieldVectors().size(); c++) {
-        FieldVector to = out.getVector(c);
-        to.setInitialCapacity(m);
-        to.allocateNew();
         if (c < leftWidth) {
-          FieldVector from = page.root().getVector(c);
-          for (int i = 0; i < m; i++) {
-            to.copyFromSafe(page.position(rows[i]), i, from);
-          }
+          ColumnGather.nulls(out.getVector(c), m);
         } else {
-          for (int i = 0; i < m; i++) {
-            Values.setNull(to, i);
-          }
+          ColumnGather.gather(
+              table.column(c - leftWidth),
+              table.hasNulls(c - leftWidth),
+              unmatched,
+              0,
+              m,
+              out.getVector(c));
         }
-        to.setValueCount(m);
       }
       out.setRowCount(m);
-      output.add(Page.of(out));
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       out.close();
       throw e;
     }
+    output.add(Page.of(out));
   }
 
-  /** RIGHT and FULL joins: build rows that never matched, with NULLs for the left columns. */
-  private void emitUnmatchedBuild() {
-    int index = 0;
-    for (VectorSchemaRoot batch : buildBatches) {
-      int rows = batch.getRowCount();
-      int[] unmatched = new int[rows];
-      int m = 0;
-      for (int r = 0; r < rows; r++) {
-        if (!matchedBuild.get(index + r)) {
-          unmatched[m++] = r;
-        }
-      }
-      index += rows;
-      for (int start = 0; start < m; start += OUTPUT_ROWS) {
-        int count = Math.min(OUTPUT_ROWS, m - start);
-        VectorSchemaRoot out = VectorSchemaRoot.create(node.schema(), allocator);
-        try {
-          for (int c = 0; c < out.getFieldVectors().size(); c++) {
-            FieldVector to = out.getVector(c);
-            to.setInitialCapacity(count);
-            to.allocateNew();
-            for (int i = 0; i < count; i++) {
-              if (c < leftWidth) {
-                Values.setNull(to, i);
-              } else {
-                to.copyFromSafe(unmatched[start + i], i, batch.getVector(c - leftWidth));
-              }
-            }
-            to.setValueCount(count);
-          }
-          out.setRowCount(count);
-          output.add(Page.of(out));
-        } catch (RuntimeException e) {
-          out.close();
-          throw e;
-        }
-      }
-    }
+  private boolean unmatchedBuildPending() {
+    return matchedBuild != null && unmatchedBuildCursor < table.rowCount();
   }
 
   @Override
   public Page getOutput() {
-    if (finishing && output.isEmpty() && matchedBuild != null && !emittedUnmatchedBuild) {
-      emittedUnmatchedBuild = true;
+    if (output.isEmpty() && current != null) {
+      advance();
+    }
+    if (output.isEmpty() && finishing && current == null && unmatchedBuildPending()) {
       emitUnmatchedBuild();
     }
     return output.poll();
@@ -394,15 +363,26 @@ final class HashJoinOperator implements Operator {
 
   @Override
   public boolean isFinished() {
-    return finishing && output.isEmpty() && (matchedBuild == null || emittedUnmatchedBuild);
+    return finishing && current == null && output.isEmpty() && !unmatchedBuildPending();
+  }
+
+  private void closeCurrent() {
+    if (current != null) {
+      current.close();
+      current = null;
+    }
   }
 
   @Override
   public void close() {
+    closeCurrent();
     output.forEach(Page::close);
     output.clear();
-    buildBatches.forEach(VectorSchemaRoot::close);
-    buildBatches.clear();
-    table.clear();
+    table = null;
+    prober = null;
+    if (!released) {
+      released = true;
+      bridge.release();
+    }
   }
 }

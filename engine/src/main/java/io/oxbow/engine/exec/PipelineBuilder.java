@@ -183,7 +183,7 @@ public final class PipelineBuilder {
       Supplier<ResultStream> build = () -> build(join.right(), context.child(index + "b"));
       return new HashJoinOperator(
           join,
-          build,
+          new JoinBridge(join, build, allocator, 1),
           join.residual() == null ? null : ExpressionCompiler.compile(join.residual()),
           allocator);
     }

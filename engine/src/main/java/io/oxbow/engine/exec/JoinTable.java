@@ -1,0 +1,474 @@
+package io.oxbow.engine.exec;
+
+import io.oxbow.engine.OperatorStats;
+import io.oxbow.engine.ResultStream;
+import io.oxbow.engine.plan.JoinNode;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.function.Supplier;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+
+/**
+ * The build side of a hash join: every build row in one set of Arrow vectors (allocated from the
+ * join's allocator) and a hash index over their keys. Immutable once built, so any number of
+ * threads may probe it at once, each through its own {@link Prober}.
+ *
+ * <p>The index is open addressing with linear probing over distinct keys; each slot holds the first
+ * build row with its key and {@code next[row]} chains the other rows with the same key (ascending),
+ * -1 ending a chain. One long-encoded key column is stored as one long per slot, two as two longs,
+ * anything else as serialised key bytes compared byte for byte (see {@link JoinKeys}). Rows with a
+ * NULL key are stored but never indexed, so they never match. Without key columns every build row
+ * is chained after row 0, which makes the join a nested loop.
+ */
+public final class JoinTable implements AutoCloseable {
+  private static final int CHUNK = 65_536;
+  private static final long PHI = 0x9E3779B97F4A7C15L;
+
+  private final JoinKeys keys;
+  private final VectorSchemaRoot data;
+  private final List<OperatorStats> buildStats;
+  private final boolean[] hasNulls;
+  private final int rows;
+
+  /** Next build row with the same key, or -1. */
+  final int[] next;
+
+  private final int shift;
+  private final int mask;
+  private final int[] slotFirst;
+  private final long[] slotKey0;
+  private final long[] slotKey1;
+  private final int[] slotHash;
+  private final byte[] keyBytes;
+  private final int[] keyOffsets;
+  private final int distinct;
+  private final long minKey;
+  private final long maxKey;
+
+  private JoinTable(JoinKeys keys, VectorSchemaRoot data, List<OperatorStats> buildStats) {
+    this.keys = keys;
+    this.data = data;
+    this.buildStats = buildStats;
+    this.rows = data.getRowCount();
+    this.hasNulls = new boolean[data.getFieldVectors().size()];
+    for (int c = 0; c < hasNulls.length; c++) {
+      hasNulls[c] = data.getVector(c).getNullCount() > 0;
+    }
+    this.next = new int[rows];
+    Arrays.fill(next, -1);
+    if (keys.mode == JoinKeys.Mode.NONE) {
+      for (int r = 0; r + 1 < rows; r++) {
+        next[r] = r + 1;
+      }
+    }
+    boolean indexed =
+        keys.mode != JoinKeys.Mode.NONE && keys.mode != JoinKeys.Mode.NEVER && rows > 0;
+    int capacity = indexed ? Integer.highestOneBit(Math.max(8, rows)) << 2 : 1;
+    if (indexed && capacity < rows * 2) {
+      capacity <<= 1;
+    }
+    this.mask = capacity - 1;
+    this.shift = 64 - Integer.numberOfTrailingZeros(capacity);
+    this.slotFirst = new int[indexed ? capacity : 0];
+    Arrays.fill(slotFirst, -1);
+    JoinKeys.Mode mode = indexed ? keys.mode : JoinKeys.Mode.NONE;
+    this.slotKey0 =
+        new long[mode == JoinKeys.Mode.LONG1 || mode == JoinKeys.Mode.LONG2 ? capacity : 0];
+    this.slotKey1 = new long[mode == JoinKeys.Mode.LONG2 ? capacity : 0];
+    this.slotHash = new int[mode == JoinKeys.Mode.BYTES ? capacity : 0];
+    this.keyOffsets = new int[mode == JoinKeys.Mode.BYTES ? rows + 1 : 0];
+    int[] positions = new int[Math.min(CHUNK, Math.max(rows, 1))];
+    long[] k0 = new long[positions.length];
+    long[] k1 = new long[mode == JoinKeys.Mode.LONG1 ? 0 : positions.length];
+    boolean[] noMatch = new boolean[positions.length];
+    List<FieldVector> vectors = data.getFieldVectors();
+    int count = 0;
+    long min = Long.MAX_VALUE;
+    long max = Long.MIN_VALUE;
+    byte[] bytes = new byte[mode == JoinKeys.Mode.BYTES ? 1024 : 0];
+    int used = 0;
+    if (mode == JoinKeys.Mode.BYTES) {
+      // serialise every row's key first (rows with a NULL key get an empty one)
+      for (int start = 0; start < rows; start += CHUNK) {
+        int n = Math.min(CHUNK, rows - start);
+        for (int i = 0; i < n; i++) {
+          positions[i] = start + i;
+        }
+        long[][] longs = readKeyLongs(keys.right, vectors, positions, n, noMatch);
+        for (int i = 0; i < n; i++) {
+          keyOffsets[start + i] = used;
+          if (noMatch[i]) {
+            continue;
+          }
+          int end;
+          while ((end = serialise(keys.right, vectors, longs, i, positions[i], bytes, used)) < 0) {
+            bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, 1024));
+          }
+          used = end;
+        }
+      }
+      if (rows > 0) {
+        keyOffsets[rows] = used;
+      }
+    }
+    this.keyBytes = bytes;
+    // insert from the last row to the first so that chains come out in ascending row order
+    for (int end = rows; end > 0 && mode != JoinKeys.Mode.NONE; end -= CHUNK) {
+      int start = Math.max(0, end - CHUNK);
+      int n = end - start;
+      for (int i = 0; i < n; i++) {
+        positions[i] = start + i;
+      }
+      Arrays.fill(noMatch, 0, n, false);
+      if (mode == JoinKeys.Mode.BYTES) {
+        for (int i = 0; i < n; i++) {
+          noMatch[i] = keyOffsets[start + i] == keyOffsets[start + i + 1];
+        }
+      } else {
+        keys.right.readLongs(vectors, 0, positions, n, k0, noMatch);
+        if (mode == JoinKeys.Mode.LONG2) {
+          keys.right.readLongs(vectors, 1, positions, n, k1, noMatch);
+        }
+      }
+      for (int i = n - 1; i >= 0; i--) {
+        if (noMatch[i]) {
+          continue;
+        }
+        int row = start + i;
+        int s;
+        if (mode == JoinKeys.Mode.LONG1) {
+          long k = k0[i];
+          s = (int) ((k * PHI) >>> shift);
+          while (slotFirst[s] >= 0 && slotKey0[s] != k) {
+            s = (s + 1) & mask;
+          }
+          if (slotFirst[s] < 0) {
+            slotKey0[s] = k;
+            count++;
+            min = Math.min(min, k);
+            max = Math.max(max, k);
+          }
+        } else if (mode == JoinKeys.Mode.LONG2) {
+          long a = k0[i];
+          long b = k1[i];
+          s = (int) (hash2(a, b) >>> shift);
+          while (slotFirst[s] >= 0 && (slotKey0[s] != a || slotKey1[s] != b)) {
+            s = (s + 1) & mask;
+          }
+          if (slotFirst[s] < 0) {
+            slotKey0[s] = a;
+            slotKey1[s] = b;
+            count++;
+          }
+        } else {
+          int from = keyOffsets[row];
+          int to = keyOffsets[row + 1];
+          long h = hashBytes(bytes, from, to);
+          int tag = (int) h;
+          s = (int) (h * PHI >>> shift);
+          while (slotFirst[s] >= 0
+              && (slotHash[s] != tag
+                  || !Arrays.equals(
+                      bytes,
+                      from,
+                      to,
+                      bytes,
+                      keyOffsets[slotFirst[s]],
+                      keyOffsets[slotFirst[s] + 1]))) {
+            s = (s + 1) & mask;
+          }
+          if (slotFirst[s] < 0) {
+            slotHash[s] = tag;
+            count++;
+          }
+        }
+        next[row] = slotFirst[s];
+        slotFirst[s] = row;
+      }
+    }
+    this.distinct = count;
+    this.minKey = min;
+    this.maxKey = max;
+  }
+
+  /**
+   * Runs {@code buildSide} to the end and builds the table of its rows, allocated from {@code
+   * allocator}. Closes everything it allocated if it fails.
+   */
+  static JoinTable build(
+      JoinNode node, Supplier<ResultStream> buildSide, BufferAllocator allocator) {
+    JoinKeys keys =
+        JoinKeys.of(node.left().schema(), node.leftKeys(), node.right().schema(), node.rightKeys());
+    List<VectorSchemaRoot> batches = new ArrayList<>();
+    VectorSchemaRoot data = null;
+    try {
+      List<OperatorStats> stats;
+      try (ResultStream stream = buildSide.get()) {
+        while (true) {
+          VectorSchemaRoot batch = stream.next();
+          if (batch == null) {
+            stats = stream.operatorStats();
+            break;
+          }
+          if (batch.getRowCount() == 0) {
+            batch.close();
+            continue;
+          }
+          batches.add(Page.of(batch).compact(allocator, node.right().schema()));
+        }
+      }
+      if (batches.size() == 1) {
+        data = batches.remove(0);
+      } else {
+        data = VectorSchemaRoot.create(node.right().schema(), allocator);
+        int total = 0;
+        for (VectorSchemaRoot b : batches) {
+          total += b.getRowCount();
+        }
+        for (int c = 0; c < data.getFieldVectors().size(); c++) {
+          List<FieldVector> sources = new ArrayList<>();
+          for (VectorSchemaRoot b : batches) {
+            sources.add(b.getVector(c));
+          }
+          ColumnGather.concat(sources, data.getVector(c));
+          for (FieldVector s : sources) {
+            s.clear();
+          }
+        }
+        data.setRowCount(total);
+        batches.forEach(VectorSchemaRoot::close);
+        batches.clear();
+      }
+      return new JoinTable(keys, data, stats);
+    } catch (RuntimeException | Error e) {
+      batches.forEach(VectorSchemaRoot::close);
+      if (data != null) {
+        data.close();
+      }
+      throw e;
+    }
+  }
+
+  private static long[][] readKeyLongs(
+      JoinKeys.Side side, List<FieldVector> vectors, int[] positions, int n, boolean[] noMatch) {
+    Arrays.fill(noMatch, 0, n, false);
+    long[][] longs = new long[side.columns.length][];
+    for (int k = 0; k < longs.length; k++) {
+      if (side.isLong(k)) {
+        longs[k] = new long[n];
+        side.readLongs(vectors, k, positions, n, longs[k], noMatch);
+      } else {
+        side.markNulls(vectors, k, positions, n, noMatch);
+      }
+    }
+    return longs;
+  }
+
+  /** Serialises the key of row {@code i} (at {@code position}); -1 if {@code out} is too small. */
+  private static int serialise(
+      JoinKeys.Side side,
+      List<FieldVector> vectors,
+      long[][] longs,
+      int i,
+      int position,
+      byte[] out,
+      int at) {
+    for (int k = 0; k < longs.length && at >= 0; k++) {
+      if (longs[k] != null) {
+        if (at + 8 > out.length) {
+          return -1;
+        }
+        JoinKeys.putLong(out, at, longs[k][i]);
+        at += 8;
+      } else {
+        at = side.writeBytes(vectors, k, position, out, at);
+      }
+    }
+    return at;
+  }
+
+  private static long hash2(long a, long b) {
+    return (a * PHI + Long.rotateLeft(b * 0xC2B2AE3D27D4EB4FL, 31)) * PHI;
+  }
+
+  private static long hashBytes(byte[] bytes, int from, int to) {
+    long h = 0xCBF29CE484222325L;
+    for (int i = from; i < to; i++) {
+      h = (h ^ bytes[i]) * 0x100000001B3L;
+    }
+    return h ^ (h >>> 29);
+  }
+
+  /** The number of build rows. */
+  public int rowCount() {
+    return rows;
+  }
+
+  /** Build column {@code c} (all rows, in build order). */
+  FieldVector column(int c) {
+    return data.getVector(c);
+  }
+
+  /** Whether build column {@code c} may hold NULLs. */
+  boolean hasNulls(int c) {
+    return hasNulls[c];
+  }
+
+  /** Statistics of the build side's operators. */
+  List<OperatorStats> buildStats() {
+    return buildStats;
+  }
+
+  /** The number of distinct non-NULL keys (0 without key columns). */
+  public long distinctKeys() {
+    return distinct;
+  }
+
+  /**
+   * For a single integer-like key (integers, dates, timestamps, times, intervals, as longs): the
+   * smallest non-NULL build key; empty for other keys or when no build row has a key. A dynamic
+   * filter may skip probe rows whose key is outside {@code [minKey, maxKey]}.
+   */
+  public OptionalLong minKey() {
+    return keys.integerLike() && distinct > 0 ? OptionalLong.of(minKey) : OptionalLong.empty();
+  }
+
+  /** The largest non-NULL build key, under the same conditions as {@link #minKey()}. */
+  public OptionalLong maxKey() {
+    return keys.integerLike() && distinct > 0 ? OptionalLong.of(maxKey) : OptionalLong.empty();
+  }
+
+  /**
+   * Estimated heap bytes of the index (slot and chain arrays, serialised keys); the build rows
+   * themselves are Arrow buffers counted by the allocator.
+   */
+  public long retainedBytes() {
+    return 4L * next.length
+        + 4L * slotFirst.length
+        + 8L * slotKey0.length
+        + 8L * slotKey1.length
+        + 4L * slotHash.length
+        + keyBytes.length
+        + 4L * keyOffsets.length;
+  }
+
+  /** A new prober with its own scratch space; use one per thread. */
+  Prober prober() {
+    return new Prober();
+  }
+
+  @Override
+  public void close() {
+    data.close();
+  }
+
+  /** Finds the chain heads of probe rows. Not thread-safe: each probing thread has its own. */
+  final class Prober {
+    private int[] identity = new int[0];
+    private long[] k0 = new long[0];
+    private long[] k1 = new long[0];
+    private boolean[] noMatch = new boolean[0];
+    private byte[] bytes = new byte[256];
+
+    /**
+     * Sets {@code heads[i]} to the first build row matching live row {@code i} of {@code page}
+     * (follow {@link JoinTable#next} for the others), or -1 if none.
+     */
+    void lookup(Page page, int[] heads) {
+      int n = page.count();
+      if (rows == 0 || keys.mode == JoinKeys.Mode.NEVER) {
+        Arrays.fill(heads, 0, n, -1);
+        return;
+      }
+      if (keys.mode == JoinKeys.Mode.NONE) {
+        Arrays.fill(heads, 0, n, 0);
+        return;
+      }
+      if (noMatch.length < n) {
+        int size = Math.max(n, noMatch.length * 2);
+        noMatch = new boolean[size];
+        k0 = new long[size];
+        k1 = keys.mode == JoinKeys.Mode.LONG2 ? new long[size] : k1;
+      }
+      int[] positions = page.selection();
+      if (positions == null) {
+        if (identity.length < n) {
+          identity = new int[Math.max(n, identity.length * 2)];
+          for (int i = 0; i < identity.length; i++) {
+            identity[i] = i;
+          }
+        }
+        positions = identity;
+      }
+      List<FieldVector> vectors = page.root().getFieldVectors();
+      Arrays.fill(noMatch, 0, n, false);
+      if (keys.mode == JoinKeys.Mode.LONG1) {
+        keys.left.readLongs(vectors, 0, positions, n, k0, noMatch);
+        for (int i = 0; i < n; i++) {
+          heads[i] = noMatch[i] ? -1 : find1(k0[i]);
+        }
+      } else if (keys.mode == JoinKeys.Mode.LONG2) {
+        keys.left.readLongs(vectors, 0, positions, n, k0, noMatch);
+        keys.left.readLongs(vectors, 1, positions, n, k1, noMatch);
+        for (int i = 0; i < n; i++) {
+          heads[i] = noMatch[i] ? -1 : find2(k0[i], k1[i]);
+        }
+      } else {
+        long[][] longs = readKeyLongs(keys.left, vectors, positions, n, noMatch);
+        for (int i = 0; i < n; i++) {
+          if (noMatch[i]) {
+            heads[i] = -1;
+            continue;
+          }
+          int end;
+          while ((end = serialise(keys.left, vectors, longs, i, positions[i], bytes, 0)) < 0) {
+            bytes = new byte[bytes.length * 2];
+          }
+          heads[i] = findBytes(bytes, end);
+        }
+      }
+    }
+
+    private int find1(long k) {
+      int s = (int) ((k * PHI) >>> shift);
+      while (true) {
+        int first = slotFirst[s];
+        if (first < 0 || slotKey0[s] == k) {
+          return first;
+        }
+        s = (s + 1) & mask;
+      }
+    }
+
+    private int find2(long a, long b) {
+      int s = (int) (hash2(a, b) >>> shift);
+      while (true) {
+        int first = slotFirst[s];
+        if (first < 0 || (slotKey0[s] == a && slotKey1[s] == b)) {
+          return first;
+        }
+        s = (s + 1) & mask;
+      }
+    }
+
+    private int findBytes(byte[] key, int length) {
+      long h = hashBytes(key, 0, length);
+      int tag = (int) h;
+      int s = (int) (h * PHI >>> shift);
+      while (true) {
+        int first = slotFirst[s];
+        if (first < 0
+            || (slotHash[s] == tag
+                && Arrays.equals(
+                    key, 0, length, keyBytes, keyOffsets[first], keyOffsets[first + 1]))) {
+          return first;
+        }
+        s = (s + 1) & mask;
+      }
+    }
+  }
+}
