@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.oxbow.engine.expr.Call;
 import io.oxbow.engine.expr.ColumnRef;
+import io.oxbow.engine.expr.Literal;
 import io.oxbow.engine.expr.ScalarFunction;
 import io.oxbow.engine.plan.AggregateCall;
 import io.oxbow.engine.plan.AggregateNode;
+import io.oxbow.engine.plan.FilterNode;
 import io.oxbow.engine.plan.JoinNode;
 import io.oxbow.engine.plan.JoinNode.JoinType;
 import io.oxbow.engine.plan.PlanNode;
@@ -16,6 +18,7 @@ import io.oxbow.engine.plan.ValuesNode;
 import io.oxbow.engine.type.Kind;
 import io.oxbow.engine.type.Values;
 import io.oxbow.spi.error.OxbowException;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -153,6 +156,94 @@ class TestHashJoinOperator {
             join(JoinType.LEFT, false).schema());
     // no pair has b < k, so every left row comes back once with NULLs
     assertThat(run(lessThan)).hasSize(5).allMatch(r -> r.get(2) == null);
+  }
+
+  private static JoinNode joinOf(
+      PlanNode left,
+      PlanNode right,
+      JoinType type,
+      List<Integer> leftKeys,
+      List<Integer> rightKeys) {
+    List<Field> fields = new ArrayList<>(left.schema().getFields());
+    if (type != JoinType.SEMI && type != JoinType.ANTI) {
+      fields.addAll(right.schema().getFields());
+    }
+    return new JoinNode(left, right, type, leftKeys, rightKeys, null, new Schema(fields));
+  }
+
+  @Test
+  void stringAndMultiColumnKeysOfDifferentIntegerWidths() {
+    ValuesNode left =
+        new ValuesNode(
+            new Schema(List.of(Field.nullable("k", Kind.INT32), Field.nullable("s", Kind.UTF8))),
+            List.of(
+                Arrays.asList(1L, "x"),
+                Arrays.asList(1L, "y"),
+                Arrays.asList(2L, "x"),
+                Arrays.asList(2L, null),
+                Arrays.asList(null, "x")));
+    ValuesNode right =
+        new ValuesNode(
+            new Schema(
+                List.of(
+                    Field.nullable("s", Kind.UTF8),
+                    Field.nullable("k", Kind.INT64),
+                    Field.nullable("b", Kind.INT64))),
+            List.of(
+                Arrays.asList("x", 1L, 10L),
+                Arrays.asList("x", 1L, 11L),
+                Arrays.asList("y", 2L, 12L),
+                Arrays.asList(null, 2L, 13L),
+                Arrays.asList("x", 2L, 14L)));
+    assertThat(run(joinOf(left, right, JoinType.INNER, List.of(0, 1), List.of(1, 0))))
+        .containsExactlyInAnyOrder(
+            row(1L, "x", "x", 1L, 10L), row(1L, "x", "x", 1L, 11L), row(2L, "x", "x", 2L, 14L));
+    assertThat(run(joinOf(left, right, JoinType.INNER, List.of(1), List.of(0)))).hasSize(3 * 3 + 1);
+    assertThat(run(joinOf(left, right, JoinType.ANTI, List.of(0, 1), List.of(1, 0))))
+        .containsExactlyInAnyOrder(row(1L, "y"), row(2L, null), row(null, "x"));
+  }
+
+  @Test
+  void decimalKeysCompareByValueAcrossScales() {
+    ValuesNode left =
+        new ValuesNode(
+            new Schema(List.of(Field.nullable("d", Kind.decimal(12, 2)))),
+            List.of(
+                Arrays.asList(new BigDecimal("1.50")),
+                Arrays.asList(new BigDecimal("-2.00")),
+                Arrays.asList(new BigDecimal("3.25"))));
+    ValuesNode right =
+        new ValuesNode(
+            new Schema(List.of(Field.nullable("e", Kind.decimal(15, 3)))),
+            List.of(
+                Arrays.asList(new BigDecimal("1.500")),
+                Arrays.asList(new BigDecimal("-2.000")),
+                Arrays.asList(new BigDecimal("3.251"))));
+    assertThat(run(joinOf(left, right, JoinType.INNER, List.of(0), List.of(0))))
+        .containsExactlyInAnyOrder(
+            row(new BigDecimal("1.50"), new BigDecimal("1.500")),
+            row(new BigDecimal("-2.00"), new BigDecimal("-2.000")));
+  }
+
+  @Test
+  void probePagesWithSelectionVectors() {
+    // the filter hands the join pages whose selection skips the rows with k = 2
+    PlanNode filtered =
+        new FilterNode(
+            LEFT,
+            new Call(
+                ScalarFunction.NOT_EQUAL,
+                List.of(new ColumnRef(0, Kind.INT64), new Literal(2L, Kind.INT64)),
+                Kind.BOOL));
+    assertThat(run(joinOf(filtered, RIGHT, JoinType.LEFT, List.of(0), List.of(0))))
+        .containsExactlyInAnyOrder(row(1L, "a1", null, null), row(4L, "a4", 4L, 40L));
+    assertThat(run(joinOf(filtered, RIGHT, JoinType.RIGHT, List.of(0), List.of(0))))
+        .containsExactlyInAnyOrder(
+            row(4L, "a4", 4L, 40L),
+            row(null, null, 2L, 20L),
+            row(null, null, 2L, 21L),
+            row(null, null, 3L, 30L),
+            row(null, null, null, 99L));
   }
 
   @Test
