@@ -1,6 +1,5 @@
 package io.oxbow.engine.exec;
 
-import io.oxbow.engine.type.Values;
 import java.util.List;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.BaseFixedWidthVector;
@@ -20,8 +19,8 @@ final class ColumnGather {
 
   /**
    * Fills the empty vector {@code dst} with {@code n} values: value {@code i} is {@code src} at
-   * {@code rows[from + i]}, or NULL where that index is negative. {@code srcHasNulls} may be true
-   * even when {@code src} has no NULLs (it only enables a faster path when false).
+   * {@code rows[from + i]}. {@code srcHasNulls} may be true even when {@code src} has no NULLs (it
+   * only enables a faster path when false).
    */
   static void gather(
       FieldVector src, boolean srcHasNulls, int[] rows, int from, int n, FieldVector dst) {
@@ -45,52 +44,40 @@ final class ColumnGather {
         case 8 -> {
           for (int i = 0; i < n; i++) {
             int r = rows[from + i];
-            if (r >= 0) {
-              dd.setLong((long) i << 3, sd.getLong((long) r << 3));
-            }
+            dd.setLong((long) i << 3, sd.getLong((long) r << 3));
           }
         }
         case 4 -> {
           for (int i = 0; i < n; i++) {
             int r = rows[from + i];
-            if (r >= 0) {
-              dd.setInt((long) i << 2, sd.getInt((long) r << 2));
-            }
+            dd.setInt((long) i << 2, sd.getInt((long) r << 2));
           }
         }
         case 16 -> {
           for (int i = 0; i < n; i++) {
             int r = rows[from + i];
-            if (r >= 0) {
-              long at = (long) r << 4;
-              dd.setLong((long) i << 4, sd.getLong(at));
-              dd.setLong(((long) i << 4) + 8, sd.getLong(at + 8));
-            }
+            long at = (long) r << 4;
+            dd.setLong((long) i << 4, sd.getLong(at));
+            dd.setLong(((long) i << 4) + 8, sd.getLong(at + 8));
           }
         }
         case 2 -> {
           for (int i = 0; i < n; i++) {
             int r = rows[from + i];
-            if (r >= 0) {
-              dd.setShort((long) i << 1, sd.getShort((long) r << 1));
-            }
+            dd.setShort((long) i << 1, sd.getShort((long) r << 1));
           }
         }
         case 1 -> {
           for (int i = 0; i < n; i++) {
             int r = rows[from + i];
-            if (r >= 0) {
-              dd.setByte(i, sd.getByte(r));
-            }
+            dd.setByte(i, sd.getByte(r));
           }
         }
         default -> {
           int w = s.getTypeWidth();
           for (int i = 0; i < n; i++) {
             int r = rows[from + i];
-            if (r >= 0) {
-              dd.setBytes((long) i * w, sd, (long) r * w, w);
-            }
+            dd.setBytes((long) i * w, sd, (long) r * w, w);
           }
         }
       }
@@ -103,9 +90,7 @@ final class ColumnGather {
       long total = 0;
       for (int i = 0; i < n; i++) {
         int r = rows[from + i];
-        if (r >= 0) {
-          total += so.getInt(((long) r + 1) << 2) - so.getInt((long) r << 2);
-        }
+        total += so.getInt(((long) r + 1) << 2) - so.getInt((long) r << 2);
       }
       d.allocateNew(Math.max(total, 1), n);
       ArrowBuf sd = s.getDataBuffer();
@@ -115,12 +100,10 @@ final class ColumnGather {
       dof.setInt(0, 0);
       for (int i = 0; i < n; i++) {
         int r = rows[from + i];
-        if (r >= 0) {
-          int start = so.getInt((long) r << 2);
-          int length = so.getInt(((long) r + 1) << 2) - start;
-          dd.setBytes(end, sd, start, length);
-          end += length;
-        }
+        int start = so.getInt((long) r << 2);
+        int length = so.getInt(((long) r + 1) << 2) - start;
+        dd.setBytes(end, sd, start, length);
+        end += length;
         dof.setInt(((long) i + 1) << 2, end);
       }
       gatherValidity(s.getValidityBuffer(), srcHasNulls, rows, from, n, d.getValidityBuffer());
@@ -131,12 +114,7 @@ final class ColumnGather {
     dst.setInitialCapacity(n);
     dst.allocateNew();
     for (int i = 0; i < n; i++) {
-      int r = rows[from + i];
-      if (r >= 0) {
-        dst.copyFromSafe(r, i, src);
-      } else {
-        Values.setNull(dst, i);
-      }
+      dst.copyFromSafe(rows[from + i], i, src);
     }
     dst.setValueCount(n);
   }
@@ -160,18 +138,18 @@ final class ColumnGather {
 
   private static void gatherValidity(
       ArrowBuf src, boolean srcHasNulls, int[] rows, int from, int n, ArrowBuf dst) {
+    if (!srcHasNulls) {
+      int full = n >>> 3;
+      dst.setOne(0, full);
+      if ((n & 7) != 0) {
+        dst.setByte(full, (1 << (n & 7)) - 1);
+      }
+      return;
+    }
     int acc = 0;
     for (int i = 0; i < n; i++) {
       int r = rows[from + i];
-      int bit;
-      if (r < 0) {
-        bit = 0;
-      } else if (srcHasNulls) {
-        bit = (src.getByte(r >>> 3) >>> (r & 7)) & 1;
-      } else {
-        bit = 1;
-      }
-      acc |= bit << (i & 7);
+      acc |= ((src.getByte(r >>> 3) >>> (r & 7)) & 1) << (i & 7);
       if ((i & 7) == 7) {
         dst.setByte(i >>> 3, acc);
         acc = 0;
@@ -186,7 +164,7 @@ final class ColumnGather {
     int acc = 0;
     for (int i = 0; i < n; i++) {
       int r = rows[from + i];
-      int bit = r < 0 ? 0 : (src.getByte(r >>> 3) >>> (r & 7)) & 1;
+      int bit = (src.getByte(r >>> 3) >>> (r & 7)) & 1;
       acc |= bit << (i & 7);
       if ((i & 7) == 7) {
         dst.setByte(i >>> 3, acc);

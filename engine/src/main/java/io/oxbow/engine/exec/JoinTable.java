@@ -40,6 +40,10 @@ public final class JoinTable implements AutoCloseable {
   private final int shift;
   private final int mask;
   private final int[] slotFirst;
+
+  /** LONG1 keys: per slot the key and the first row (-1: empty), side by side (one cache miss). */
+  private final long[] slots1;
+
   private final long[] slotKey0;
   private final long[] slotKey1;
   private final int[] slotHash;
@@ -73,11 +77,15 @@ public final class JoinTable implements AutoCloseable {
     }
     this.mask = capacity - 1;
     this.shift = 64 - Integer.numberOfTrailingZeros(capacity);
-    this.slotFirst = new int[indexed ? capacity : 0];
-    Arrays.fill(slotFirst, -1);
     JoinKeys.Mode mode = indexed ? keys.mode : JoinKeys.Mode.NONE;
-    this.slotKey0 =
-        new long[mode == JoinKeys.Mode.LONG1 || mode == JoinKeys.Mode.LONG2 ? capacity : 0];
+    this.slotFirst =
+        new int[mode == JoinKeys.Mode.LONG2 || mode == JoinKeys.Mode.BYTES ? capacity : 0];
+    Arrays.fill(slotFirst, -1);
+    this.slots1 = new long[mode == JoinKeys.Mode.LONG1 ? capacity * 2 : 0];
+    for (int i = 1; i < slots1.length; i += 2) {
+      slots1[i] = -1;
+    }
+    this.slotKey0 = new long[mode == JoinKeys.Mode.LONG2 ? capacity : 0];
     this.slotKey1 = new long[mode == JoinKeys.Mode.LONG2 ? capacity : 0];
     this.slotHash = new int[mode == JoinKeys.Mode.BYTES ? capacity : 0];
     this.keyOffsets = new int[mode == JoinKeys.Mode.BYTES ? rows + 1 : 0];
@@ -143,15 +151,18 @@ public final class JoinTable implements AutoCloseable {
         if (mode == JoinKeys.Mode.LONG1) {
           long k = k0[i];
           s = (int) ((k * PHI) >>> shift);
-          while (slotFirst[s] >= 0 && slotKey0[s] != k) {
+          while (slots1[2 * s + 1] >= 0 && slots1[2 * s] != k) {
             s = (s + 1) & mask;
           }
-          if (slotFirst[s] < 0) {
-            slotKey0[s] = k;
+          if (slots1[2 * s + 1] < 0) {
+            slots1[2 * s] = k;
             count++;
             min = Math.min(min, k);
             max = Math.max(max, k);
           }
+          next[row] = (int) slots1[2 * s + 1];
+          slots1[2 * s + 1] = row;
+          continue;
         } else if (mode == JoinKeys.Mode.LONG2) {
           long a = k0[i];
           long b = k1[i];
@@ -349,6 +360,7 @@ public final class JoinTable implements AutoCloseable {
   public long retainedBytes() {
     return 4L * next.length
         + 4L * slotFirst.length
+        + 8L * slots1.length
         + 8L * slotKey0.length
         + 8L * slotKey1.length
         + 4L * slotHash.length
@@ -436,9 +448,9 @@ public final class JoinTable implements AutoCloseable {
     private int find1(long k) {
       int s = (int) ((k * PHI) >>> shift);
       while (true) {
-        int first = slotFirst[s];
-        if (first < 0 || slotKey0[s] == k) {
-          return first;
+        long first = slots1[2 * s + 1];
+        if (first < 0 || slots1[2 * s] == k) {
+          return (int) first;
         }
         s = (s + 1) & mask;
       }
