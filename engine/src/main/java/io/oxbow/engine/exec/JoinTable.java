@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * The build side of a hash join: every build row in one set of Arrow vectors (allocated from the
@@ -29,6 +30,7 @@ public final class JoinTable implements AutoCloseable {
   private static final long PHI = 0x9E3779B97F4A7C15L;
 
   private final JoinKeys keys;
+  private final JoinNode node;
   private final VectorSchemaRoot data;
   private final List<OperatorStats> buildStats;
   private final boolean[] hasNulls;
@@ -53,7 +55,9 @@ public final class JoinTable implements AutoCloseable {
   private final long minKey;
   private final long maxKey;
 
-  private JoinTable(JoinKeys keys, VectorSchemaRoot data, List<OperatorStats> buildStats) {
+  private JoinTable(
+      JoinNode node, JoinKeys keys, VectorSchemaRoot data, List<OperatorStats> buildStats) {
+    this.node = node;
     this.keys = keys;
     this.data = data;
     this.buildStats = buildStats;
@@ -212,8 +216,6 @@ public final class JoinTable implements AutoCloseable {
    */
   static JoinTable build(
       JoinNode node, Supplier<ResultStream> buildSide, BufferAllocator allocator) {
-    JoinKeys keys =
-        JoinKeys.of(node.left().schema(), node.leftKeys(), node.right().schema(), node.rightKeys());
     List<VectorSchemaRoot> batches = new ArrayList<>();
     VectorSchemaRoot data = null;
     try {
@@ -229,13 +231,15 @@ public final class JoinTable implements AutoCloseable {
             batch.close();
             continue;
           }
-          batches.add(Page.of(batch).compact(allocator, node.right().schema()));
+          batches.add(Page.of(batch).compact(allocator));
         }
       }
       if (batches.size() == 1) {
         data = batches.remove(0);
       } else {
-        data = VectorSchemaRoot.create(node.right().schema(), allocator);
+        // the batches' own types (the plan's types when there are none)
+        Schema schema = batches.isEmpty() ? node.right().schema() : batches.get(0).getSchema();
+        data = VectorSchemaRoot.create(schema, allocator);
         int total = 0;
         for (VectorSchemaRoot b : batches) {
           total += b.getRowCount();
@@ -254,7 +258,9 @@ public final class JoinTable implements AutoCloseable {
         batches.forEach(VectorSchemaRoot::close);
         batches.clear();
       }
-      return new JoinTable(keys, data, stats);
+      JoinKeys keys =
+          JoinKeys.of(node.left().schema(), node.leftKeys(), data.getSchema(), node.rightKeys());
+      return new JoinTable(node, keys, data, stats);
     } catch (RuntimeException | Error e) {
       batches.forEach(VectorSchemaRoot::close);
       if (data != null) {
@@ -385,6 +391,40 @@ public final class JoinTable implements AutoCloseable {
     private long[] k1 = new long[0];
     private boolean[] noMatch = new boolean[0];
     private byte[] bytes = new byte[256];
+    private JoinKeys.Side left = keys.left;
+    private Schema checked;
+
+    /** The probe key readers for the actual types of {@code page} (normally the plan's). */
+    private JoinKeys.Side left(Page page) {
+      Schema schema = page.root().getSchema();
+      if (schema == checked) {
+        return left;
+      }
+      boolean planned = true;
+      for (JoinKeys.Column c : keys.left.columns) {
+        planned &=
+            schema
+                .getFields()
+                .get(c.index())
+                .getType()
+                .equals(node.left().schema().getFields().get(c.index()).getType());
+      }
+      if (planned) {
+        left = keys.left;
+      } else {
+        JoinKeys actual = JoinKeys.of(schema, node.leftKeys(), data.getSchema(), node.rightKeys());
+        if (actual.mode != keys.mode || !Arrays.equals(actual.right.columns, keys.right.columns)) {
+          throw new IllegalStateException(
+              "join probe keys have types "
+                  + schema
+                  + " unlike the plan's "
+                  + node.left().schema());
+        }
+        left = actual.left;
+      }
+      checked = schema;
+      return left;
+    }
 
     /**
      * Sets {@code heads[i]} to the first build row matching live row {@code i} of {@code page}
@@ -417,27 +457,28 @@ public final class JoinTable implements AutoCloseable {
         positions = identity;
       }
       List<FieldVector> vectors = page.root().getFieldVectors();
+      JoinKeys.Side left = left(page);
       Arrays.fill(noMatch, 0, n, false);
       if (keys.mode == JoinKeys.Mode.LONG1) {
-        keys.left.readLongs(vectors, 0, positions, n, k0, noMatch);
+        left.readLongs(vectors, 0, positions, n, k0, noMatch);
         for (int i = 0; i < n; i++) {
           heads[i] = noMatch[i] ? -1 : find1(k0[i]);
         }
       } else if (keys.mode == JoinKeys.Mode.LONG2) {
-        keys.left.readLongs(vectors, 0, positions, n, k0, noMatch);
-        keys.left.readLongs(vectors, 1, positions, n, k1, noMatch);
+        left.readLongs(vectors, 0, positions, n, k0, noMatch);
+        left.readLongs(vectors, 1, positions, n, k1, noMatch);
         for (int i = 0; i < n; i++) {
           heads[i] = noMatch[i] ? -1 : find2(k0[i], k1[i]);
         }
       } else {
-        long[][] longs = readKeyLongs(keys.left, vectors, positions, n, noMatch);
+        long[][] longs = readKeyLongs(left, vectors, positions, n, noMatch);
         for (int i = 0; i < n; i++) {
           if (noMatch[i]) {
             heads[i] = -1;
             continue;
           }
           int end;
-          while ((end = serialise(keys.left, vectors, longs, i, positions[i], bytes, 0)) < 0) {
+          while ((end = serialise(left, vectors, longs, i, positions[i], bytes, 0)) < 0) {
             bytes = new byte[bytes.length * 2];
           }
           heads[i] = findBytes(bytes, end);
