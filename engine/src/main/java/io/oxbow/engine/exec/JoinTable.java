@@ -21,7 +21,9 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * <p>The index is open addressing with linear probing over distinct keys; each slot holds the first
  * build row with its key and {@code next[row]} chains the other rows with the same key (ascending),
  * -1 ending a chain. One long-encoded key column is stored as one long per slot, two as two longs,
- * anything else as serialised key bytes compared byte for byte (see {@link JoinKeys}). Rows with a
+ * anything else as serialised key bytes compared byte for byte (see {@link JoinKeys}). A single
+ * long key whose values span a dense range is instead indexed by value (an int per value of the
+ * range, holding the first row), when that takes no more memory than the hash slots. Rows with a
  * NULL key are stored but never indexed, so they never match. Without key columns every build row
  * is chained after row 0, which makes the join a nested loop.
  */
@@ -44,7 +46,13 @@ public final class JoinTable implements AutoCloseable {
   private final int[] slotFirst;
 
   /** LONG1 keys: per slot the key and the first row (-1: empty), side by side (one cache miss). */
-  private final long[] slots1;
+  private long[] slots1;
+
+  /**
+   * LONG1 keys in a dense range: the first row of key {@code minKey + i} at {@code i} (-1: none),
+   * which replaces {@link #slots1} (one smaller array, no key comparison); null otherwise.
+   */
+  private final int[] direct;
 
   private final long[] slotKey0;
   private final long[] slotKey1;
@@ -208,6 +216,20 @@ public final class JoinTable implements AutoCloseable {
     this.distinct = count;
     this.minKey = min;
     this.maxKey = max;
+    // dense single keys (the usual surrogate keys): index by value when that takes no more memory
+    long range = max - min;
+    if (mode == JoinKeys.Mode.LONG1 && count > 0 && range >= 0 && range < 4L * capacity) {
+      direct = new int[(int) range + 1];
+      Arrays.fill(direct, -1);
+      for (int i = 0; i < slots1.length; i += 2) {
+        if (slots1[i + 1] >= 0) {
+          direct[(int) (slots1[i] - min)] = (int) slots1[i + 1];
+        }
+      }
+      slots1 = new long[0];
+    } else {
+      direct = null;
+    }
   }
 
   /**
@@ -367,6 +389,7 @@ public final class JoinTable implements AutoCloseable {
     return 4L * next.length
         + 4L * slotFirst.length
         + 8L * slots1.length
+        + (direct == null ? 0 : 4L * direct.length)
         + 8L * slotKey0.length
         + 8L * slotKey1.length
         + 4L * slotHash.length
@@ -459,7 +482,16 @@ public final class JoinTable implements AutoCloseable {
       List<FieldVector> vectors = page.root().getFieldVectors();
       JoinKeys.Side left = left(page);
       Arrays.fill(noMatch, 0, n, false);
-      if (keys.mode == JoinKeys.Mode.LONG1) {
+      if (keys.mode == JoinKeys.Mode.LONG1 && direct != null) {
+        left.readLongs(vectors, 0, positions, n, k0, noMatch);
+        long min = minKey;
+        long range = direct.length;
+        int[] first = direct;
+        for (int i = 0; i < n; i++) {
+          long offset = k0[i] - min;
+          heads[i] = noMatch[i] || offset < 0 || offset >= range ? -1 : first[(int) offset];
+        }
+      } else if (keys.mode == JoinKeys.Mode.LONG1) {
         left.readLongs(vectors, 0, positions, n, k0, noMatch);
         for (int i = 0; i < n; i++) {
           heads[i] = noMatch[i] ? -1 : find1(k0[i]);

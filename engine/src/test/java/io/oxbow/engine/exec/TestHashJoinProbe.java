@@ -442,6 +442,48 @@ class TestHashJoinProbe {
   }
 
   @Test
+  void sparseSingleKeysUseTheHashSlots() {
+    // keys far apart (and of both signs) are hashed, not indexed by value
+    Random random = new Random(12);
+    Function<Random, Object> sparse =
+        r ->
+            (r.nextInt(300) - 150) * 1_000_000_007_000L
+                + (r.nextBoolean() ? Long.MIN_VALUE / 4 : 0);
+    Input left =
+        input(
+            random,
+            700,
+            List.of(0),
+            List.of(sparse, longs(100), strings(50)),
+            "k",
+            Kind.INT64,
+            "a",
+            Kind.INT64,
+            "s",
+            Kind.UTF8);
+    Input right =
+        input(
+            random,
+            500,
+            List.of(0),
+            List.of(sparse, longs(100), strings(50)),
+            "k",
+            Kind.INT64,
+            "b",
+            Kind.INT64,
+            "t",
+            Kind.UTF8);
+    assertThat(nestedLoop(left, right, JoinType.INNER, null)).isNotEmpty();
+    for (JoinType type : TYPES) {
+      assertSameRows(
+          join(left, right, type, null, true, 97, 256), nestedLoop(left, right, type, null));
+      assertSameRows(
+          join(left, right, type, B_GREATER_THAN_A, false, 97, 256),
+          nestedLoop(left, right, type, TestHashJoinProbe::bGreaterThanA));
+    }
+  }
+
+  @Test
   void nullKeysNeverMatch() {
     List<List<Object>> leftRows = List.of(row(null, 1L, "x"), row(1L, 2L, "y"));
     List<List<Object>> rightRows = List.of(row(null, 3L, "z"), row(1L, 4L, "w"));
