@@ -130,6 +130,10 @@ final class HashJoinOperator implements Operator {
   /** Emits the next batch of pairs of the current page, and its unmatched rows at its end. */
   private void advance() {
     int n = current.count();
+    if (table.uniqueKeys()) {
+      advanceUnique(n);
+      return;
+    }
     int pairs = 0;
     int i = cursor;
     int r = chainRow;
@@ -151,6 +155,27 @@ final class HashJoinOperator implements Operator {
     }
     cursor = i;
     chainRow = r;
+    if (pairs > 0) {
+      emitPairs(pairs);
+    }
+    if (cursor >= n) {
+      finishPage();
+    }
+  }
+
+  /** {@link #advance()} when each probe row has at most one candidate (its chain head). */
+  private void advanceUnique(int n) {
+    int pairs = 0;
+    int i = cursor;
+    for (; i < n && pairs < OUTPUT_ROWS; i++) {
+      int head = heads[i];
+      if (head >= 0) {
+        pairProbe[pairs] = i;
+        pairBuild[pairs] = head;
+        pairs++;
+      }
+    }
+    cursor = i;
     if (pairs > 0) {
       emitPairs(pairs);
     }

@@ -60,6 +60,7 @@ public final class JoinTable implements AutoCloseable {
   private final byte[] keyBytes;
   private final int[] keyOffsets;
   private final int distinct;
+  private final boolean unique;
   private final long minKey;
   private final long maxKey;
 
@@ -214,6 +215,11 @@ public final class JoinTable implements AutoCloseable {
       }
     }
     this.distinct = count;
+    int chained = 0;
+    for (int r = 0; r < rows && mode != JoinKeys.Mode.NONE; r++) {
+      chained += next[r] >= 0 ? 1 : 0;
+    }
+    this.unique = mode != JoinKeys.Mode.NONE && chained == 0;
     this.minKey = min;
     this.maxKey = max;
     // dense single keys (the usual surrogate keys): index by value when that takes no more memory
@@ -360,6 +366,11 @@ public final class JoinTable implements AutoCloseable {
   /** Statistics of the build side's operators. */
   List<OperatorStats> buildStats() {
     return buildStats;
+  }
+
+  /** Whether no two build rows share a key (every chain has one row): no need to follow next. */
+  boolean uniqueKeys() {
+    return unique;
   }
 
   /** The number of distinct non-NULL keys (0 without key columns). */

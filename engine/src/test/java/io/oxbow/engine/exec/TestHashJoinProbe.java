@@ -484,6 +484,25 @@ class TestHashJoinProbe {
   }
 
   @Test
+  void uniqueBuildKeys() {
+    Random random = new Random(13);
+    Input left = leftKas(random, 900, 400);
+    List<List<Object>> rightRows = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      rightRows.add(row(i % 10 == 0 ? null : (long) i, (long) random.nextInt(100), "t" + i));
+    }
+    rightRows.add(row(null, 1L, "null key"));
+    Input right = new Input(left.schema(), List.of(0), rightRows);
+    for (JoinType type : TYPES) {
+      assertSameRows(
+          join(left, right, type, null, true, 64, 100), nestedLoop(left, right, type, null));
+      assertSameRows(
+          join(left, right, type, B_GREATER_THAN_A, true, 64, 100),
+          nestedLoop(left, right, type, TestHashJoinProbe::bGreaterThanA));
+    }
+  }
+
+  @Test
   void nullKeysNeverMatch() {
     List<List<Object>> leftRows = List.of(row(null, 1L, "x"), row(1L, 2L, "y"));
     List<List<Object>> rightRows = List.of(row(null, 3L, "z"), row(1L, 4L, "w"));
