@@ -84,10 +84,8 @@ public final class JoinTable implements AutoCloseable {
     }
     boolean indexed =
         keys.mode != JoinKeys.Mode.NONE && keys.mode != JoinKeys.Mode.NEVER && rows > 0;
+    // 2 to 4 slots per row: linear probing stays short
     int capacity = indexed ? Integer.highestOneBit(Math.max(8, rows)) << 2 : 1;
-    if (indexed && capacity < rows * 2) {
-      capacity <<= 1;
-    }
     this.mask = capacity - 1;
     this.shift = 64 - Integer.numberOfTrailingZeros(capacity);
     JoinKeys.Mode mode = indexed ? keys.mode : JoinKeys.Mode.NONE;
