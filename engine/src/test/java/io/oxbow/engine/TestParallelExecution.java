@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.oxbow.engine.expr.ScalarFunction;
 import io.oxbow.engine.plan.FilterNode;
+import io.oxbow.engine.plan.JoinNode;
 import io.oxbow.engine.plan.PlanNode;
 import io.oxbow.engine.plan.ProjectNode;
 import io.oxbow.engine.plan.SortKey;
@@ -131,6 +132,68 @@ class TestParallelExecution extends EngineTesting {
     assertThat(parallel.threads).allMatch(t -> t.startsWith("oxbow-worker-"));
     assertThat(parallel.threads.size()).isGreaterThan(1);
     assertThat(parallel.closed.get()).isEqualTo(parallel.opened.get()).isEqualTo(12);
+  }
+
+  /** Probe: the 12-split table; build: a 3-split table whose ids are every 3rd probe id. */
+  private static PlanNode join(
+      MemoryConnector probe, MemoryConnector build, JoinNode.JoinType type) {
+    PlanNode left = filterProject(probe);
+    PlanNode right =
+        new FilterNode(
+            build.scan("id", "name"),
+            call(
+                ScalarFunction.EQUAL,
+                Kind.BOOL,
+                call(ScalarFunction.MOD, Kind.INT64, col(0, Kind.INT64), lit(3L, Kind.INT64)),
+                lit(0L, Kind.INT64)));
+    List<org.apache.arrow.vector.types.pojo.Field> fields =
+        new ArrayList<>(left.schema().getFields());
+    if (type != JoinNode.JoinType.SEMI && type != JoinNode.JoinType.ANTI) {
+      fields.addAll(right.schema().getFields());
+    }
+    return new JoinNode(
+        left,
+        right,
+        type,
+        List.of(0),
+        List.of(0),
+        // residual: the build row's name differs from the probe row's, or either is NULL
+        call(ScalarFunction.IS_DISTINCT_FROM, Kind.BOOL, col(1, Kind.UTF8), col(4, Kind.UTF8)),
+        new org.apache.arrow.vector.types.pojo.Schema(fields));
+  }
+
+  @Test
+  void joinProbesOnSeveralThreadsShareOneBuildTable() {
+    for (JoinNode.JoinType type :
+        List.of(
+            JoinNode.JoinType.INNER,
+            JoinNode.JoinType.LEFT,
+            JoinNode.JoinType.SEMI,
+            JoinNode.JoinType.ANTI)) {
+      ThreadRecordingConnector build = table(3, 2, 1000);
+      List<List<Object>> expected = run(join(table(12, 3, 700), table(3, 2, 1000), type), 1);
+      ThreadRecordingConnector probe = table(12, 3, 700);
+      List<List<Object>> actual = run(join(probe, build, type), 4);
+      assertThat(expected).as("%s", type).isNotEmpty();
+      assertThat(sorted(actual)).as("%s", type).isEqualTo(sorted(expected));
+      assertThat(probe.threads).as("%s", type).allMatch(t -> t.startsWith("oxbow-worker-"));
+      // built once, on the caller's thread, before the probe workers started
+      assertThat(build.opened.get()).as("%s", type).isEqualTo(3);
+      assertThat(build.closed.get()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void aFailingBuildSideFailsTheParallelProbe() {
+    ThreadRecordingConnector build = table(3, 2, 100);
+    build.failOnBatch = new OxbowException(ErrorCode.SOURCE_UNAVAILABLE, "build went away");
+    build.failAfter = 2;
+    ThreadRecordingConnector probe = table(8, 2, 100);
+    assertThatThrownBy(() -> run(join(probe, build, JoinNode.JoinType.INNER), 3))
+        .isInstanceOf(OxbowException.class)
+        .hasMessageContaining("build went away");
+    assertThat(probe.closed.get()).isEqualTo(probe.opened.get());
+    assertThat(build.closed.get()).isEqualTo(build.opened.get());
   }
 
   @Test

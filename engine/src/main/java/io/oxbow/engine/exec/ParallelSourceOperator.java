@@ -44,6 +44,7 @@ final class ParallelSourceOperator extends SourceOperator {
   private final boolean endsInAggregation;
   private final WorkerChain factory;
   private final Runnable beforeStart;
+  private final List<BufferAllocator> shared;
   private final ExecutionContext context;
   private final BlockingQueue<Page> queue;
   private final AtomicInteger running = new AtomicInteger();
@@ -66,6 +67,7 @@ final class ParallelSourceOperator extends SourceOperator {
    *     workers' tables are merged
    * @param beforeStart runs on the pipeline's thread before any worker starts (builds the hash
    *     tables the workers' joins probe, so that no worker thread ever waits for another pipeline)
+   * @param shared allocators of what the workers share (join tables), closed after the workers'
    */
   ParallelSourceOperator(
       List<String> names,
@@ -73,12 +75,14 @@ final class ParallelSourceOperator extends SourceOperator {
       boolean endsInAggregation,
       WorkerChain factory,
       Runnable beforeStart,
+      List<BufferAllocator> shared,
       ExecutionContext context) {
     this.names = List.copyOf(names);
     this.workers = workers;
     this.endsInAggregation = endsInAggregation;
     this.factory = factory;
     this.beforeStart = beforeStart;
+    this.shared = List.copyOf(shared);
     this.context = context;
     this.queue = new ArrayBlockingQueue<>(2 * workers);
     this.rows = new long[workers][names.size()];
@@ -88,12 +92,13 @@ final class ParallelSourceOperator extends SourceOperator {
 
   private void start() {
     started = true;
-    beforeStart.run();
     for (int w = 0; w < workers; w++) {
       List<BufferAllocator> own = new ArrayList<>();
       allocators.add(own);
       chains.add(factory.create(w, own));
     }
+    // after the operators exist, so that closing them releases the tables however this ends
+    beforeStart.run();
     running.set(workers);
     for (int w = 0; w < workers; w++) {
       int worker = w;
@@ -370,6 +375,13 @@ final class ParallelSourceOperator extends SourceOperator {
         } catch (RuntimeException e) {
           closeFailure = closeFailure == null ? e : closeFailure;
         }
+      }
+    }
+    for (int i = shared.size() - 1; i >= 0; i--) {
+      try {
+        shared.get(i).close();
+      } catch (RuntimeException e) {
+        closeFailure = closeFailure == null ? e : closeFailure;
       }
     }
     finished = true;

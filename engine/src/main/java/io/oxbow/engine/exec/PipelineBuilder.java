@@ -17,7 +17,9 @@ import io.oxbow.engine.plan.UnionAllNode;
 import io.oxbow.engine.plan.ValuesNode;
 import io.oxbow.engine.plan.WindowNode;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.arrow.memory.BufferAllocator;
 
@@ -110,7 +112,7 @@ public final class PipelineBuilder {
     return n;
   }
 
-  private static final boolean PARALLEL_JOINS = false;
+  private static final boolean PARALLEL_JOINS = true;
   private static final boolean PARALLEL_AGGREGATION = false;
 
   private static boolean parallelProbe(JoinNode join) {
@@ -118,8 +120,8 @@ public final class PipelineBuilder {
   }
 
   /**
-   * The parallel part of a pipeline as one source operator, or the plain operators when the scan
-   * has fewer than two splits (nothing to share). Splits are fetched here, once, either way.
+   * The parallel part of a pipeline as one source operator with a worker per split at most; each
+   * join in it gets one build table that every worker's probe shares.
    */
   private static Operator parallelSource(
       List<PlanNode> nodes,
@@ -133,6 +135,21 @@ public final class PipelineBuilder {
     }
     boolean endsInAggregation = nodes.get(nodes.size() - 1) instanceof AggregateNode;
     int lookahead = Math.max(1, ScanOperator.LOOKAHEAD / workers);
+    // one build table per join, shared by the workers' probes and built before they start
+    List<BufferAllocator> shared = new ArrayList<>();
+    Map<Integer, JoinBridge> bridges = new HashMap<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      if (nodes.get(i) instanceof JoinNode join) {
+        BufferAllocator tableAllocator =
+            allocator.newChildAllocator(
+                context.queryId() + "/" + i + "-JoinTable", 0, Long.MAX_VALUE);
+        shared.add(tableAllocator);
+        ExecutionContext buildContext = context.child(i + "b");
+        bridges.put(
+            i,
+            new JoinBridge(join, () -> build(join.right(), buildContext), tableAllocator, workers));
+      }
+    }
     ParallelSourceOperator.WorkerChain factory =
         (worker, own) -> {
           List<Operator> operators = new ArrayList<>();
@@ -145,10 +162,13 @@ public final class PipelineBuilder {
                       0,
                       Long.MAX_VALUE);
               own.add(child);
+              JoinBridge bridge = bridges.get(i);
               operators.add(
                   i == 0
                       ? new ScanOperator(splits, lookahead, child)
-                      : operator(node, child, context, i));
+                      : bridge != null
+                          ? probe((JoinNode) node, bridge, child)
+                          : operator(node, child, context, i));
             }
             return operators;
           } catch (RuntimeException e) {
@@ -158,8 +178,18 @@ public final class PipelineBuilder {
             throw e;
           }
         };
+    Runnable buildTables = () -> bridges.values().forEach(JoinBridge::table);
     return new ParallelSourceOperator(
-        names, workers, endsInAggregation, factory, () -> {}, context);
+        names, workers, endsInAggregation, factory, buildTables, shared, context);
+  }
+
+  private static HashJoinOperator probe(
+      JoinNode join, JoinBridge bridge, BufferAllocator allocator) {
+    return new HashJoinOperator(
+        join,
+        bridge,
+        join.residual() == null ? null : ExpressionCompiler.compile(join.residual()),
+        allocator);
   }
 
   /** The smallest limit on the way from {@code allocator} to the root: the one that will bind. */
@@ -181,11 +211,7 @@ public final class PipelineBuilder {
       PlanNode node, BufferAllocator allocator, ExecutionContext context, int index) {
     if (node instanceof JoinNode join) {
       Supplier<ResultStream> build = () -> build(join.right(), context.child(index + "b"));
-      return new HashJoinOperator(
-          join,
-          new JoinBridge(join, build, allocator, 1),
-          join.residual() == null ? null : ExpressionCompiler.compile(join.residual()),
-          allocator);
+      return probe(join, new JoinBridge(join, build, allocator, 1), allocator);
     }
     if (node instanceof UnionAllNode union) {
       List<Supplier<ResultStream>> inputs = new ArrayList<>();
