@@ -1,0 +1,329 @@
+package io.oxbow.engine.exec;
+
+import io.oxbow.spi.error.OxbowException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.vector.BaseVariableWidthVector;
+import org.apache.arrow.vector.BitVectorHelper;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.types.FloatingPointPrecision;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+
+/**
+ * The physical layout of a column as the aggregation reads and writes it: the raw bits of a
+ * fixed-width slot (sign-extended to a long), a 128-bit decimal, or UTF-8 bytes. Floating point
+ * keys are normalised (every NaN one value, -0.0 equal to 0.0) so that equal SQL values have equal
+ * bits. Also serialises values into the byte rows of {@link BytesGroupByHash}.
+ */
+enum KeyLayout {
+  BIT(1),
+  INT8(8),
+  INT16(16),
+  INT32(32),
+  INT64(64),
+  FLOAT32(32),
+  FLOAT64(64),
+  DECIMAL(128),
+  VARCHAR(-1),
+  NULL(0);
+
+  static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  static final VarHandle INTS =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
+  /** Bits of the value, -1 for variable width. */
+  final int bits;
+
+  KeyLayout(int bits) {
+    this.bits = bits;
+  }
+
+  /** The layout of an Arrow type, or a USER_ERROR for types the engine does not support. */
+  static KeyLayout of(ArrowType type) {
+    return switch (type.getTypeID()) {
+      case Bool -> BIT;
+      case Int ->
+          switch (((ArrowType.Int) type).getBitWidth()) {
+            case 8 -> INT8;
+            case 16 -> INT16;
+            case 32 -> INT32;
+            default -> INT64;
+          };
+      case FloatingPoint ->
+          ((ArrowType.FloatingPoint) type).getPrecision() == FloatingPointPrecision.DOUBLE
+              ? FLOAT64
+              : FLOAT32;
+      case Decimal -> DECIMAL;
+      case Utf8 -> VARCHAR;
+      case Date ->
+          ((ArrowType.Date) type).getUnit() == org.apache.arrow.vector.types.DateUnit.DAY
+              ? INT32
+              : INT64;
+      case Timestamp, Duration -> INT64;
+      case Time -> ((ArrowType.Time) type).getBitWidth() == 32 ? INT32 : INT64;
+      case Interval ->
+          ((ArrowType.Interval) type).getUnit()
+                  == org.apache.arrow.vector.types.IntervalUnit.YEAR_MONTH
+              ? INT32
+              : INT64;
+      case Null -> NULL;
+      default -> throw OxbowException.userError("Type %s is not supported yet", type);
+    };
+  }
+
+  /** Bits this layout takes when packed into longs, or -1 when it cannot be packed. */
+  static int packedBits(ArrowType type) {
+    KeyLayout layout = of(type);
+    if (layout == VARCHAR) {
+      return -1;
+    }
+    if (layout == DECIMAL) {
+      return ((ArrowType.Decimal) type).getPrecision() <= 18 ? 64 : -1;
+    }
+    return layout.bits;
+  }
+
+  /** Bytes of a fixed-width value in a serialised row (after its null byte). */
+  int fixedBytes() {
+    return switch (this) {
+      case BIT, INT8 -> 1;
+      case INT16 -> 2;
+      case INT32, FLOAT32 -> 4;
+      case INT64, FLOAT64 -> 8;
+      case DECIMAL -> 16;
+      case VARCHAR, NULL -> 0;
+    };
+  }
+
+  static boolean isSet(ArrowBuf validity, int pos) {
+    return ((validity.getByte(pos >>> 3) >> (pos & 7)) & 1) != 0;
+  }
+
+  /** Whether any row of the vector may be null. */
+  static boolean mayHaveNulls(FieldVector v) {
+    return v.getNullCount() > 0;
+  }
+
+  /**
+   * Reads the values at {@code positions[0..n)} as longs (the low 64 bits for decimals, normalised
+   * bits for floating point), ignoring nulls (their slot holds garbage).
+   */
+  void gatherLongs(FieldVector v, int[] positions, int n, long[] out) {
+    if (this == NULL) {
+      java.util.Arrays.fill(out, 0, n, 0L);
+      return;
+    }
+    ArrowBuf data = v.getDataBuffer();
+    switch (this) {
+      case BIT -> {
+        for (int i = 0; i < n; i++) {
+          int pos = positions[i];
+          out[i] = (data.getByte(pos >>> 3) >> (pos & 7)) & 1;
+        }
+      }
+      case INT8 -> {
+        for (int i = 0; i < n; i++) {
+          out[i] = data.getByte(positions[i]);
+        }
+      }
+      case INT16 -> {
+        for (int i = 0; i < n; i++) {
+          out[i] = data.getShort((long) positions[i] << 1);
+        }
+      }
+      case INT32 -> {
+        for (int i = 0; i < n; i++) {
+          out[i] = data.getInt((long) positions[i] << 2);
+        }
+      }
+      case INT64 -> {
+        for (int i = 0; i < n; i++) {
+          out[i] = data.getLong((long) positions[i] << 3);
+        }
+      }
+      case FLOAT32 -> {
+        for (int i = 0; i < n; i++) {
+          float f = data.getFloat((long) positions[i] << 2);
+          out[i] = f == 0 ? 0 : Float.floatToIntBits(f);
+        }
+      }
+      case FLOAT64 -> {
+        for (int i = 0; i < n; i++) {
+          double d = data.getDouble((long) positions[i] << 3);
+          out[i] = d == 0 ? 0 : Double.doubleToLongBits(d);
+        }
+      }
+      case DECIMAL -> {
+        for (int i = 0; i < n; i++) {
+          out[i] = data.getLong((long) positions[i] << 4);
+        }
+      }
+      default -> throw new IllegalStateException(name());
+    }
+  }
+
+  /**
+   * Writes a non-null value given as raw long bits (low 64 bits for decimals) into slot {@code i}.
+   */
+  void writeLong(FieldVector v, int i, long value) {
+    ArrowBuf data = v.getDataBuffer();
+    switch (this) {
+      case BIT -> BitVectorHelper.setValidityBit(data, i, (int) value);
+      case INT8 -> data.setByte(i, (byte) value);
+      case INT16 -> data.setShort((long) i << 1, (short) value);
+      case INT32, FLOAT32 -> data.setInt((long) i << 2, (int) value);
+      case INT64, FLOAT64 -> data.setLong((long) i << 3, value);
+      case DECIMAL -> {
+        data.setLong((long) i << 4, value);
+        data.setLong(((long) i << 4) + 8, value >> 63);
+      }
+      default -> throw new IllegalStateException(name());
+    }
+    BitVectorHelper.setBit(v.getValidityBuffer(), i);
+  }
+
+  /** Mixes a 64-bit value into a well distributed hash. */
+  static long mix(long x) {
+    x ^= x >>> 33;
+    x *= 0xff51afd7ed558ccdL;
+    x ^= x >>> 33;
+    x *= 0xc4ceb93fe53ec1fbL;
+    x ^= x >>> 33;
+    return x;
+  }
+
+  static long hashBytes(byte[] b, int off, int len) {
+    long h = 0x27d4eb2f165667c5L + len;
+    int i = 0;
+    for (; i + 8 <= len; i += 8) {
+      h = (h ^ (long) LONGS.get(b, off + i)) * 0x9E3779B97F4A7C15L;
+      h = Long.rotateLeft(h, 29);
+    }
+    for (; i < len; i++) {
+      h = (h ^ (b[off + i] & 0xff)) * 0x9E3779B97F4A7C15L;
+    }
+    return mix(h);
+  }
+
+  /**
+   * Serialised byte length of the value at {@code pos} including its null byte; constant for
+   * fixed-width layouts.
+   */
+  static int varcharBytes(FieldVector v, boolean nulls, int pos) {
+    if (nulls && !isSet(v.getValidityBuffer(), pos)) {
+      return 1;
+    }
+    ArrowBuf offsets = v.getOffsetBuffer();
+    int start = offsets.getInt((long) pos * BaseVariableWidthVector.OFFSET_WIDTH);
+    int end = offsets.getInt((long) (pos + 1) * BaseVariableWidthVector.OFFSET_WIDTH);
+    return 5 + end - start;
+  }
+
+  /**
+   * Serialises the value at {@code pos} (null byte, then the value) at {@code at} in {@code out}
+   * and returns the hash of the value.
+   */
+  long serialize(FieldVector v, boolean nulls, int pos, byte[] out, int at) {
+    if (this == NULL || (nulls && !isSet(v.getValidityBuffer(), pos))) {
+      out[at] = 1;
+      for (int j = fixedBytes(); j > 0; j--) {
+        out[at + j] = 0; // fixed-width slots keep their size so that rows compare bytewise
+      }
+      return 0x5bd1e9955bd1e995L;
+    }
+    out[at] = 0;
+    at++;
+    ArrowBuf data = v.getDataBuffer();
+    switch (this) {
+      case BIT -> {
+        int b = (data.getByte(pos >>> 3) >> (pos & 7)) & 1;
+        out[at] = (byte) b;
+        return mix(b + 1);
+      }
+      case INT8 -> {
+        byte b = data.getByte(pos);
+        out[at] = b;
+        return mix(b);
+      }
+      case INT16 -> {
+        short s = data.getShort((long) pos << 1);
+        out[at] = (byte) s;
+        out[at + 1] = (byte) (s >> 8);
+        return mix(s);
+      }
+      case INT32 -> {
+        int x = data.getInt((long) pos << 2);
+        INTS.set(out, at, x);
+        return mix(x);
+      }
+      case FLOAT32 -> {
+        float f = data.getFloat((long) pos << 2);
+        int x = f == 0 ? 0 : Float.floatToIntBits(f);
+        INTS.set(out, at, x);
+        return mix(x);
+      }
+      case INT64 -> {
+        long x = data.getLong((long) pos << 3);
+        LONGS.set(out, at, x);
+        return mix(x);
+      }
+      case FLOAT64 -> {
+        double d = data.getDouble((long) pos << 3);
+        long x = d == 0 ? 0 : Double.doubleToLongBits(d);
+        LONGS.set(out, at, x);
+        return mix(x);
+      }
+      case DECIMAL -> {
+        long lo = data.getLong((long) pos << 4);
+        long hi = data.getLong(((long) pos << 4) + 8);
+        LONGS.set(out, at, lo);
+        LONGS.set(out, at + 8, hi);
+        return mix(lo ^ mix(hi));
+      }
+      case VARCHAR -> {
+        ArrowBuf offsets = v.getOffsetBuffer();
+        int start = offsets.getInt((long) pos * BaseVariableWidthVector.OFFSET_WIDTH);
+        int end = offsets.getInt((long) (pos + 1) * BaseVariableWidthVector.OFFSET_WIDTH);
+        int len = end - start;
+        INTS.set(out, at, len);
+        data.getBytes(start, out, at + 4, len);
+        return hashBytes(out, at + 4, len);
+      }
+      default -> throw new IllegalStateException(name());
+    }
+  }
+
+  /**
+   * Reads a serialised value at {@code at} in {@code in} into slot {@code i} of {@code v}, and
+   * returns the offset just after it.
+   */
+  int deserialize(byte[] in, int at, FieldVector v, int i) {
+    if (in[at] != 0) {
+      return at + 1;
+    }
+    at++;
+    switch (this) {
+      case BIT, INT8 -> writeLong(v, i, in[at]);
+      case INT16 -> writeLong(v, i, (short) ((in[at] & 0xff) | (in[at + 1] << 8)));
+      case INT32, FLOAT32 -> writeLong(v, i, (int) INTS.get(in, at));
+      case INT64, FLOAT64 -> writeLong(v, i, (long) LONGS.get(in, at));
+      case DECIMAL -> {
+        ArrowBuf data = v.getDataBuffer();
+        data.setLong((long) i << 4, (long) LONGS.get(in, at));
+        data.setLong(((long) i << 4) + 8, (long) LONGS.get(in, at + 8));
+        BitVectorHelper.setBit(v.getValidityBuffer(), i);
+      }
+      case VARCHAR -> {
+        int len = (int) INTS.get(in, at);
+        ((VarCharVector) v).setSafe(i, in, at + 4, len);
+        return at + 4 + len;
+      }
+      default -> throw new IllegalStateException(name());
+    }
+    return at + fixedBytes();
+  }
+}

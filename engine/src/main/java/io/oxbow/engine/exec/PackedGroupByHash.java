@@ -1,0 +1,215 @@
+package io.oxbow.engine.exec;
+
+import java.util.Arrays;
+import java.util.List;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+
+/**
+ * Group ids for keys that are all fixed-width and fit in two longs together: each row's keys are
+ * packed into two longs plus a null bit per key, column by column over the page, then hashed and
+ * probed in one loop.
+ */
+final class PackedGroupByHash extends GroupByHash {
+  private final KeyLayout[] layouts;
+  private final int[] word;
+  private final int[] shift;
+  private final long[] mask;
+
+  private long[] keys0 = new long[16];
+  private long[] keys1 = new long[16];
+  private int[] nulls = new int[16];
+  private int size;
+  private int[] table;
+  private int tableMask;
+
+  private long[] rowKeys0 = new long[0];
+  private long[] rowKeys1 = new long[0];
+  private int[] rowNulls = new int[0];
+  private long[] values = new long[0];
+
+  private PackedGroupByHash(KeyLayout[] layouts, int[] word, int[] shift) {
+    this.layouts = layouts;
+    this.word = word;
+    this.shift = shift;
+    this.mask = new long[layouts.length];
+    for (int k = 0; k < layouts.length; k++) {
+      int bits = layouts[k] == KeyLayout.DECIMAL ? 64 : layouts[k].bits;
+      mask[k] = bits == 64 ? -1L : (1L << bits) - 1;
+    }
+    this.table = new int[16];
+    Arrays.fill(table, -1);
+    this.tableMask = 15;
+  }
+
+  /** A packed table for {@code types}, or null when they do not fit in two longs. */
+  static PackedGroupByHash tryCreate(List<ArrowType> types) {
+    if (types.size() > 31) {
+      return null;
+    }
+    int n = types.size();
+    int[] bits = new int[n];
+    Integer[] order = new Integer[n];
+    for (int k = 0; k < n; k++) {
+      bits[k] = KeyLayout.packedBits(types.get(k));
+      if (bits[k] < 0) {
+        return null;
+      }
+      order[k] = k;
+    }
+    // widest first, each into the first word with room
+    Arrays.sort(order, (a, b) -> Integer.compare(bits[b], bits[a]));
+    int[] used = new int[2];
+    int[] word = new int[n];
+    int[] shift = new int[n];
+    for (int k : order) {
+      int w = used[0] + bits[k] <= 64 ? 0 : used[1] + bits[k] <= 64 ? 1 : -1;
+      if (w < 0) {
+        return null;
+      }
+      word[k] = w;
+      shift[k] = used[w];
+      used[w] += bits[k];
+    }
+    KeyLayout[] layouts = new KeyLayout[n];
+    for (int k = 0; k < n; k++) {
+      layouts[k] = KeyLayout.of(types.get(k));
+    }
+    return new PackedGroupByHash(layouts, word, shift);
+  }
+
+  @Override
+  int size() {
+    return size;
+  }
+
+  @Override
+  void groupIds(FieldVector[] keys, int[] positions, int n, int[] ids) {
+    if (rowKeys0.length < n) {
+      rowKeys0 = new long[n];
+      rowKeys1 = new long[n];
+      rowNulls = new int[n];
+      values = new long[n];
+    }
+    long[] k0 = rowKeys0;
+    long[] k1 = rowKeys1;
+    int[] nl = rowNulls;
+    Arrays.fill(k0, 0, n, 0L);
+    Arrays.fill(k1, 0, n, 0L);
+    Arrays.fill(nl, 0, n, 0);
+    for (int k = 0; k < layouts.length; k++) {
+      FieldVector v = keys[k];
+      layouts[k].gatherLongs(v, positions, n, values);
+      long[] vals = values;
+      long m = mask[k];
+      int s = shift[k];
+      if (layouts[k] == KeyLayout.NULL) {
+        int bit = 1 << k;
+        for (int i = 0; i < n; i++) {
+          nl[i] |= bit;
+        }
+        continue;
+      }
+      if (KeyLayout.mayHaveNulls(v)) {
+        org.apache.arrow.memory.ArrowBuf validity = v.getValidityBuffer();
+        int bit = 1 << k;
+        for (int i = 0; i < n; i++) {
+          if (!KeyLayout.isSet(validity, positions[i])) {
+            vals[i] = 0;
+            nl[i] |= bit;
+          }
+        }
+      }
+      long[] target = word[k] == 0 ? k0 : k1;
+      for (int i = 0; i < n; i++) {
+        target[i] |= (vals[i] & m) << s;
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      ids[i] = findOrInsert(k0[i], k1[i], nl[i]);
+    }
+  }
+
+  private static long hash(long a, long b, int nullBits) {
+    return KeyLayout.mix(a * 0x9E3779B97F4A7C15L + Long.rotateLeft(b, 31) + nullBits);
+  }
+
+  private int findOrInsert(long a, long b, int nullBits) {
+    long h = hash(a, b, nullBits);
+    int slot = (int) h & tableMask;
+    while (true) {
+      int g = table[slot];
+      if (g < 0) {
+        return insert(slot, a, b, nullBits);
+      }
+      if (keys0[g] == a && keys1[g] == b && nulls[g] == nullBits) {
+        return g;
+      }
+      slot = (slot + 1) & tableMask;
+    }
+  }
+
+  private int insert(int slot, long a, long b, int nullBits) {
+    int g = size++;
+    if (g == keys0.length) {
+      int cap = g * 2;
+      keys0 = Arrays.copyOf(keys0, cap);
+      keys1 = Arrays.copyOf(keys1, cap);
+      nulls = Arrays.copyOf(nulls, cap);
+    }
+    keys0[g] = a;
+    keys1[g] = b;
+    nulls[g] = nullBits;
+    table[slot] = g;
+    if (size * 2 > table.length) {
+      rehash();
+    }
+    return g;
+  }
+
+  private void rehash() {
+    int capacity = table.length * 2;
+    int[] newTable = new int[capacity];
+    Arrays.fill(newTable, -1);
+    int m = capacity - 1;
+    for (int g = 0; g < size; g++) {
+      int slot = (int) hash(keys0[g], keys1[g], nulls[g]) & m;
+      while (newTable[slot] >= 0) {
+        slot = (slot + 1) & m;
+      }
+      newTable[slot] = g;
+    }
+    table = newTable;
+    tableMask = m;
+  }
+
+  @Override
+  int[] mergeFrom(GroupByHash other) {
+    PackedGroupByHash o = (PackedGroupByHash) other;
+    int[] map = new int[o.size];
+    for (int g = 0; g < o.size; g++) {
+      map[g] = findOrInsert(o.keys0[g], o.keys1[g], o.nulls[g]);
+    }
+    return map;
+  }
+
+  @Override
+  void writeKey(int key, FieldVector out, int first, int n) {
+    KeyLayout layout = layouts[key];
+    long[] source = word[key] == 0 ? keys0 : keys1;
+    int bit = 1 << key;
+    long m = mask[key];
+    int s = shift[key];
+    for (int i = 0; i < n; i++) {
+      int g = first + i;
+      if ((nulls[g] & bit) == 0) {
+        layout.writeLong(out, i, (source[g] >>> s) & m);
+      }
+    }
+  }
+
+  @Override
+  long retainedBytes() {
+    return 20L * keys0.length + 4L * table.length + 28L * rowKeys0.length;
+  }
+}
