@@ -80,11 +80,7 @@ final class BytesGroupByHash extends GroupByHash {
       Arrays.fill(lens, 0, n + 1, fixedRowBytes);
       for (int k = 0; k < layouts.length; k++) {
         if (layouts[k] == KeyLayout.VARCHAR) {
-          FieldVector v = keys[k];
-          boolean nulls = KeyLayout.mayHaveNulls(v);
-          for (int i = 0; i < n; i++) {
-            lens[i + 1] += KeyLayout.varcharBytes(v, nulls, positions[i]);
-          }
+          KeyLayout.addVarcharLengths(keys[k], positions, n, lens);
         }
       }
       lens[0] = 0;
@@ -114,19 +110,7 @@ final class BytesGroupByHash extends GroupByHash {
       }
     }
     for (int k = 0; k < layouts.length; k++) {
-      KeyLayout layout = layouts[k];
-      FieldVector v = keys[k];
-      boolean nulls = KeyLayout.mayHaveNulls(v);
-      int fixed = 1 + layout.fixedBytes();
-      for (int i = 0; i < n; i++) {
-        int at = cursor[i];
-        long colHash = layout.serialize(v, nulls, positions[i], out, at);
-        h[i] = (Long.rotateLeft(h[i], 27) ^ colHash) * 0x9E3779B97F4A7C15L;
-        cursor[i] =
-            layout == KeyLayout.VARCHAR
-                ? at + (out[at] != 0 ? 1 : 5 + (int) KeyLayout.INTS.get(out, at + 1))
-                : at + fixed;
-      }
+      layouts[k].serializeColumn(keys[k], positions, n, out, cursor, h);
     }
     if (prefixBytes > 0) {
       for (int i = 0; i < n; i++) {

@@ -210,90 +210,131 @@ enum KeyLayout {
   }
 
   /**
-   * Serialised byte length of the value at {@code pos} including its null byte; constant for
-   * fixed-width layouts.
+   * Adds the serialised byte length of each VARCHAR value (5 + its bytes, or 1 for null) to {@code
+   * lengths[i + 1]}.
    */
-  static int varcharBytes(FieldVector v, boolean nulls, int pos) {
-    if (nulls && !isSet(v.getValidityBuffer(), pos)) {
-      return 1;
-    }
+  static void addVarcharLengths(FieldVector v, int[] positions, int n, int[] lengths) {
     ArrowBuf offsets = v.getOffsetBuffer();
-    int start = offsets.getInt((long) pos * BaseVariableWidthVector.OFFSET_WIDTH);
-    int end = offsets.getInt((long) (pos + 1) * BaseVariableWidthVector.OFFSET_WIDTH);
-    return 5 + end - start;
+    boolean nulls = mayHaveNulls(v);
+    ArrowBuf validity = v.getValidityBuffer();
+    for (int i = 0; i < n; i++) {
+      int pos = positions[i];
+      if (nulls && !isSet(validity, pos)) {
+        lengths[i + 1] += 1;
+      } else {
+        int start = offsets.getInt((long) pos * BaseVariableWidthVector.OFFSET_WIDTH);
+        int end = offsets.getInt((long) (pos + 1) * BaseVariableWidthVector.OFFSET_WIDTH);
+        lengths[i + 1] += 5 + end - start;
+      }
+    }
+  }
+
+  /** Copies bytes out of an Arrow buffer; a plain loop for short strings beats a memory copy. */
+  static void copy(ArrowBuf data, long start, byte[] out, int at, int len) {
+    if (len > 32) {
+      data.getBytes(start, out, at, len);
+      return;
+    }
+    for (int j = 0; j < len; j++) {
+      out[at + j] = data.getByte(start + j);
+    }
+  }
+
+  private static final long NULL_HASH = 0x5bd1e9955bd1e995L;
+
+  private static long combine(long h, long columnHash) {
+    return (Long.rotateLeft(h, 27) ^ columnHash) * 0x9E3779B97F4A7C15L;
   }
 
   /**
-   * Serialises the value at {@code pos} (null byte, then the value) at {@code at} in {@code out}
-   * and returns the hash of the value.
+   * Serialises the values at {@code positions[0..n)} (a null byte, then the value; fixed-width
+   * values keep their size when null) at {@code cursor[i]} in {@code out}, advances the cursors and
+   * folds each value's hash into {@code hashes[i]}.
    */
-  long serialize(FieldVector v, boolean nulls, int pos, byte[] out, int at) {
-    if (this == NULL || (nulls && !isSet(v.getValidityBuffer(), pos))) {
-      out[at] = 1;
-      for (int j = fixedBytes(); j > 0; j--) {
-        out[at + j] = 0; // fixed-width slots keep their size so that rows compare bytewise
-      }
-      return 0x5bd1e9955bd1e995L;
-    }
-    out[at] = 0;
-    at++;
-    ArrowBuf data = v.getDataBuffer();
-    switch (this) {
-      case BIT -> {
-        int b = (data.getByte(pos >>> 3) >> (pos & 7)) & 1;
-        out[at] = (byte) b;
-        return mix(b + 1);
-      }
-      case INT8 -> {
-        byte b = data.getByte(pos);
-        out[at] = b;
-        return mix(b);
-      }
-      case INT16 -> {
-        short s = data.getShort((long) pos << 1);
-        out[at] = (byte) s;
-        out[at + 1] = (byte) (s >> 8);
-        return mix(s);
-      }
-      case INT32 -> {
-        int x = data.getInt((long) pos << 2);
-        INTS.set(out, at, x);
-        return mix(x);
-      }
-      case FLOAT32 -> {
-        float f = data.getFloat((long) pos << 2);
-        int x = f == 0 ? 0 : Float.floatToIntBits(f);
-        INTS.set(out, at, x);
-        return mix(x);
-      }
-      case INT64 -> {
-        long x = data.getLong((long) pos << 3);
-        LONGS.set(out, at, x);
-        return mix(x);
-      }
-      case FLOAT64 -> {
-        double d = data.getDouble((long) pos << 3);
-        long x = d == 0 ? 0 : Double.doubleToLongBits(d);
-        LONGS.set(out, at, x);
-        return mix(x);
-      }
-      case DECIMAL -> {
-        long lo = data.getLong((long) pos << 4);
-        long hi = data.getLong(((long) pos << 4) + 8);
-        LONGS.set(out, at, lo);
-        LONGS.set(out, at + 8, hi);
-        return mix(lo ^ mix(hi));
-      }
-      case VARCHAR -> {
-        ArrowBuf offsets = v.getOffsetBuffer();
+  void serializeColumn(
+      FieldVector v, int[] positions, int n, byte[] out, int[] cursor, long[] hashes) {
+    boolean nulls = this == NULL || mayHaveNulls(v);
+    ArrowBuf validity = this == NULL ? null : v.getValidityBuffer();
+    ArrowBuf data = this == NULL ? null : v.getDataBuffer();
+    int width = fixedBytes();
+    if (this == VARCHAR) {
+      ArrowBuf offsets = v.getOffsetBuffer();
+      for (int i = 0; i < n; i++) {
+        int pos = positions[i];
+        int at = cursor[i];
+        if (nulls && !isSet(validity, pos)) {
+          out[at] = 1;
+          cursor[i] = at + 1;
+          hashes[i] = combine(hashes[i], NULL_HASH);
+          continue;
+        }
         int start = offsets.getInt((long) pos * BaseVariableWidthVector.OFFSET_WIDTH);
-        int end = offsets.getInt((long) (pos + 1) * BaseVariableWidthVector.OFFSET_WIDTH);
-        int len = end - start;
-        INTS.set(out, at, len);
-        data.getBytes(start, out, at + 4, len);
-        return hashBytes(out, at + 4, len);
+        int len = offsets.getInt((long) (pos + 1) * BaseVariableWidthVector.OFFSET_WIDTH) - start;
+        out[at] = 0;
+        INTS.set(out, at + 1, len);
+        copy(data, start, out, at + 5, len);
+        cursor[i] = at + 5 + len;
+        hashes[i] = combine(hashes[i], hashBytes(out, at + 5, len));
       }
-      default -> throw new IllegalStateException(name());
+      return;
+    }
+    for (int i = 0; i < n; i++) {
+      int pos = positions[i];
+      int at = cursor[i];
+      cursor[i] = at + 1 + width;
+      if (nulls && (this == NULL || !isSet(validity, pos))) {
+        out[at] = 1;
+        for (int j = width; j > 0; j--) {
+          out[at + j] = 0; // fixed-width slots keep their size so that rows compare bytewise
+        }
+        hashes[i] = combine(hashes[i], NULL_HASH);
+        continue;
+      }
+      out[at] = 0;
+      at++;
+      long x;
+      switch (this) {
+        case BIT -> {
+          x = (data.getByte(pos >>> 3) >> (pos & 7)) & 1;
+          out[at] = (byte) x;
+        }
+        case INT8 -> {
+          x = data.getByte(pos);
+          out[at] = (byte) x;
+        }
+        case INT16 -> {
+          x = data.getShort((long) pos << 1);
+          out[at] = (byte) x;
+          out[at + 1] = (byte) (x >> 8);
+        }
+        case INT32 -> {
+          x = data.getInt((long) pos << 2);
+          INTS.set(out, at, (int) x);
+        }
+        case FLOAT32 -> {
+          float f = data.getFloat((long) pos << 2);
+          x = f == 0 ? 0 : Float.floatToIntBits(f);
+          INTS.set(out, at, (int) x);
+        }
+        case INT64 -> {
+          x = data.getLong((long) pos << 3);
+          LONGS.set(out, at, x);
+        }
+        case FLOAT64 -> {
+          double d = data.getDouble((long) pos << 3);
+          x = d == 0 ? 0 : Double.doubleToLongBits(d);
+          LONGS.set(out, at, x);
+        }
+        case DECIMAL -> {
+          x = data.getLong((long) pos << 4);
+          long hi = data.getLong(((long) pos << 4) + 8);
+          LONGS.set(out, at, x);
+          LONGS.set(out, at + 8, hi);
+          x ^= Long.rotateLeft(hi, 17) * 31;
+        }
+        default -> throw new IllegalStateException(name());
+      }
+      hashes[i] = combine(hashes[i], mix(x));
     }
   }
 
