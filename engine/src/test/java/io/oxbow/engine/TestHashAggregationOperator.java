@@ -335,4 +335,243 @@ class TestHashAggregationOperator extends EngineTesting {
                     node, List.of(new SortKey(0, true, true), new SortKey(1, true, true)))))
         .containsExactly(row(null, null, 2L), row("x", null, 1L), row("x", 1L, 2L));
   }
+
+  @Test
+  void decimalSumsBeyondLongAndBeyond128BitsStayExact() {
+    ArrowType d18 = Kind.decimal(18, 0);
+    List<List<Object>> rows = new ArrayList<>();
+    BigDecimal big = new BigDecimal("999999999999999999");
+    for (int i = 0; i < 20; i++) {
+      rows.add(row(big));
+    }
+    rows.add(row(new BigDecimal("-1")));
+    AggregateNode node =
+        new AggregateNode(
+            new ValuesNode(schema("d", d18), rows),
+            List.of(),
+            List.of(
+                agg(AggregateFunction.SUM, 0, Kind.decimal(38, 0)),
+                agg(AggregateFunction.AVG, 0, Kind.decimal(38, 2))),
+            schema("s", Kind.decimal(38, 0), "a", Kind.decimal(38, 2)));
+    BigDecimal sum = big.multiply(BigDecimal.valueOf(20)).subtract(BigDecimal.ONE);
+    assertThat(run(node))
+        .containsExactly(
+            row(sum, sum.divide(BigDecimal.valueOf(21), 2, java.math.RoundingMode.HALF_UP)));
+
+    // decimal(38) values whose running sum leaves 128 bits and comes back
+    ArrowType d38 = Kind.decimal(38, 0);
+    BigDecimal huge = new BigDecimal("99999999999999999999999999999999999999");
+    AggregateNode wide =
+        new AggregateNode(
+            new ValuesNode(
+                schema("d", d38),
+                List.of(
+                    row(huge),
+                    row(huge),
+                    row(huge.negate()),
+                    row(huge.negate()),
+                    row(new BigDecimal("7")))),
+            List.of(),
+            List.of(agg(AggregateFunction.SUM, 0, d38), agg(AggregateFunction.MAX, 0, d38)),
+            schema("s", d38, "m", d38));
+    assertThat(run(wide)).containsExactly(row(new BigDecimal("7"), huge));
+  }
+
+  @Test
+  void integerSumOverflowingBigintIsAUserErrorUnlessItComesBack() {
+    ValuesNode back =
+        new ValuesNode(
+            schema("x", Kind.INT64),
+            List.of(row(Long.MAX_VALUE), row(Long.MAX_VALUE), row(-Long.MAX_VALUE), row(-5L)));
+    AggregateNode node =
+        new AggregateNode(
+            back,
+            List.of(),
+            List.of(
+                agg(AggregateFunction.SUM, 0, Kind.INT64),
+                agg(AggregateFunction.AVG, 0, Kind.FLOAT64)),
+            schema("s", Kind.INT64, "a", Kind.FLOAT64));
+    assertThat(run(node)).containsExactly(row(Long.MAX_VALUE - 5, (Long.MAX_VALUE - 5) / 4.0));
+
+    ValuesNode over =
+        new ValuesNode(schema("x", Kind.INT64), List.of(row(Long.MAX_VALUE), row(Long.MAX_VALUE)));
+    AggregateNode overflow =
+        new AggregateNode(
+            over,
+            List.of(),
+            List.of(agg(AggregateFunction.SUM, 0, Kind.INT64)),
+            schema("s", Kind.INT64));
+    assertThatThrownBy(() -> run(overflow))
+        .isInstanceOf(OxbowException.class)
+        .hasMessageContaining("SUM overflows BIGINT");
+  }
+
+  @Test
+  void negativeDecimalAverageRoundsHalfAwayFromZero() {
+    ValuesNode values =
+        new ValuesNode(
+            schema("g", Kind.INT64, "d", DEC),
+            List.of(
+                row(1L, new BigDecimal("-0.01")),
+                row(1L, new BigDecimal("-0.02")),
+                row(2L, new BigDecimal("0.01")),
+                row(2L, new BigDecimal("0.02")),
+                row(3L, new BigDecimal("-0.01")),
+                row(3L, new BigDecimal("-0.01")),
+                row(3L, new BigDecimal("-0.03"))));
+    AggregateNode node =
+        new AggregateNode(
+            values,
+            List.of(0),
+            List.of(agg(AggregateFunction.AVG, 0 + 1, DEC)),
+            schema("g", Kind.INT64, "a", DEC));
+    assertThat(runSorted(node))
+        .containsExactly(
+            row(1L, new BigDecimal("-0.02")),
+            row(2L, new BigDecimal("0.02")),
+            row(3L, new BigDecimal("-0.02")));
+  }
+
+  @Test
+  void doubleKeysGroupAllNaNsTogetherAndZeroWithNegativeZero() {
+    ValuesNode values =
+        new ValuesNode(
+            schema("f", Kind.FLOAT64),
+            List.of(
+                row(0.0),
+                row(-0.0),
+                row(Double.NaN),
+                row(Double.longBitsToDouble(0x7ff8000000000abcL)),
+                row(Double.longBitsToDouble(0xfff0000000000001L)),
+                row((Object) null),
+                row(1.0)));
+    AggregateNode node =
+        new AggregateNode(
+            values,
+            List.of(0),
+            List.of(agg(AggregateFunction.COUNT_STAR, -1, Kind.INT64)),
+            schema("f", Kind.FLOAT64, "c", Kind.INT64));
+    assertThat(runSorted(node))
+        .containsExactly(row(null, 1L), row(0.0, 2L), row(1.0, 1L), row(Double.NaN, 3L));
+  }
+
+  @Test
+  void singleValueFailsOnASecondRowOfAGroup() {
+    ValuesNode one =
+        new ValuesNode(
+            schema("g", Kind.INT64, "s", Kind.UTF8), List.of(row(1L, "a"), row(2L, null)));
+    AggregateNode node =
+        new AggregateNode(
+            one,
+            List.of(0),
+            List.of(agg(AggregateFunction.SINGLE_VALUE, 1, Kind.UTF8)),
+            schema("g", Kind.INT64, "v", Kind.UTF8));
+    assertThat(runSorted(node)).containsExactly(row(1L, "a"), row(2L, null));
+
+    ValuesNode two =
+        new ValuesNode(
+            schema("g", Kind.INT64, "s", Kind.UTF8), List.of(row(1L, "a"), row(1L, "b")));
+    AggregateNode failing =
+        new AggregateNode(
+            two,
+            List.of(0),
+            List.of(agg(AggregateFunction.SINGLE_VALUE, 1, Kind.UTF8)),
+            schema("g", Kind.INT64, "v", Kind.UTF8));
+    assertThatThrownBy(() -> run(failing))
+        .isInstanceOf(OxbowException.class)
+        .hasMessageContaining("A scalar subquery returned more than one row");
+  }
+
+  @Test
+  void minAndMaxOfStringsFollowCodePointOrder() {
+    // UTF-16 order puts the surrogate pair of U+1F600 before U+FFFD; code point order does not
+    ValuesNode values =
+        new ValuesNode(
+            schema("s", Kind.UTF8),
+            List.of(row("\uFFFD"), row("\uD83D\uDE00"), row("z"), row((Object) null)));
+    AggregateNode node =
+        new AggregateNode(
+            values,
+            List.of(),
+            List.of(
+                agg(AggregateFunction.MIN, 0, Kind.UTF8), agg(AggregateFunction.MAX, 0, Kind.UTF8)),
+            schema("mn", Kind.UTF8, "mx", Kind.UTF8));
+    assertThat(run(node)).containsExactly(row("z", "\uD83D\uDE00"));
+  }
+
+  @Test
+  void keysOfEveryFixedWidthTypeRoundTrip() {
+    ArrowType[] types = {
+      Kind.BOOL,
+      new ArrowType.Int(8, true),
+      new ArrowType.Int(16, true),
+      Kind.INT32,
+      Kind.DATE_DAY,
+      Kind.TIMESTAMP_MICRO,
+      Kind.decimal(18, 3),
+      Kind.decimal(38, 3),
+      new ArrowType.FloatingPoint(org.apache.arrow.vector.types.FloatingPointPrecision.SINGLE),
+      Kind.TIME_MICRO,
+      Kind.INTERVAL_MONTHS,
+      Kind.INTERVAL_MICROS
+    };
+    Object[][] samples = {
+      {true, false},
+      {-128L, 127L},
+      {-32768L, 32767L},
+      {Long.valueOf(Integer.MIN_VALUE), 7L},
+      {-719162, 2932896},
+      {-62135596800000000L, 253402300799999999L},
+      {new BigDecimal("-999999999999999.999"), new BigDecimal("0.001")},
+      {new BigDecimal("-99999999999999999999999999999999999.999"), new BigDecimal("1.000")},
+      {-1.5, 3.25},
+      {0L, 86_399_999_999L},
+      {-5L, 1200L},
+      {-1L, 86_400_000_000L}
+    };
+    for (int t = 0; t < types.length; t++) {
+      ArrowType type = types[t];
+      List<List<Object>> rows = new ArrayList<>();
+      for (Object v : samples[t]) {
+        rows.add(row(v, 1L));
+        rows.add(row(v, 2L));
+      }
+      rows.add(row(null, 5L));
+      // alone (packed), and with a string key (serialised)
+      AggregateNode packed =
+          new AggregateNode(
+              new ValuesNode(schema("k", type, "x", Kind.INT64), rows),
+              List.of(0),
+              List.of(
+                  agg(AggregateFunction.SUM, 1, Kind.INT64),
+                  agg(AggregateFunction.MIN, 0, type),
+                  agg(AggregateFunction.MAX, 0, type)),
+              schema("k", type, "s", Kind.INT64, "mn", type, "mx", type));
+      List<List<Object>> expected = new ArrayList<>();
+      expected.add(row(null, 5L, null, null));
+      for (Object v : samples[t]) {
+        expected.add(row(v, 3L, v, v));
+      }
+      List<List<Object>> actual = run(packed);
+      assertThat(actual).as(type.toString()).containsExactlyInAnyOrderElementsOf(expected);
+
+      List<List<Object>> withString = new ArrayList<>();
+      for (List<Object> r : rows) {
+        withString.add(row(r.get(0), r.get(1), "s"));
+      }
+      AggregateNode serialised =
+          new AggregateNode(
+              new ValuesNode(schema("k", type, "x", Kind.INT64, "s", Kind.UTF8), withString),
+              List.of(2, 0),
+              List.of(agg(AggregateFunction.SUM, 1, Kind.INT64)),
+              schema("s", Kind.UTF8, "k", type, "x", Kind.INT64));
+      List<List<Object>> expectedSerialised = new ArrayList<>();
+      for (List<Object> e : expected) {
+        expectedSerialised.add(row("s", e.get(0), e.get(1)));
+      }
+      assertThat(run(serialised))
+          .as(type.toString())
+          .containsExactlyInAnyOrderElementsOf(expectedSerialised);
+    }
+  }
 }

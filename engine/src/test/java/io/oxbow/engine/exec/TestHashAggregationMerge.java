@@ -1,6 +1,7 @@
 package io.oxbow.engine.exec;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.oxbow.engine.plan.AggregateCall;
@@ -9,6 +10,7 @@ import io.oxbow.engine.plan.AggregateNode;
 import io.oxbow.engine.plan.ValuesNode;
 import io.oxbow.engine.type.Kind;
 import io.oxbow.engine.type.Values;
+import io.oxbow.spi.error.OxbowException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
@@ -678,6 +680,37 @@ class TestHashAggregationMerge {
       } finally {
         ops.forEach(HashAggregationOperator::close);
       }
+    }
+  }
+
+  @Test
+  void singleValueMergesOneRowPerGroupAndFailsOnTwo() {
+    List<Agg> aggs =
+        List.of(agg(AggregateFunction.SINGLE_VALUE, 12, false, -1, Kind.UTF8, r -> null));
+    AggregateNode node = node(List.of(0), aggs);
+    HashAggregationOperator a = new HashAggregationOperator(node, allocator);
+    HashAggregationOperator b = new HashAggregationOperator(node, allocator);
+    HashAggregationOperator c = new HashAggregationOperator(node, allocator);
+    try {
+      Random random = new Random(10);
+      Object[] one = new Object[16];
+      one[0] = 1L;
+      one[12] = "x";
+      Object[] two = new Object[16];
+      two[0] = 2L;
+      two[12] = "y";
+      a.addInput(page(List.<Object[]>of(one), random));
+      b.addInput(page(List.<Object[]>of(two), random));
+      c.addInput(page(List.<Object[]>of(two), random));
+      a.mergeFrom(b);
+      assertThatThrownBy(() -> a.mergeFrom(c))
+          .isInstanceOf(OxbowException.class)
+          .hasMessageContaining("A scalar subquery returned more than one row");
+      assertThat(output(b, 1)).isEqualTo(Map.of(List.of(2L), List.of("y")));
+    } finally {
+      a.close();
+      b.close();
+      c.close();
     }
   }
 
