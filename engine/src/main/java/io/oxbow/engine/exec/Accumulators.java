@@ -142,38 +142,37 @@ final class Accumulators {
         addWide(arg, groups, positions, n);
         return;
       }
-      if (values.length < n) {
-        values = new long[Math.max(n, 1024)];
+      boolean nulls = KeyLayout.mayHaveNulls(arg);
+      ArrowBuf validity = arg.getValidityBuffer();
+      ArrowBuf data = arg.getDataBuffer();
+      // the common layouts read straight from the buffer; the rest go through a scratch array
+      int shift = layout == KeyLayout.INT64 ? 3 : layout == KeyLayout.DECIMAL ? 4 : -1;
+      long[] v = null;
+      if (shift < 0) {
+        if (values.length < n) {
+          values = new long[Math.max(n, 1024)];
+        }
+        v = values;
+        layout.gatherLongs(arg, positions, n, v);
       }
-      long[] v = values;
-      layout.gatherLongs(arg, positions, n, v);
       long[] l = lo;
       long[] h = hi;
       long[] c = counts;
-      if (!KeyLayout.mayHaveNulls(arg)) {
-        for (int i = 0; i < n; i++) {
-          int g = groups[i];
-          long x = v[i];
-          long s = l[g];
-          long r = s + x;
-          l[g] = r;
-          h[g] += (x >> 63) + (Long.compareUnsigned(r, s) < 0 ? 1 : 0);
-          c[g]++;
+      for (int i = 0; i < n; i++) {
+        int pos = positions[i];
+        if (nulls && !KeyLayout.isSet(validity, pos)) {
+          continue;
         }
-      } else {
-        ArrowBuf validity = arg.getValidityBuffer();
-        for (int i = 0; i < n; i++) {
-          if (!KeyLayout.isSet(validity, positions[i])) {
-            continue;
-          }
-          int g = groups[i];
-          long x = v[i];
-          long s = l[g];
-          long r = s + x;
-          l[g] = r;
-          h[g] += (x >> 63) + (Long.compareUnsigned(r, s) < 0 ? 1 : 0);
-          c[g]++;
+        int g = groups[i];
+        long x = shift < 0 ? v[i] : data.getLong((long) pos << shift);
+        long s = l[g];
+        long r = s + x;
+        l[g] = r;
+        long carry = (x >> 63) + (Long.compareUnsigned(r, s) < 0 ? 1 : 0);
+        if (carry != 0) {
+          h[g] += carry;
         }
+        c[g]++;
       }
     }
 

@@ -146,13 +146,27 @@ final class BytesGroupByHash extends GroupByHash {
       if (g < 0) {
         return insert(slot, bytes, off, len, hash);
       }
-      if (hashes[g] == hash
-          && lengths[g] == len
-          && Arrays.equals(arena, offsets[g], offsets[g] + len, bytes, off, off + len)) {
+      if (hashes[g] == hash && lengths[g] == len && equal(arena, offsets[g], bytes, off, len)) {
         return g;
       }
       slot = (slot + 1) & tableMask;
     }
+  }
+
+  private static boolean equal(byte[] a, int aOffset, byte[] b, int bOffset, int len) {
+    int i = 0;
+    for (; i + 8 <= len; i += 8) {
+      if ((long) KeyLayout.LONGS.get(a, aOffset + i)
+          != (long) KeyLayout.LONGS.get(b, bOffset + i)) {
+        return false;
+      }
+    }
+    for (; i < len; i++) {
+      if (a[aOffset + i] != b[bOffset + i]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private int insert(int slot, byte[] bytes, int off, int len, long hash) {

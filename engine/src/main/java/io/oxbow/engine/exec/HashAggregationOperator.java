@@ -97,7 +97,6 @@ final class HashAggregationOperator implements Operator {
           keyVectors[k] = root.getVector(keyColumns[k]);
         }
         hash.groupIds(keyVectors, positions, n, groupIds);
-        Arrays.fill(keyVectors, null);
       }
       int groups = groupCount();
       for (int a = 0; a < accumulators.length; a++) {

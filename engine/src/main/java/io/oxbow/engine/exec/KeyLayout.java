@@ -105,7 +105,23 @@ enum KeyLayout {
 
   /** Whether any row of the vector may be null. */
   static boolean mayHaveNulls(FieldVector v) {
-    return v.getNullCount() > 0;
+    if (v instanceof org.apache.arrow.vector.NullVector) {
+      return v.getValueCount() > 0;
+    }
+    int n = v.getValueCount();
+    ArrowBuf validity = v.getValidityBuffer();
+    int words = n >>> 6;
+    for (int w = 0; w < words; w++) {
+      if (validity.getLong((long) w << 3) != -1L) {
+        return true;
+      }
+    }
+    for (int i = words << 6; i < n; i++) {
+      if (!isSet(validity, i)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -229,17 +245,6 @@ enum KeyLayout {
     }
   }
 
-  /** Copies bytes out of an Arrow buffer; a plain loop for short strings beats a memory copy. */
-  static void copy(ArrowBuf data, long start, byte[] out, int at, int len) {
-    if (len > 32) {
-      data.getBytes(start, out, at, len);
-      return;
-    }
-    for (int j = 0; j < len; j++) {
-      out[at + j] = data.getByte(start + j);
-    }
-  }
-
   private static final long NULL_HASH = 0x5bd1e9955bd1e995L;
 
   private static long combine(long h, long columnHash) {
@@ -272,9 +277,21 @@ enum KeyLayout {
         int len = offsets.getInt((long) (pos + 1) * BaseVariableWidthVector.OFFSET_WIDTH) - start;
         out[at] = 0;
         INTS.set(out, at + 1, len);
-        copy(data, start, out, at + 5, len);
+        long hash;
+        if (len <= 32) {
+          // copy and hash in one loop (FNV-1a); a memory copy costs more for short strings
+          hash = 0xcbf29ce484222325L ^ len;
+          for (int j = 0; j < len; j++) {
+            byte b = data.getByte(start + j);
+            out[at + 5 + j] = b;
+            hash = (hash ^ (b & 0xff)) * 0x100000001b3L;
+          }
+        } else {
+          data.getBytes(start, out, at + 5, len);
+          hash = hashBytes(out, at + 5, len);
+        }
         cursor[i] = at + 5 + len;
-        hashes[i] = combine(hashes[i], hashBytes(out, at + 5, len));
+        hashes[i] = combine(hashes[i], hash);
       }
       return;
     }
