@@ -574,4 +574,17 @@ class TestHashAggregationOperator extends EngineTesting {
           .containsExactlyInAnyOrderElementsOf(expectedSerialised);
     }
   }
+
+  @Test
+  void keyOfAnotherTypeThanItsOutputColumnIsConverted() {
+    ValuesNode values =
+        new ValuesNode(schema("k", Kind.INT32), List.of(row(7L), row(7L), row((Object) null)));
+    AggregateNode node =
+        new AggregateNode(
+            values,
+            List.of(0),
+            List.of(agg(AggregateFunction.COUNT_STAR, -1, Kind.INT64)),
+            schema("k", Kind.INT64, "c", Kind.INT64));
+    assertThat(runSorted(node)).containsExactly(row(null, 1L), row(7L, 2L));
+  }
 }

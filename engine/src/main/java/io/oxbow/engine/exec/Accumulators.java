@@ -251,8 +251,9 @@ final class Accumulators {
     @Override
     void write(FieldVector out, int first, int n) {
       ArrowType type = call.type();
-      int outScale = type instanceof ArrowType.Decimal d ? d.getScale() : -1;
-      int outPrecision = type instanceof ArrowType.Decimal d ? d.getPrecision() : -1;
+      ArrowType outType = out.getField().getType();
+      int outScale = outType instanceof ArrowType.Decimal d ? d.getScale() : -1;
+      int outPrecision = outType instanceof ArrowType.Decimal d ? d.getPrecision() : -1;
       boolean decimalOut = out instanceof DecimalVector && outScale >= scale;
       long factor = decimalOut && outScale - scale < 19 ? POWERS_OF_TEN[outScale - scale] : 0;
       boolean bigintOut = out instanceof BigIntVector && scale == 0;

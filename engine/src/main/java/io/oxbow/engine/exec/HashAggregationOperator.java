@@ -2,6 +2,7 @@ package io.oxbow.engine.exec;
 
 import io.oxbow.engine.plan.AggregateCall;
 import io.oxbow.engine.plan.AggregateNode;
+import io.oxbow.engine.type.Values;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -188,7 +189,13 @@ final class HashAggregationOperator implements Operator {
         v.allocateNew();
       }
       for (int k = 0; k < keyColumns.length; k++) {
-        hash.writeKey(k, root.getVector(k), emitted, n);
+        FieldVector out = root.getVector(k);
+        ArrowType inputType = node.input().schema().getFields().get(keyColumns[k]).getType();
+        if (out.getField().getType().equals(inputType)) {
+          hash.writeKey(k, out, emitted, n);
+        } else {
+          writeConvertedKey(k, inputType, out, n);
+        }
       }
       for (int a = 0; a < accumulators.length; a++) {
         accumulators[a].write(root.getVector(keyColumns.length + a), emitted, n);
@@ -208,9 +215,17 @@ final class HashAggregationOperator implements Operator {
     }
   }
 
-  /** TEMPORARY placeholder until the unboxed aggregation lands. */
-  void mergeFrom(HashAggregationOperator other) {
-    throw new UnsupportedOperationException("merge");
+  /** Keys whose output type differs from the input's go through the engine's Java values. */
+  private void writeConvertedKey(int key, ArrowType inputType, FieldVector out, int n) {
+    try (FieldVector raw = Values.newVector("k", inputType, allocator)) {
+      raw.setInitialCapacity(n);
+      raw.allocateNew();
+      hash.writeKey(key, raw, emitted, n);
+      raw.setValueCount(n);
+      for (int i = 0; i < n; i++) {
+        Values.set(out, i, Values.get(raw, i));
+      }
+    }
   }
 
   @Override

@@ -630,7 +630,7 @@ class TestHashAggregationMerge {
 
   @Test
   void manyGroupsWithRehash() {
-    checkRandom(List.of(0, 2), 1_000_000, 20_000, 8);
+    checkRandom(List.of(0, 2), 1_000_000, 10_000, 8);
   }
 
   @Test
