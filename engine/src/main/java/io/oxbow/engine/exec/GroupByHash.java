@@ -8,7 +8,8 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
  * Assigns dense group ids (0, 1, 2, .. in order of first appearance) to the rows of a page by their
  * group-key values, without boxing: an open-addressing table over keys stored in typed, columnar
  * form. NULL is a key value like any other. {@link #create} picks {@link PackedGroupByHash} when
- * every key is fixed-width and all fit in two longs, otherwise {@link BytesGroupByHash}.
+ * every key is fixed-width or a string and all fit in two longs, otherwise {@link
+ * BytesGroupByHash}.
  */
 abstract class GroupByHash {
   /** A table for keys of {@code types}. */

@@ -6,15 +6,18 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 
 /**
- * Group ids for keys that are all fixed-width and fit in two longs together: each row's keys are
- * packed into two longs plus a null bit per key, column by column over the page, then hashed and
- * probed in one loop.
+ * Group ids for keys that are fixed-width or strings (as 32-bit ids of a {@link StringDictionary})
+ * and fit in two longs together: each row's keys are packed into two longs plus a null bit per key,
+ * column by column over the page, then hashed and probed in one loop.
  */
 final class PackedGroupByHash extends GroupByHash {
   private final KeyLayout[] layouts;
   private final int[] word;
   private final int[] shift;
   private final long[] mask;
+
+  /** Per key, the ids of its strings (VARCHAR keys are packed as 32-bit ids), else null. */
+  private final StringDictionary[] dictionaries;
 
   private long[] keys0 = new long[16];
   private long[] keys1 = new long[16];
@@ -33,8 +36,15 @@ final class PackedGroupByHash extends GroupByHash {
     this.word = word;
     this.shift = shift;
     this.mask = new long[layouts.length];
+    this.dictionaries = new StringDictionary[layouts.length];
     for (int k = 0; k < layouts.length; k++) {
-      int bits = layouts[k] == KeyLayout.DECIMAL ? 64 : layouts[k].bits;
+      if (layouts[k] == KeyLayout.VARCHAR) {
+        dictionaries[k] = new StringDictionary();
+      }
+      int bits =
+          layouts[k] == KeyLayout.DECIMAL
+              ? 64
+              : layouts[k] == KeyLayout.VARCHAR ? 32 : layouts[k].bits;
       mask[k] = bits == 64 ? -1L : (1L << bits) - 1;
     }
     this.table = new int[16];
@@ -51,7 +61,8 @@ final class PackedGroupByHash extends GroupByHash {
     int[] bits = new int[n];
     Integer[] order = new Integer[n];
     for (int k = 0; k < n; k++) {
-      bits[k] = KeyLayout.packedBits(types.get(k));
+      bits[k] =
+          KeyLayout.of(types.get(k)) == KeyLayout.VARCHAR ? 32 : KeyLayout.packedBits(types.get(k));
       if (bits[k] < 0) {
         return null;
       }
@@ -99,7 +110,11 @@ final class PackedGroupByHash extends GroupByHash {
     Arrays.fill(nl, 0, n, 0);
     for (int k = 0; k < layouts.length; k++) {
       FieldVector v = keys[k];
-      layouts[k].gatherLongs(v, positions, n, values);
+      if (dictionaries[k] != null) {
+        dictionaries[k].ids(v, positions, n, values);
+      } else {
+        layouts[k].gatherLongs(v, positions, n, values);
+      }
       long[] vals = values;
       long m = mask[k];
       int s = shift[k];
@@ -186,9 +201,30 @@ final class PackedGroupByHash extends GroupByHash {
   @Override
   int[] mergeFrom(GroupByHash other) {
     PackedGroupByHash o = (PackedGroupByHash) other;
+    int[][] idMaps = new int[layouts.length][];
+    for (int k = 0; k < layouts.length; k++) {
+      if (dictionaries[k] != null) {
+        idMaps[k] = dictionaries[k].mergeFrom(o.dictionaries[k]);
+      }
+    }
     int[] map = new int[o.size];
     for (int g = 0; g < o.size; g++) {
-      map[g] = findOrInsert(o.keys0[g], o.keys1[g], o.nulls[g]);
+      long a = o.keys0[g];
+      long b = o.keys1[g];
+      for (int k = 0; k < layouts.length; k++) {
+        if (idMaps[k] == null || (o.nulls[g] & (1 << k)) != 0) {
+          continue;
+        }
+        long m = mask[k] << shift[k];
+        if (word[k] == 0) {
+          long id = idMaps[k][(int) ((a >>> shift[k]) & mask[k])];
+          a = (a & ~m) | (id << shift[k]);
+        } else {
+          long id = idMaps[k][(int) ((b >>> shift[k]) & mask[k])];
+          b = (b & ~m) | (id << shift[k]);
+        }
+      }
+      map[g] = findOrInsert(a, b, o.nulls[g]);
     }
     return map;
   }
@@ -196,6 +232,7 @@ final class PackedGroupByHash extends GroupByHash {
   @Override
   void writeKey(int key, FieldVector out, int first, int n) {
     KeyLayout layout = layouts[key];
+    StringDictionary dictionary = dictionaries[key];
     long[] source = word[key] == 0 ? keys0 : keys1;
     int bit = 1 << key;
     long m = mask[key];
@@ -203,13 +240,22 @@ final class PackedGroupByHash extends GroupByHash {
     for (int i = 0; i < n; i++) {
       int g = first + i;
       if ((nulls[g] & bit) == 0) {
-        layout.writeLong(out, i, (source[g] >>> s) & m);
+        long value = (source[g] >>> s) & m;
+        if (dictionary != null) {
+          dictionary.write(out, i, (int) value);
+        } else {
+          layout.writeLong(out, i, value);
+        }
       }
     }
   }
 
   @Override
   long retainedBytes() {
-    return 20L * keys0.length + 4L * table.length + 28L * rowKeys0.length;
+    long bytes = 0;
+    for (StringDictionary d : dictionaries) {
+      bytes += d == null ? 0 : d.retainedBytes();
+    }
+    return bytes + 20L * keys0.length + 4L * table.length + 28L * rowKeys0.length;
   }
 }

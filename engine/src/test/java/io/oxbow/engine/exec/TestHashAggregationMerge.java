@@ -614,6 +614,12 @@ class TestHashAggregationMerge {
   }
 
   @Test
+  void stringKeysTooWideToPack() {
+    // 32 + 32 + 64 + 64 bits: serialised rows with two strings
+    checkRandom(List.of(2, 12, 1, 4), 4, 3000, 11);
+  }
+
+  @Test
   void fixedWidthKeysTooWideToPack() {
     checkRandom(List.of(1, 4, 0, 7), 5, 3000, 5);
   }

@@ -1,0 +1,150 @@
+package io.oxbow.engine.exec;
+
+import java.util.Arrays;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.vector.BaseVariableWidthVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VarCharVector;
+
+/**
+ * Dense int ids for the distinct strings of one VARCHAR group key, so that string keys can be
+ * packed into longs by {@link PackedGroupByHash}. Hashes and compares straight from the Arrow
+ * buffers (no copy per row); the strings live once in a byte arena.
+ */
+final class StringDictionary {
+  private byte[] arena = new byte[256];
+  private int arenaSize;
+  private int[] offsets = new int[16];
+  private int[] lengths = new int[16];
+  private long[] hashes = new long[16];
+  private int size;
+  private int[] table = newTable(16);
+  private int tableMask = 15;
+
+  private static int[] newTable(int capacity) {
+    int[] t = new int[capacity];
+    Arrays.fill(t, -1);
+    return t;
+  }
+
+  int size() {
+    return size;
+  }
+
+  /** Writes the id of each non-null string at {@code positions[0..n)} into {@code ids}. */
+  void ids(FieldVector v, int[] positions, int n, long[] ids) {
+    ArrowBuf data = v.getDataBuffer();
+    ArrowBuf offs = v.getOffsetBuffer();
+    boolean nulls = KeyLayout.mayHaveNulls(v);
+    ArrowBuf validity = v.getValidityBuffer();
+    for (int i = 0; i < n; i++) {
+      int pos = positions[i];
+      if (nulls && !KeyLayout.isSet(validity, pos)) {
+        ids[i] = 0;
+        continue;
+      }
+      int start = offs.getInt((long) pos * BaseVariableWidthVector.OFFSET_WIDTH);
+      int len = offs.getInt((long) (pos + 1) * BaseVariableWidthVector.OFFSET_WIDTH) - start;
+      long hash = 0xcbf29ce484222325L ^ len;
+      for (int j = 0; j < len; j++) {
+        hash = (hash ^ (data.getByte(start + j) & 0xff)) * 0x100000001b3L;
+      }
+      hash = KeyLayout.mix(hash);
+      ids[i] = find(data, start, len, hash);
+    }
+  }
+
+  private int find(ArrowBuf data, int start, int len, long hash) {
+    int slot = (int) hash & tableMask;
+    while (true) {
+      int id = table[slot];
+      if (id < 0) {
+        if (arenaSize + len > arena.length) {
+          arena = Arrays.copyOf(arena, Math.max(arena.length * 2, arenaSize + len));
+        }
+        data.getBytes(start, arena, arenaSize, len);
+        return insert(slot, len, hash);
+      }
+      if (hashes[id] == hash && lengths[id] == len && equal(data, start, offsets[id], len)) {
+        return id;
+      }
+      slot = (slot + 1) & tableMask;
+    }
+  }
+
+  private boolean equal(ArrowBuf data, int start, int at, int len) {
+    for (int j = 0; j < len; j++) {
+      if (data.getByte(start + j) != arena[at + j]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Adds the string just copied to the end of the arena. */
+  private int insert(int slot, int len, long hash) {
+    int id = size++;
+    if (id == offsets.length) {
+      offsets = Arrays.copyOf(offsets, id * 2);
+      lengths = Arrays.copyOf(lengths, id * 2);
+      hashes = Arrays.copyOf(hashes, id * 2);
+    }
+    offsets[id] = arenaSize;
+    lengths[id] = len;
+    hashes[id] = hash;
+    arenaSize += len;
+    table[slot] = id;
+    if (size * 2 > table.length) {
+      int[] bigger = newTable(table.length * 2);
+      int m = bigger.length - 1;
+      for (int g = 0; g < size; g++) {
+        int s = (int) hashes[g] & m;
+        while (bigger[s] >= 0) {
+          s = (s + 1) & m;
+        }
+        bigger[s] = g;
+      }
+      table = bigger;
+      tableMask = m;
+    }
+    return id;
+  }
+
+  private int findBytes(byte[] bytes, int start, int len, long hash) {
+    int slot = (int) hash & tableMask;
+    while (true) {
+      int id = table[slot];
+      if (id < 0) {
+        if (arenaSize + len > arena.length) {
+          arena = Arrays.copyOf(arena, Math.max(arena.length * 2, arenaSize + len));
+        }
+        System.arraycopy(bytes, start, arena, arenaSize, len);
+        return insert(slot, len, hash);
+      }
+      if (hashes[id] == hash
+          && lengths[id] == len
+          && Arrays.equals(arena, offsets[id], offsets[id] + len, bytes, start, start + len)) {
+        return id;
+      }
+      slot = (slot + 1) & tableMask;
+    }
+  }
+
+  /** Adds {@code other}'s strings and returns, for each of its ids, the id here. */
+  int[] mergeFrom(StringDictionary other) {
+    int[] map = new int[other.size];
+    for (int id = 0; id < other.size; id++) {
+      map[id] = findBytes(other.arena, other.offsets[id], other.lengths[id], other.hashes[id]);
+    }
+    return map;
+  }
+
+  /** Writes string {@code id} into slot {@code i} of {@code out}. */
+  void write(FieldVector out, int i, int id) {
+    ((VarCharVector) out).setSafe(i, arena, offsets[id], lengths[id]);
+  }
+
+  long retainedBytes() {
+    return arena.length + 16L * offsets.length + 4L * table.length;
+  }
+}
