@@ -38,8 +38,4 @@ abstract class GroupByHash {
 
   /** Estimated bytes of heap held. */
   abstract long retainedBytes();
-
-  static int tableCapacity(int groups) {
-    return Math.max(16, Integer.highestOneBit(Math.max(groups, 1) * 2 - 1) << 1);
-  }
 }

@@ -75,11 +75,14 @@ enum KeyLayout {
     };
   }
 
-  /** Bits this layout takes when packed into longs, or -1 when it cannot be packed. */
+  /**
+   * Bits a value of {@code type} takes when packed into longs (32 for a string's dictionary id), or
+   * -1 when it cannot be packed.
+   */
   static int packedBits(ArrowType type) {
     KeyLayout layout = of(type);
     if (layout == VARCHAR) {
-      return -1;
+      return 32;
     }
     if (layout == DECIMAL) {
       return ((ArrowType.Decimal) type).getPrecision() <= 18 ? 64 : -1;

@@ -61,8 +61,7 @@ final class PackedGroupByHash extends GroupByHash {
     int[] bits = new int[n];
     Integer[] order = new Integer[n];
     for (int k = 0; k < n; k++) {
-      bits[k] =
-          KeyLayout.of(types.get(k)) == KeyLayout.VARCHAR ? 32 : KeyLayout.packedBits(types.get(k));
+      bits[k] = KeyLayout.packedBits(types.get(k));
       if (bits[k] < 0) {
         return null;
       }
