@@ -196,6 +196,61 @@ class TestParallelExecution extends EngineTesting {
     assertThat(build.closed.get()).isEqualTo(build.opened.get());
   }
 
+  private static PlanNode aggregate(PlanNode input, List<Integer> keys) {
+    List<io.oxbow.engine.plan.AggregateCall> calls =
+        List.of(
+            new io.oxbow.engine.plan.AggregateCall(
+                io.oxbow.engine.plan.AggregateCall.AggregateFunction.COUNT_STAR,
+                List.of(),
+                false,
+                -1,
+                Kind.INT64),
+            new io.oxbow.engine.plan.AggregateCall(
+                io.oxbow.engine.plan.AggregateCall.AggregateFunction.SUM,
+                List.of(0),
+                false,
+                -1,
+                Kind.INT64),
+            new io.oxbow.engine.plan.AggregateCall(
+                io.oxbow.engine.plan.AggregateCall.AggregateFunction.MAX,
+                List.of(1),
+                false,
+                -1,
+                Kind.UTF8),
+            new io.oxbow.engine.plan.AggregateCall(
+                io.oxbow.engine.plan.AggregateCall.AggregateFunction.COUNT,
+                List.of(1),
+                true,
+                -1,
+                Kind.INT64));
+    List<org.apache.arrow.vector.types.pojo.Field> fields = new ArrayList<>();
+    for (int k : keys) {
+      fields.add(input.schema().getFields().get(k));
+    }
+    fields.addAll(
+        schema("n", Kind.INT64, "sum_id", Kind.INT64, "max_name", Kind.UTF8, "names", Kind.INT64)
+            .getFields());
+    return new io.oxbow.engine.plan.AggregateNode(
+        input, keys, calls, new org.apache.arrow.vector.types.pojo.Schema(fields));
+  }
+
+  @Test
+  void eachWorkerAggregatesAndTheTablesAreMerged() {
+    for (List<Integer> keys : List.of(List.<Integer>of(), List.of(1), List.of(0))) {
+      List<List<Object>> expected = run(aggregate(filterProject(table(12, 3, 700)), keys), 1);
+      ThreadRecordingConnector connector = table(12, 3, 700);
+      List<List<Object>> actual = run(aggregate(filterProject(connector), keys), 4);
+      assertThat(expected).as("keys %s", keys).isNotEmpty();
+      Comparator<List<Object>> byText = Comparator.comparing(Object::toString);
+      List<List<Object>> a = new ArrayList<>(actual);
+      List<List<Object>> e = new ArrayList<>(expected);
+      a.sort(byText);
+      e.sort(byText);
+      assertThat(a).as("keys %s", keys).isEqualTo(e);
+      assertThat(connector.threads).allMatch(t -> t.startsWith("oxbow-worker-"));
+    }
+  }
+
   @Test
   void aSingleSplitRunsOnTheCallersThreadInOrder() {
     ThreadRecordingConnector connector = table(1, 4, 100);

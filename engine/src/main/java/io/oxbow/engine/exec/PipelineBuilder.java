@@ -113,7 +113,7 @@ public final class PipelineBuilder {
   }
 
   private static final boolean PARALLEL_JOINS = true;
-  private static final boolean PARALLEL_AGGREGATION = false;
+  private static final boolean PARALLEL_AGGREGATION = true;
 
   private static boolean parallelProbe(JoinNode join) {
     return join.type() != JoinNode.JoinType.RIGHT && join.type() != JoinNode.JoinType.FULL;
