@@ -111,7 +111,8 @@ public final class BenchmarkTpch {
       out.println("Generating TPC-H SF " + options.scaleFactor() + " into " + warehouse + " ...");
       TpchGenerator.generate(warehouse, options.scaleFactor());
     }
-    try (QueryEngine engine = new QueryEngine(TpchRunner.config(warehouse).withQueryThreads(options.threads()));
+    try (QueryEngine engine =
+            new QueryEngine(TpchRunner.config(warehouse).withQueryThreads(options.threads()));
         Connection duckdb = DriverManager.getConnection("jdbc:duckdb:")) {
       try (Statement s = duckdb.createStatement()) {
         s.execute("SET threads = " + options.threads());
