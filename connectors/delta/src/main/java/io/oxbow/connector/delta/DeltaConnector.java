@@ -78,6 +78,12 @@ final class DeltaConnector
   /** Described snapshots are kept for at most this many (table, version) pairs. */
   private static final int MAX_CACHED = 64;
 
+  /**
+   * Bytes of a data file per split: a larger file is read by several splits, each reading the row
+   * groups that start in its byte range, so that several threads can read one file.
+   */
+  static final long SPLIT_BYTES = 32L * 1024 * 1024;
+
   private final Map<String, Snapshot> snapshots = new ConcurrentHashMap<>();
 
   /**
@@ -482,13 +488,16 @@ final class DeltaConnector
                       handle.changesStart(),
                       handle.version())));
     }
+    List<ConnectorSplit> splits = new ArrayList<>();
     if (handle.filter().isEmpty()) {
-      return new ArrayList<>(described.files());
+      for (DeltaSplit file : described.files()) {
+        splits.addAll(file.byteRanges(SPLIT_BYTES));
+      }
+      return splits;
     }
     BitSet kept = keptFiles(described, handle.filter());
-    List<ConnectorSplit> splits = new ArrayList<>();
     for (int i = kept.nextSetBit(0); i >= 0; i = kept.nextSetBit(i + 1)) {
-      splits.add(described.files().get(i));
+      splits.addAll(described.files().get(i).byteRanges(SPLIT_BYTES));
     }
     return splits;
   }
@@ -527,7 +536,13 @@ final class DeltaConnector
     DeltaSplit file = (DeltaSplit) split;
     if (!columns.contains(FILE_COLUMN)) {
       return new ParquetPageSource(
-          fileIO, file, described.schema(), described.partitionColumns(), columns, allocator);
+          fileIO,
+          file,
+          described.schema(),
+          described.partitionColumns(),
+          columns,
+          handle.filter(),
+          allocator);
     }
     List<String> read = columns.stream().filter(c -> !c.equals(FILE_COLUMN)).toList();
     List<Field> output = new ArrayList<>();
@@ -544,7 +559,13 @@ final class DeltaConnector
     }
     return new AppendedColumnsPageSource(
         new ParquetPageSource(
-            fileIO, file, described.schema(), described.partitionColumns(), read, allocator),
+            fileIO,
+            file,
+            described.schema(),
+            described.partitionColumns(),
+            read,
+            handle.filter(),
+            allocator),
         output,
         Map.of(FILE_COLUMN, addPath),
         allocator);

@@ -12,26 +12,70 @@ import io.delta.kernel.utils.FileStatus;
 import io.oxbow.spi.connector.ConnectorSplit;
 import io.oxbow.spi.error.ErrorCode;
 import io.oxbow.spi.error.OxbowException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * One data file of a Delta table.
+ * A byte range of one data file of a Delta table: the split reads the file's row groups that start
+ * in {@code [start, start + length)} (the usual Parquet input-format rule), so that the splits of
+ * one file read each of its row groups exactly once.
  *
  * @param path absolute path (or file: URI) of the Parquet file
  * @param size file size in bytes
  * @param partitionValues partition column values as Delta stores them (strings; null for NULL),
  *     keyed by lower-case logical column name
  * @param deletionVector the rows of this file that were deleted, or null when none were
+ * @param start first byte of the range
+ * @param length bytes in the range
  */
 public record DeltaSplit(
-    String path, long size, Map<String, String> partitionValues, DeletionVector deletionVector)
+    String path,
+    long size,
+    Map<String, String> partitionValues,
+    DeletionVector deletionVector,
+    long start,
+    long length)
     implements ConnectorSplit {
 
   /** A split for a whole file with no deleted rows. */
   public DeltaSplit(String path, long size, Map<String, String> partitionValues) {
     this(path, size, partitionValues, null);
+  }
+
+  /** A split for a whole file. */
+  public DeltaSplit(
+      String path, long size, Map<String, String> partitionValues, DeletionVector deletionVector) {
+    this(path, size, partitionValues, deletionVector, 0, size);
+  }
+
+  /** Whether this split covers its whole file. */
+  public boolean wholeFile() {
+    return start == 0 && length >= size;
+  }
+
+  /**
+   * This file cut into splits of about {@code splitBytes} bytes (the whole file when it is no
+   * larger).
+   */
+  public List<DeltaSplit> byteRanges(long splitBytes) {
+    if (size <= splitBytes || splitBytes <= 0) {
+      return List.of(this);
+    }
+    List<DeltaSplit> splits = new ArrayList<>();
+    for (long from = 0; from < size; from += splitBytes) {
+      splits.add(
+          new DeltaSplit(
+              path,
+              size,
+              partitionValues,
+              deletionVector,
+              from,
+              Math.min(splitBytes, size - from)));
+    }
+    return splits;
   }
 
   /**

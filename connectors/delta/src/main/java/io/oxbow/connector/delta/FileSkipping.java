@@ -204,6 +204,16 @@ final class FileSkipping {
     return new Bounds(min, max, maxIsPrefix).mayMatch(field.getType(), predicate);
   }
 
+  /**
+   * Whether a value range may hold a value matching a comparison predicate (EQ, IN, LT, LE, GT, GE,
+   * BETWEEN; any other predicate may match). The bounds are values of the column's type as the
+   * predicates carry them: {@code Long} for integers and timestamps (microseconds), {@code
+   * BigDecimal}, {@code String}, {@code LocalDate}.
+   */
+  static boolean rangeMayMatch(ArrowType type, Object min, Object max, ColumnPredicate predicate) {
+    return new Bounds(comparable(min), comparable(max), false).mayMatch(type, predicate);
+  }
+
   /** Removes the characters Delta writers append to a truncated max to keep it an upper bound. */
   private static String stripTieBreakers(String max) {
     int end = max.length();

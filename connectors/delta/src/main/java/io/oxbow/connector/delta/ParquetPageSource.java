@@ -3,6 +3,9 @@ package io.oxbow.connector.delta;
 import io.delta.kernel.internal.deletionvectors.RoaringBitmapArray;
 import io.oxbow.connector.delta.fs.DeltaFileIO;
 import io.oxbow.connector.delta.fs.ParquetInputFile;
+import io.oxbow.connector.delta.parquet.BufferedColumnChunk;
+import io.oxbow.connector.delta.parquet.ColumnChunkDecoder;
+import io.oxbow.spi.connector.ColumnPredicate;
 import io.oxbow.spi.connector.ConnectorPageSource;
 import io.oxbow.spi.error.ErrorCode;
 import io.oxbow.spi.error.OxbowException;
@@ -22,9 +25,12 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BaseVariableWidthVector;
@@ -47,6 +53,7 @@ import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.ColumnReader;
 import org.apache.parquet.column.impl.ColumnReadStoreImpl;
 import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.column.page.PageReader;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.io.api.Converter;
@@ -58,10 +65,12 @@ import org.apache.parquet.schema.PrimitiveType;
 import org.apache.parquet.schema.Type;
 
 /**
- * Reads one Parquet file into Arrow batches, column by column: for each row group and each
- * requested column, a Parquet column reader decodes values and definition levels straight into that
- * column's Arrow vector. Columns that were not requested are never decoded; partition columns are
- * filled from the split's partition values.
+ * Reads the row groups of one split (a byte range of a Parquet file) into Arrow batches, column by
+ * column: for each row group and each requested column, the column chunk's pages are decoded in
+ * bulk into the column's Arrow vector ({@link ColumnChunkDecoder}), or, for encodings it does not
+ * handle, by parquet-mr's column reader value by value. Row groups whose statistics rule out the
+ * pushed-down predicates are skipped ({@link RowGroupSkipping}). Columns that were not requested
+ * are never decoded; partition columns are filled from the split's partition values.
  */
 final class ParquetPageSource implements ConnectorPageSource {
   private static final int BATCH_ROWS = 4096;
@@ -78,15 +87,22 @@ final class ParquetPageSource implements ConnectorPageSource {
   private MessageType requested;
   private ColumnDescriptor[] descriptors;
   private ColumnReader[] readers;
+  private ColumnChunkDecoder[] decoders;
   private long rowsLeftInGroup;
-  private int rowGroupIndex;
   private List<BlockMetaData> blocks;
+  private long[] groupFirstRow;
+  private int[] selectedGroups;
+  private int selectedIndex;
   private long completedBytes;
+  private int rowGroupsRead;
+  private int rowGroupsSkipped;
   private boolean closed;
   private boolean opened;
-  private long rowGroupFirstRow;
   private long nextRowIndex;
   private RoaringBitmapArray deleted;
+  private final Schema tableSchema;
+  private final List<ColumnPredicate> filter;
+  private final boolean bulkDecoding;
 
   ParquetPageSource(
       DeltaFileIO fileIO,
@@ -95,7 +111,40 @@ final class ParquetPageSource implements ConnectorPageSource {
       List<String> partitionColumns,
       List<String> columns,
       BufferAllocator allocator) {
+    this(fileIO, split, tableSchema, partitionColumns, columns, List.of(), allocator);
+  }
+
+  /**
+   * @param filter the scan's pushed-down conjuncts, used to skip row groups (inexactly)
+   */
+  ParquetPageSource(
+      DeltaFileIO fileIO,
+      DeltaSplit split,
+      Schema tableSchema,
+      List<String> partitionColumns,
+      List<String> columns,
+      List<ColumnPredicate> filter,
+      BufferAllocator allocator) {
+    this(fileIO, split, tableSchema, partitionColumns, columns, filter, true, allocator);
+  }
+
+  /**
+   * @param bulkDecoding false to decode every column with parquet-mr's column reader (for tests
+   *     that compare both decoders)
+   */
+  ParquetPageSource(
+      DeltaFileIO fileIO,
+      DeltaSplit split,
+      Schema tableSchema,
+      List<String> partitionColumns,
+      List<String> columns,
+      List<ColumnPredicate> filter,
+      boolean bulkDecoding,
+      BufferAllocator allocator) {
     this.split = split;
+    this.tableSchema = tableSchema;
+    this.filter = filter;
+    this.bulkDecoding = bulkDecoding;
     this.partitionColumns = partitionColumns;
     this.allocator = allocator;
     this.fields = new ArrayList<>();
@@ -153,9 +202,40 @@ final class ParquetPageSource implements ConnectorPageSource {
     requested = new MessageType(fileSchema.getName(), types);
     reader.setRequestedSchema(requested);
     blocks = reader.getRowGroups();
+    selectRowGroups(fileSchema);
     if (split.deletionVector() != null) {
       deleted = split.deletionVector().load();
     }
+  }
+
+  /**
+   * The row groups this split reads: those starting in its byte range whose statistics do not rule
+   * out the filter. Row indexes (for deletion vectors) count every row group of the file.
+   */
+  private void selectRowGroups(MessageType fileSchema) {
+    RowGroupSkipping skipping =
+        new RowGroupSkipping(fileSchema, tableSchema, partitionColumns, filter);
+    groupFirstRow = new long[blocks.size()];
+    int[] selected = new int[blocks.size()];
+    int count = 0;
+    long row = 0;
+    long end = split.start() + split.length();
+    for (int g = 0; g < blocks.size(); g++) {
+      BlockMetaData block = blocks.get(g);
+      groupFirstRow[g] = row;
+      row += block.getRowCount();
+      long start = block.getStartingPos();
+      if (!split.wholeFile() && (start < split.start() || start >= end)) {
+        continue;
+      }
+      if (!skipping.isEmpty() && !skipping.mayMatch(block)) {
+        rowGroupsSkipped++;
+        completedBytes += block.getCompressedSize();
+        continue;
+      }
+      selected[count++] = g;
+    }
+    selectedGroups = Arrays.copyOf(selected, count);
   }
 
   /** Opens the split's Parquet file: the one place that knows where data files live. */
@@ -176,7 +256,7 @@ final class ParquetPageSource implements ConnectorPageSource {
    * The file's column for a table column: by Parquet field id, then by physical name (column
    * mapping), then by logical name (case-insensitive); null when the file predates the column.
    */
-  private static Type findColumn(MessageType fileSchema, Field field) {
+  static Type findColumn(MessageType fileSchema, Field field) {
     Integer id = DeltaTypes.fieldId(field);
     String physical = DeltaTypes.physicalName(field);
     if (id != null) {
@@ -214,31 +294,17 @@ final class ParquetPageSource implements ConnectorPageSource {
       }
       while (true) {
         while (rowsLeftInGroup == 0) {
-          if (rowGroupIndex >= blocks.size()) {
+          if (selectedIndex >= selectedGroups.length) {
             return null;
           }
-          BlockMetaData block = blocks.get(rowGroupIndex++);
+          int group = selectedGroups[selectedIndex++];
+          BlockMetaData block = blocks.get(group);
           rowsLeftInGroup = block.getRowCount();
-          nextRowIndex =
-              block.getRowIndexOffset() >= 0 ? block.getRowIndexOffset() : rowGroupFirstRow;
-          rowGroupFirstRow = nextRowIndex + block.getRowCount();
+          nextRowIndex = groupFirstRow[group];
           completedBytes += block.getCompressedSize();
+          rowGroupsRead++;
           if (requested.getFieldCount() > 0) {
-            PageReadStore pages = reader.readNextRowGroup();
-            ColumnReadStoreImpl store =
-                new ColumnReadStoreImpl(
-                    pages,
-                    new NoopGroupConverter(requested.getFieldCount()),
-                    requested,
-                    reader.getFooter().getFileMetaData().getCreatedBy());
-            readers = new ColumnReader[fields.size()];
-            for (int i = 0; i < fields.size(); i++) {
-              if (descriptors[i] != null) {
-                readers[i] = store.getColumnReader(descriptors[i]);
-              }
-            }
-          } else {
-            reader.skipNextRowGroup();
+            openColumns(reader.readRowGroup(group));
           }
         }
         int n = (int) Math.min(BATCH_ROWS, rowsLeftInGroup);
@@ -265,10 +331,12 @@ final class ParquetPageSource implements ConnectorPageSource {
             String name = fields.get(i).getName();
             if (partitionColumns.contains(name)) {
               fillPartition(split.path(), vector, split.partitionValues().get(name), kept);
-            } else if (readers == null || readers[i] == null) {
+            } else if (descriptors[i] == null) {
               for (int r = 0; r < kept; r++) {
                 setNull(vector, r);
               }
+            } else if (decoders[i] != null) {
+              decoders[i].read(vector, n, keep);
             } else {
               decode(readers[i], descriptors[i], vector, n, keep);
             }
@@ -297,6 +365,50 @@ final class ParquetPageSource implements ConnectorPageSource {
       throw new OxbowException(
           ErrorCode.SOURCE_UNAVAILABLE, "Cannot read data file " + split.path() + ": " + e, e);
     }
+  }
+
+  /**
+   * Sets up the decoding of one row group's column chunks: in bulk where {@link ColumnChunkDecoder}
+   * handles the chunk, else with parquet-mr's column reader over the same pages.
+   */
+  private void openColumns(PageReadStore pages) throws IOException {
+    decoders = new ColumnChunkDecoder[fields.size()];
+    readers = new ColumnReader[fields.size()];
+    Map<ColumnDescriptor, BufferedColumnChunk> chunks = new HashMap<>();
+    for (int i = 0; i < fields.size(); i++) {
+      ColumnDescriptor descriptor = descriptors[i];
+      if (descriptor == null) {
+        continue;
+      }
+      BufferedColumnChunk chunk = chunks.get(descriptor);
+      if (chunk == null) {
+        chunk = BufferedColumnChunk.read(pages.getPageReader(descriptor));
+        chunks.put(descriptor, chunk);
+      }
+      if (bulkDecoding) {
+        decoders[i] =
+            ColumnChunkDecoder.create(descriptor, chunk, fields.get(i).getType(), BATCH_ROWS);
+      }
+      if (decoders[i] == null) {
+        ColumnReadStoreImpl store =
+            new ColumnReadStoreImpl(
+                new OneChunkStore(chunk.pageReader(), pages.getRowCount()),
+                new NoopGroupConverter(requested.getFieldCount()),
+                requested,
+                reader.getFooter().getFileMetaData().getCreatedBy());
+        readers[i] = store.getColumnReader(descriptor);
+      }
+    }
+  }
+
+  /** The row groups read so far. */
+  int rowGroupsRead() {
+    return rowGroupsRead;
+  }
+
+  /** The row groups of this split skipped because their statistics rule out the filter. */
+  int rowGroupsSkipped() {
+    return rowGroupsSkipped;
   }
 
   /**
@@ -540,6 +652,19 @@ final class ParquetPageSource implements ConnectorPageSource {
       }
     }
     input.close();
+  }
+
+  /** A page store holding one column chunk, for parquet-mr's column reader. */
+  private record OneChunkStore(PageReader chunk, long rows) implements PageReadStore {
+    @Override
+    public PageReader getPageReader(ColumnDescriptor descriptor) {
+      return chunk;
+    }
+
+    @Override
+    public long getRowCount() {
+      return rows;
+    }
   }
 
   /** Parquet's column readers need a converter tree; values are read directly, so it is inert. */

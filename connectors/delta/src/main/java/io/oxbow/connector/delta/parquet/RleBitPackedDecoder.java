@@ -1,0 +1,157 @@
+package io.oxbow.connector.delta.parquet;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * Decodes Parquet's RLE / bit-packed hybrid encoding (definition levels and dictionary indices)
+ * into int arrays, a run at a time: an RLE run is one {@code Arrays.fill}, a bit-packed run one
+ * tight unpacking loop.
+ */
+final class RleBitPackedDecoder {
+  private static final VarHandle LONG_LE =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+  private final byte[] data;
+  private final int end;
+  private final int bitWidth;
+  private final long mask;
+  private int pos;
+  private int rleLeft;
+  private int rleValue;
+  private int packedLeft;
+  private long packedBit;
+
+  /**
+   * @param data the encoded bytes
+   * @param offset where the runs start
+   * @param end where they end (exclusive)
+   * @param bitWidth bits per value, 0 to 32
+   */
+  RleBitPackedDecoder(byte[] data, int offset, int end, int bitWidth) {
+    if (bitWidth < 0 || bitWidth > 32) {
+      throw new IllegalArgumentException("Bad RLE bit width " + bitWidth);
+    }
+    this.data = data;
+    this.pos = offset;
+    this.end = end;
+    this.bitWidth = bitWidth;
+    this.mask = bitWidth == 32 ? 0xffffffffL : (1L << bitWidth) - 1;
+  }
+
+  /** Decodes the next {@code n} values into {@code out[offset..offset+n)}. */
+  void read(int[] out, int offset, int n) {
+    while (n > 0) {
+      if (rleLeft == 0 && packedLeft == 0) {
+        readHeader();
+      }
+      if (rleLeft > 0) {
+        int m = Math.min(n, rleLeft);
+        Arrays.fill(out, offset, offset + m, rleValue);
+        rleLeft -= m;
+        offset += m;
+        n -= m;
+      } else {
+        int m = Math.min(n, packedLeft);
+        unpack(out, offset, m);
+        packedLeft -= m;
+        offset += m;
+        n -= m;
+      }
+    }
+  }
+
+  /**
+   * Counts how many of the next {@code n} values equal {@code value}, decoding them into {@code
+   * out} as well.
+   */
+  int readAndCount(int[] out, int n, int value) {
+    int count = 0;
+    int offset = 0;
+    while (n > 0) {
+      if (rleLeft == 0 && packedLeft == 0) {
+        readHeader();
+      }
+      if (rleLeft > 0) {
+        int m = Math.min(n, rleLeft);
+        Arrays.fill(out, offset, offset + m, rleValue);
+        if (rleValue == value) {
+          count += m;
+        }
+        rleLeft -= m;
+        offset += m;
+        n -= m;
+      } else {
+        int m = Math.min(n, packedLeft);
+        unpack(out, offset, m);
+        for (int i = offset; i < offset + m; i++) {
+          if (out[i] == value) {
+            count++;
+          }
+        }
+        packedLeft -= m;
+        offset += m;
+        n -= m;
+      }
+    }
+    return count;
+  }
+
+  private void unpack(int[] out, int offset, int m) {
+    long bit = packedBit;
+    int w = bitWidth;
+    long safeEnd = (long) (data.length - 8) << 3;
+    for (int i = 0; i < m; i++, bit += w) {
+      int byteIndex = (int) (bit >>> 3);
+      long word;
+      if (bit <= safeEnd) {
+        word = (long) LONG_LE.get(data, byteIndex);
+      } else {
+        word = 0;
+        for (int b = 0; b < 8 && byteIndex + b < data.length; b++) {
+          word |= (data[byteIndex + b] & 0xffL) << (8 * b);
+        }
+      }
+      out[offset + i] = (int) ((word >>> (bit & 7)) & mask);
+    }
+    packedBit = bit;
+  }
+
+  private void readHeader() {
+    if (pos >= end) {
+      throw new IllegalStateException("RLE / bit-packed data ended early");
+    }
+    int header = 0;
+    int shift = 0;
+    while (true) {
+      int b = data[pos++];
+      header |= (b & 0x7f) << shift;
+      if ((b & 0x80) == 0) {
+        break;
+      }
+      shift += 7;
+      if (shift > 28 || pos >= end) {
+        throw new IllegalStateException("Bad RLE / bit-packed run header");
+      }
+    }
+    if ((header & 1) == 0) {
+      rleLeft = header >>> 1;
+      int bytes = (bitWidth + 7) / 8;
+      int value = 0;
+      for (int i = 0; i < bytes; i++) {
+        value |= (data[pos++] & 0xff) << (8 * i);
+      }
+      rleValue = value;
+    } else {
+      int groups = header >>> 1;
+      packedLeft = groups * 8;
+      packedBit = (long) pos << 3;
+      pos += groups * bitWidth;
+    }
+    if (rleLeft == 0 && packedLeft == 0) {
+      readHeader(); // an empty run
+    }
+  }
+}
