@@ -13,7 +13,6 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -434,7 +433,7 @@ final class FileSkipping {
     if (type instanceof ArrowType.Timestamp) {
       if (value instanceof LocalDateTime t) {
         Instant instant = t.toInstant(ZoneOffset.UTC);
-        return comparable(ChronoUnit.MICROS.between(Instant.EPOCH, instant));
+        return comparable(epochMicros(instant));
       }
       return null;
     }
@@ -460,7 +459,16 @@ final class FileSkipping {
     } catch (DateTimeParseException e) {
       instant = LocalDateTime.parse(text).toInstant(ZoneOffset.UTC);
     }
-    return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
+    return epochMicros(instant);
+  }
+
+  /**
+   * Microseconds since the epoch ({@code ChronoUnit.MICROS.between} goes through nanoseconds and
+   * overflows after the year 2262).
+   */
+  static long epochMicros(Instant instant) {
+    return Math.addExact(
+        Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1000);
   }
 
   /** A string ordered by code points (UTF-8 byte order), as Delta orders string statistics. */

@@ -96,6 +96,8 @@ final class ParquetPageSource implements ConnectorPageSource {
   private long completedBytes;
   private int rowGroupsRead;
   private int rowGroupsSkipped;
+  private int bulkChunks;
+  private int fallbackChunks;
   private boolean closed;
   private boolean opened;
   private long nextRowIndex;
@@ -389,7 +391,10 @@ final class ParquetPageSource implements ConnectorPageSource {
         decoders[i] =
             ColumnChunkDecoder.create(descriptor, chunk, fields.get(i).getType(), BATCH_ROWS);
       }
-      if (decoders[i] == null) {
+      if (decoders[i] != null) {
+        bulkChunks++;
+      } else {
+        fallbackChunks++;
         ColumnReadStoreImpl store =
             new ColumnReadStoreImpl(
                 new OneChunkStore(chunk.pageReader(), pages.getRowCount()),
@@ -404,6 +409,16 @@ final class ParquetPageSource implements ConnectorPageSource {
   /** The row groups read so far. */
   int rowGroupsRead() {
     return rowGroupsRead;
+  }
+
+  /** The column chunks decoded in bulk so far. */
+  int bulkChunks() {
+    return bulkChunks;
+  }
+
+  /** The column chunks decoded by parquet-mr's column reader so far. */
+  int fallbackChunks() {
+    return fallbackChunks;
   }
 
   /** The row groups of this split skipped because their statistics rule out the filter. */
@@ -625,7 +640,7 @@ final class ParquetPageSource implements ConnectorPageSource {
     } catch (IllegalArgumentException e) {
       try {
         Instant instant = OffsetDateTime.parse(value).toInstant();
-        return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
+        return FileSkipping.epochMicros(instant);
       } catch (DateTimeParseException e2) {
         throw OxbowException.userError(
             "Partition value '%s' is not a Delta timestamp (yyyy-MM-dd HH:mm:ss[.SSSSSS])", value);

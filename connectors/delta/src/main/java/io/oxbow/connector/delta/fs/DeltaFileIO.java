@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -53,8 +54,21 @@ public final class DeltaFileIO implements FileIO, AutoCloseable {
    */
   public DeltaFileIO(S3Options s3Options, Map<String, String> conf) {
     this.s3Options = s3Options;
-    this.conf = Map.copyOf(conf);
+    Map<String, String> merged = new HashMap<>();
+    merged.put(ROW_GROUP_BYTES_KEY, Long.toString(ROW_GROUP_BYTES));
+    merged.putAll(conf);
+    this.conf = Map.copyOf(merged);
   }
+
+  /** Kernel's (parquet-mr's) setting for the bytes of a Parquet row group it writes. */
+  public static final String ROW_GROUP_BYTES_KEY = "parquet.block.size";
+
+  /**
+   * Default row-group size of the Parquet files written through kernel: 16 MiB (parquet-mr's own
+   * default is 128 MiB, one row group per file), so that a file holds several row groups that
+   * splits can read in parallel and statistics can skip.
+   */
+  public static final long ROW_GROUP_BYTES = 16L * 1024 * 1024;
 
   /** A file IO for local paths only (S3 paths use the SDK's default chains). */
   public static DeltaFileIO local() {

@@ -102,6 +102,12 @@ public final class ColumnChunkDecoder {
   private RleBitPackedDecoder levels;
   private RleBitPackedDecoder indices;
 
+  /** BYTE_STREAM_SPLIT page: byte k of value i is at {@code streamBase + k * streamLength + i}. */
+  private boolean byteStreamSplit;
+
+  private int streamLength;
+  private int streamBase;
+
   private long[] dictLongs;
   private double[] dictDoubles;
   private byte[] dictBytes;
@@ -116,6 +122,7 @@ public final class ColumnChunkDecoder {
   private int[] starts;
   private int[] lengths;
   private byte[] binarySource;
+  private byte[] scratch = new byte[0];
   private long varEnd;
 
   private ColumnChunkDecoder(
@@ -302,6 +309,10 @@ public final class ColumnChunkDecoder {
         if (dictionary == null || source == Source.BOOLEAN) {
           return false;
         }
+      } else if (values == Encoding.BYTE_STREAM_SPLIT) {
+        if (source.width == 0) {
+          return false;
+        }
       } else if (values != Encoding.PLAIN) {
         return false;
       }
@@ -384,7 +395,7 @@ public final class ColumnChunkDecoder {
       int m = Math.min(n - row, pageLeft);
       int present = maxDefinition == 0 ? m : levels.readAndCount(levelBuffer, m, maxDefinition);
       boolean dense = present == m && keep == null;
-      if (dense && indices == null && memoryCopyable()) {
+      if (dense && indices == null && !byteStreamSplit && memoryCopyable()) {
         int width = source.width;
         vector.getDataBuffer().setBytes((long) out * width, data, valuePos, (long) m * width);
         valuePos += m * width;
@@ -453,6 +464,9 @@ public final class ColumnChunkDecoder {
     } else {
       indices = null;
     }
+    byteStreamSplit = encoding == Encoding.BYTE_STREAM_SPLIT;
+    streamLength = byteStreamSplit ? (bytes.length - pos) / source.width : 0;
+    streamBase = pos;
     valuePos = pos;
     booleanBit = (long) pos << 3;
     pageLeft = page.getValueCount();
@@ -498,6 +512,10 @@ public final class ColumnChunkDecoder {
         }
         binarySource = dictBytes;
       }
+      return;
+    }
+    if (byteStreamSplit) {
+      decodeByteStreamSplit(count);
       return;
     }
     byte[] bytes = data;
@@ -557,6 +575,33 @@ public final class ColumnChunkDecoder {
       default -> throw new IllegalStateException(source.toString());
     }
     valuePos = pos;
+  }
+
+  /**
+   * Decodes {@code count} BYTE_STREAM_SPLIT values; {@code valuePos} counts the values read (not
+   * bytes) on such pages.
+   */
+  private void decodeByteStreamSplit(int count) {
+    byte[] bytes = data;
+    int width = source.width;
+    int first = valuePos - streamBase;
+    if (first + count > streamLength) {
+      throw new IllegalStateException("BYTE_STREAM_SPLIT page holds too few values");
+    }
+    for (int i = 0; i < count; i++) {
+      long bits = 0;
+      int at = streamBase + first + i;
+      for (int k = 0; k < width; k++, at += streamLength) {
+        bits |= (bytes[at] & 0xffL) << (8 * k);
+      }
+      switch (source) {
+        case INT32 -> longs[i] = (int) bits;
+        case INT64 -> longs[i] = bits;
+        case FLOAT -> doubles[i] = Float.intBitsToFloat((int) bits);
+        default -> doubles[i] = Double.longBitsToDouble(bits);
+      }
+    }
+    valuePos += count;
   }
 
   /**
@@ -679,34 +724,47 @@ public final class ColumnChunkDecoder {
 
   private void writeVariable(
       BaseVariableWidthVector vector, ArrowBuf validity, int out, int count, int[] rows) {
-    long total = 0;
+    // gathers the values into one heap array, then copies it into the data buffer at once
+    int total = 0;
     for (int j = 0; j < count; j++) {
       int v = rows == null ? j : rows[j];
       if (v >= 0) {
         total += lengths[v];
       }
     }
-    long needed = varEnd + total;
-    if (vector.getDataBuffer().capacity() < needed) {
-      vector.reallocDataBuffer(needed);
+    if (scratch.length < total) {
+      scratch = new byte[Math.max(total, scratch.length * 2)];
     }
-    ArrowBuf buffer = vector.getDataBuffer();
-    ArrowBuf offsets = vector.getOffsetBuffer();
     byte[] bytes = binarySource;
-    long end = varEnd;
+    byte[] gathered = scratch;
+    ArrowBuf offsets = vector.getOffsetBuffer();
+    long base = varEnd;
+    int end = 0;
     for (int j = 0; j < count; j++) {
       int v = rows == null ? j : rows[j];
       if (v >= 0) {
         int length = lengths[v];
-        buffer.setBytes(end, bytes, starts[v], length);
+        int start = starts[v];
+        if (length <= 16) {
+          for (int b = 0; b < length; b++) {
+            gathered[end + b] = bytes[start + b];
+          }
+        } else {
+          System.arraycopy(bytes, start, gathered, end, length);
+        }
         end += length;
         if (rows != null) {
           BitVectorHelper.setBit(validity, out + j);
         }
       }
-      offsets.setInt((long) (out + j + 1) * 4, (int) end);
+      offsets.setInt((long) (out + j + 1) * 4, (int) (base + end));
     }
-    varEnd = end;
+    long needed = base + total;
+    if (vector.getDataBuffer().capacity() < needed) {
+      vector.reallocDataBuffer(needed);
+    }
+    vector.getDataBuffer().setBytes(base, gathered, 0, total);
+    varEnd = base + total;
   }
 
   /** Marks {@code count} rows from {@code from} as not null. */

@@ -100,19 +100,26 @@ final class RleBitPackedDecoder {
   }
 
   private void unpack(int[] out, int offset, int m) {
+    if (bitWidth == 0) {
+      Arrays.fill(out, offset, offset + m, 0);
+      return;
+    }
     long bit = packedBit;
     int w = bitWidth;
-    long safeEnd = (long) (data.length - 8) << 3;
-    for (int i = 0; i < m; i++, bit += w) {
+    long mask = this.mask;
+    byte[] data = this.data;
+    // values whose 8-byte window lies inside the array are read with one unaligned load each
+    long lastSafeBit = ((long) data.length - 8) << 3;
+    int fast = lastSafeBit < bit ? 0 : (int) Math.min(m, (lastSafeBit - bit) / w + 1);
+    for (int i = 0; i < fast; i++, bit += w) {
+      long word = (long) LONG_LE.get(data, (int) (bit >>> 3));
+      out[offset + i] = (int) ((word >>> (bit & 7)) & mask);
+    }
+    for (int i = fast; i < m; i++, bit += w) {
       int byteIndex = (int) (bit >>> 3);
-      long word;
-      if (bit <= safeEnd) {
-        word = (long) LONG_LE.get(data, byteIndex);
-      } else {
-        word = 0;
-        for (int b = 0; b < 8 && byteIndex + b < data.length; b++) {
-          word |= (data[byteIndex + b] & 0xffL) << (8 * b);
-        }
+      long word = 0;
+      for (int b = 0; b < 8 && byteIndex + b < data.length; b++) {
+        word |= (data[byteIndex + b] & 0xffL) << (8 * b);
       }
       out[offset + i] = (int) ((word >>> (bit & 7)) & mask);
     }
