@@ -110,7 +110,7 @@ class TestParquetPageSource {
     return new Field(name, FieldType.nullable(type), null);
   }
 
-  private static Schema tableSchema() {
+  static Schema tableSchema() {
     return new Schema(
         List.of(
             field("id", new ArrowType.Int(64, true)),
@@ -145,7 +145,7 @@ class TestParquetPageSource {
   }
 
   /** Row {@code r}'s values, in table schema order, as Arrow's getObject returns them. */
-  private static Object[] expectedRow(long r) {
+  static Object[] expectedRow(long r) {
     Random random = new Random(r * 7919 + 17);
     boolean nulls = random.nextInt(100) < 15;
     Object[] row = new Object[15];
@@ -190,7 +190,6 @@ class TestParquetPageSource {
     return out;
   }
 
-  /** Writes {@link #ROWS} generated rows with parquet-mr. */
   private Path writeParquetMr(
       String name,
       ParquetProperties.WriterVersion version,
@@ -200,6 +199,19 @@ class TestParquetPageSource {
       long rows)
       throws IOException {
     Path file = dir.resolve(name + ".parquet");
+    writeParquetMr(file, version, codec, dictionary, rowGroupBytes, rows);
+    return file;
+  }
+
+  /** Writes {@code rows} generated rows ({@link #expectedRow}) with parquet-mr. */
+  static void writeParquetMr(
+      Path file,
+      ParquetProperties.WriterVersion version,
+      CompressionCodecName codec,
+      boolean dictionary,
+      int rowGroupBytes,
+      long rows)
+      throws IOException {
     SimpleGroupFactory groups = new SimpleGroupFactory(PARQUET_SCHEMA);
     try (ParquetWriter<Group> writer =
         ExampleParquetWriter.builder(new org.apache.hadoop.fs.Path(file.toUri()))
@@ -259,7 +271,6 @@ class TestParquetPageSource {
         writer.write(g);
       }
     }
-    return file;
   }
 
   private static Object normalize(Object value) {
@@ -267,7 +278,7 @@ class TestParquetPageSource {
   }
 
   /** Every row of a split's batches: column values as Arrow's getObject returns them. */
-  private List<Object[]> read(ParquetPageSource source) {
+  static List<Object[]> read(ParquetPageSource source) {
     List<Object[]> rows = new ArrayList<>();
     while (true) {
       VectorSchemaRoot batch = source.nextBatch();
@@ -647,7 +658,7 @@ class TestParquetPageSource {
     return rs.wasNull() ? null : value;
   }
 
-  private static int rowGroups(Path file) throws IOException {
+  static int rowGroups(Path file) throws IOException {
     try (ParquetFileReader reader =
         ParquetFileReader.open(
             HadoopInputFile.fromPath(
