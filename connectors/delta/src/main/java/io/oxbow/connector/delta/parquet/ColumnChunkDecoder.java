@@ -732,8 +732,9 @@ public final class ColumnChunkDecoder {
         total += lengths[v];
       }
     }
-    if (scratch.length < total) {
-      scratch = new byte[Math.max(total, scratch.length * 2)];
+    // 8 bytes of slack: values are copied a word at a time, and the last word may overhang
+    if (scratch.length < total + 8) {
+      scratch = new byte[Math.max(total + 8, scratch.length * 2)];
     }
     byte[] bytes = binarySource;
     byte[] gathered = scratch;
@@ -745,12 +746,16 @@ public final class ColumnChunkDecoder {
       if (v >= 0) {
         int length = lengths[v];
         int start = starts[v];
-        if (length <= 16) {
+        if (length > 64) {
+          System.arraycopy(bytes, start, gathered, end, length);
+        } else if (start + length + 8 <= bytes.length) {
+          for (int b = 0; b < length; b += 8) {
+            LONG_LE.set(gathered, end + b, (long) LONG_LE.get(bytes, start + b));
+          }
+        } else {
           for (int b = 0; b < length; b++) {
             gathered[end + b] = bytes[start + b];
           }
-        } else {
-          System.arraycopy(bytes, start, gathered, end, length);
         }
         end += length;
         if (rows != null) {
