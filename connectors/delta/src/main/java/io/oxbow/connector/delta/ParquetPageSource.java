@@ -159,8 +159,11 @@ final class ParquetPageSource implements ConnectorPageSource {
       fields.add(field);
     }
     this.outputSchema = new Schema(fields);
-    // starts fetching the file (on S3) while earlier splits are still being read
-    this.input = fileIO.newParquetInputFile(split.path(), split.size(), prefetchColumns());
+    // starts fetching the file (on S3) while earlier splits are still being read: the footer,
+    // and the first row group's chunks when this split reads it (the first split of the file)
+    this.input =
+        fileIO.newParquetInputFile(
+            split.path(), split.size(), split.start() == 0 ? prefetchColumns() : Set.of());
   }
 
   /** Names of the file's columns this source reads (logical and physical, lower case). */
