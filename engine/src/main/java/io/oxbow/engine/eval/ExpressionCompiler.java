@@ -28,20 +28,84 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
  * only on the rows that need them, so {@code x <> 0 AND y / x > 1} never divides by zero.
  */
 public final class ExpressionCompiler {
-  private ExpressionCompiler() {}
+  /** Whether to take the typed fast paths ({@link FastPaths}); off only for reference tests. */
+  private final boolean fast;
+
+  private ExpressionCompiler(boolean fast) {
+    this.fast = fast;
+  }
 
   public static Evaluator compile(Expr expr) {
+    return new ExpressionCompiler(true).build(expr);
+  }
+
+  /**
+   * {@code expr} without the typed fast paths: every column copied value by value, functions
+   * applied row by row on boxed values. The reference the fast paths are tested against.
+   */
+  static Evaluator compileGeneric(Expr expr) {
+    return new ExpressionCompiler(false).build(expr);
+  }
+
+  private Evaluator build(Expr expr) {
     if (expr instanceof ColumnRef ref) {
+      if (fast) {
+        return (page, allocator) ->
+            Vectors.reference(page.root().getVector(ref.index()), page, allocator);
+      }
       return column(ref);
     }
     if (expr instanceof Literal literal) {
+      if (fast) {
+        Object value = normalize(literal.value(), literal.type());
+        ArrowType type = vectorType(literal.type());
+        return (page, allocator) ->
+            Vectors.constant("literal", type, value, page.count(), allocator);
+      }
       return constant(literal);
     }
     Call call = (Call) expr;
     List<Evaluator> args = new ArrayList<>();
     for (Expr arg : call.args()) {
-      args.add(compile(arg));
+      args.add(build(arg));
     }
+    if (fast) {
+      Evaluator generic = buildGeneric(call, args);
+      Evaluator typed = FastPaths.of(call, args, generic);
+      if (typed != null) {
+        return typed;
+      }
+      if (call.function() == ScalarFunction.CASE || call.function() == ScalarFunction.COALESCE) {
+        return FastPaths.caseOrCoalesce(call, convertLiterals(call, args), generic);
+      }
+      return generic;
+    }
+    return buildGeneric(call, args);
+  }
+
+  /**
+   * The arguments of CASE / COALESCE with each value literal of another type than the result
+   * compiled as a constant of the result type (converted as the generic path converts it per row).
+   */
+  private List<Evaluator> convertLiterals(Call call, List<Evaluator> args) {
+    ArrowType type = call.type();
+    List<Evaluator> out = new ArrayList<>(args);
+    boolean isCase = call.function() == ScalarFunction.CASE;
+    for (int i = 0; i < args.size(); i++) {
+      boolean isValue = !isCase || i % 2 == 1 || i == args.size() - 1;
+      if (isValue
+          && call.args().get(i) instanceof Literal literal
+          && !literal.type().equals(type)) {
+        Object value = coerce(normalize(literal.value(), literal.type()), type);
+        out.set(
+            i,
+            (page, allocator) -> Vectors.constant("literal", type, value, page.count(), allocator));
+      }
+    }
+    return out;
+  }
+
+  private static Evaluator buildGeneric(Call call, List<Evaluator> args) {
     return switch (call.function()) {
       case AND -> logical(args, true);
       case OR -> logical(args, false);
@@ -257,7 +321,7 @@ public final class ExpressionCompiler {
     };
   }
 
-  private static Page subPage(Page page, int[] marks, int wanted) {
+  static Page subPage(Page page, int[] marks, int wanted) {
     int[] positions = new int[page.count()];
     int m = 0;
     for (int i = 0; i < page.count(); i++) {
@@ -268,7 +332,7 @@ public final class ExpressionCompiler {
     return new Page(page.root(), java.util.Arrays.copyOf(positions, m), m);
   }
 
-  private static int[] indexes(int[] marks, int wanted) {
+  static int[] indexes(int[] marks, int wanted) {
     int[] out = new int[marks.length];
     int m = 0;
     for (int i = 0; i < marks.length; i++) {
@@ -624,7 +688,7 @@ public final class ExpressionCompiler {
     }
   }
 
-  private static Object coerce(Object value, ArrowType type) {
+  static Object coerce(Object value, ArrowType type) {
     if (value == null) {
       return null;
     }

@@ -343,20 +343,22 @@ final class Functions {
   /** Translates a SQL LIKE pattern into a regular expression. */
   static Pattern likePattern(String pattern, Character escape) {
     StringBuilder regex = new StringBuilder();
-    for (int i = 0; i < pattern.length(); i++) {
-      char c = pattern.charAt(i);
+    // by code point: quoting the two halves of a surrogate pair apart would match nothing
+    for (int i = 0; i < pattern.length(); i += Character.charCount(pattern.codePointAt(i))) {
+      int c = pattern.codePointAt(i);
       if (escape != null && c == escape) {
         if (i + 1 >= pattern.length()) {
           throw OxbowException.userError(
               "LIKE pattern '%s' ends with the escape character", pattern);
         }
-        regex.append(Pattern.quote(String.valueOf(pattern.charAt(++i))));
+        i++;
+        regex.append(Pattern.quote(Character.toString(pattern.codePointAt(i))));
       } else if (c == '%') {
         regex.append(".*");
       } else if (c == '_') {
         regex.append('.');
       } else {
-        regex.append(Pattern.quote(String.valueOf(c)));
+        regex.append(Pattern.quote(Character.toString(c)));
       }
     }
     return Pattern.compile(regex.toString(), Pattern.DOTALL);
