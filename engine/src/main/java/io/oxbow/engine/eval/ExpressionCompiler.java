@@ -70,6 +70,10 @@ public final class ExpressionCompiler {
       args.add(build(arg));
     }
     if (fast) {
+      Expr in = FastPaths.orOfEqualities(call);
+      if (in != null) {
+        return build(in);
+      }
       Evaluator generic = buildGeneric(call, args);
       Evaluator typed = FastPaths.of(call, args, generic);
       if (typed != null) {

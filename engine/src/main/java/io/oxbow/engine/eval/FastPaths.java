@@ -41,6 +41,8 @@ final class FastPaths {
   /** A typed evaluator for {@code call}, or null when none applies. */
   static Evaluator of(Call call, List<Evaluator> args, Evaluator generic) {
     return switch (call.function()) {
+      case AND -> new Logic(args, true);
+      case OR -> new Logic(args, false);
       case EQUAL,
           NOT_EQUAL,
           LESS_THAN,
@@ -207,6 +209,48 @@ final class FastPaths {
 
   // ---------------------------------------------------------------- IN
 
+  /**
+   * {@code x = c1 OR x = c2 OR ...} (the planner's form of IN) with one column and non-null
+   * literals as {@code x IN (c1, c2, ...)}, which has the same three-valued result; else null.
+   */
+  static Expr orOfEqualities(Call call) {
+    if (call.function() != ScalarFunction.OR || call.args().size() < 2) {
+      return null;
+    }
+    List<Expr> in = new java.util.ArrayList<>();
+    for (Expr arg : call.args()) {
+      if (!(arg instanceof Call eq) || eq.function() != ScalarFunction.EQUAL) {
+        return null;
+      }
+      Expr a = eq.args().get(0);
+      Expr b = eq.args().get(1);
+      Expr column = a instanceof io.oxbow.engine.expr.ColumnRef ? a : b;
+      Expr constant = column == a ? b : a;
+      if (!(column instanceof io.oxbow.engine.expr.ColumnRef)
+          || !nonNullLiteral(constant)
+          || !inCompatible(Kind.of(column.type()), Kind.of(constant.type()))) {
+        return null;
+      }
+      if (in.isEmpty()) {
+        in.add(column);
+      } else if (!in.get(0).equals(column)) {
+        return null;
+      }
+      in.add(constant);
+    }
+    return new Call(ScalarFunction.IN, in, call.type());
+  }
+
+  /** Whether IN on a value of kind {@code ks} has a typed loop for constants of kind {@code kl}. */
+  private static boolean inCompatible(Kind ks, Kind kl) {
+    return switch (ks) {
+      case STRING -> kl == Kind.STRING;
+      case INTEGER, DATE, TIMESTAMP -> kl == ks;
+      case DECIMAL -> kl == Kind.DECIMAL || kl == Kind.INTEGER;
+      default -> false;
+    };
+  }
+
   private static Evaluator in(Call call, List<Evaluator> args, Evaluator generic) {
     Expr subject = call.args().get(0);
     List<Expr> list = call.args().subList(1, call.args().size());
@@ -223,15 +267,7 @@ final class FastPaths {
         hasNull = true;
         continue;
       }
-      Kind kl = Kind.of(l.type());
-      boolean compatible =
-          switch (ks) {
-            case STRING -> kl == Kind.STRING;
-            case INTEGER, DATE, TIMESTAMP -> kl == ks;
-            case DECIMAL -> kl == Kind.DECIMAL || kl == Kind.INTEGER;
-            default -> false;
-          };
-      if (!compatible) {
+      if (!inCompatible(ks, Kind.of(l.type()))) {
         return null;
       }
       values[m++] = ExpressionCompiler.normalize(l.value(), l.type());

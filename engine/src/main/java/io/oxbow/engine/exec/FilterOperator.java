@@ -1,11 +1,15 @@
 package io.oxbow.engine.exec;
 
 import io.oxbow.engine.eval.Evaluator;
+import io.oxbow.engine.eval.FilterEvaluator;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.FieldVector;
 
-/** Narrows each page's selection vector to the rows where the condition is TRUE; copies nothing. */
+/**
+ * Narrows each page's selection vector to the rows where the condition is TRUE; copies nothing. A
+ * condition that is a {@link FilterEvaluator} (AND) gives the selection directly.
+ */
 final class FilterOperator implements Operator {
   private final Evaluator condition;
   private final BufferAllocator allocator;
@@ -24,15 +28,12 @@ final class FilterOperator implements Operator {
 
   @Override
   public void addInput(Page page) {
-    try (FieldVector result = condition.evaluate(page, allocator)) {
-      BitVector bits = (BitVector) result;
+    try {
       int[] selected = new int[page.count()];
-      int m = 0;
-      for (int i = 0; i < page.count(); i++) {
-        if (!bits.isNull(i) && bits.get(i) != 0) {
-          selected[m++] = page.position(i);
-        }
-      }
+      int m =
+          condition instanceof FilterEvaluator selector
+              ? selector.select(page, allocator, selected)
+              : selectTrue(page, selected);
       if (m == 0) {
         page.close();
         return;
@@ -41,6 +42,19 @@ final class FilterOperator implements Operator {
     } catch (RuntimeException e) {
       page.close();
       throw e;
+    }
+  }
+
+  private int selectTrue(Page page, int[] selected) {
+    try (FieldVector result = condition.evaluate(page, allocator)) {
+      BitVector bits = (BitVector) result;
+      int m = 0;
+      for (int i = 0; i < page.count(); i++) {
+        if (!bits.isNull(i) && bits.get(i) != 0) {
+          selected[m++] = page.position(i);
+        }
+      }
+      return m;
     }
   }
 

@@ -299,6 +299,28 @@ class TestFastPaths {
         in(W, lit(new BigDecimal("1.5"), Kind.decimal(2, 1)), lit(null, DEC)));
   }
 
+  @Test
+  void orOfEqualitiesAsIn() {
+    checkValues(
+        or(
+            call(ScalarFunction.EQUAL, Kind.BOOL, S, lit("a", Kind.UTF8)),
+            call(ScalarFunction.EQUAL, Kind.BOOL, lit("é", Kind.UTF8), S)),
+        or(
+            call(
+                ScalarFunction.EQUAL, Kind.BOOL, D, lit(new BigDecimal("1.5"), Kind.decimal(2, 1))),
+            call(ScalarFunction.EQUAL, Kind.BOOL, D, lit(2L, INT64))),
+        or(
+            call(ScalarFunction.EQUAL, Kind.BOOL, DATE, lit(9204, Kind.DATE_DAY)),
+            call(ScalarFunction.EQUAL, Kind.BOOL, DATE, lit(100, Kind.DATE_DAY))),
+        // not a rewrite: different columns, or a DOUBLE column
+        or(
+            call(ScalarFunction.EQUAL, Kind.BOOL, BIG, lit(1L, INT64)),
+            call(ScalarFunction.EQUAL, Kind.BOOL, INT, lit(1, INT32))),
+        or(
+            call(ScalarFunction.EQUAL, Kind.BOOL, DBL, lit(2.5, Kind.FLOAT64)),
+            call(ScalarFunction.EQUAL, Kind.BOOL, DBL, lit(0.0, Kind.FLOAT64))));
+  }
+
   private Expr[] longs(ArrowType type, int count) {
     Expr[] out = new Expr[count];
     for (int i = 0; i < count; i++) {
@@ -465,6 +487,60 @@ class TestFastPaths {
             D,
             call(ScalarFunction.SUBTRACT, Kind.decimal(16, 2), lit(1L, INT64), D));
     checkValues(q6, q19, revenue);
+  }
+
+  @Test
+  void andSelectsLikeItEvaluates() {
+    Expr nullable = call(ScalarFunction.GREATER_THAN, Kind.BOOL, D, lit(0L, INT64));
+    Expr divides =
+        call(
+            ScalarFunction.GREATER_THAN,
+            Kind.BOOL,
+            call(ScalarFunction.DIVIDE, INT64, lit(100L, INT64), BIG),
+            lit(1L, INT64));
+    Expr[] conditions = {
+      and(nullable, call(ScalarFunction.LIKE, Kind.BOOL, S, lit("%a%", Kind.UTF8))),
+      and(
+          call(ScalarFunction.IS_NOT_NULL, Kind.BOOL, BIG),
+          call(ScalarFunction.NOT_EQUAL, Kind.BOOL, BIG, lit(0L, INT64)),
+          divides),
+      // fails on the first row where BIG is 0 and D > 0 or NULL, on both paths
+      and(nullable, divides),
+      and(or(nullable, call(ScalarFunction.EQUAL, Kind.BOOL, S, lit("a", Kind.UTF8))), nullable),
+      and(and(nullable, nullable), call(ScalarFunction.IS_NULL, Kind.BOOL, S))
+    };
+    for (Expr condition : conditions) {
+      check(condition);
+      FilterEvaluator fast = (FilterEvaluator) ExpressionCompiler.compile(condition);
+      Evaluator generic = ExpressionCompiler.compileGeneric(condition);
+      for (Page page : pages()) {
+        Object expected;
+        Object actual;
+        try (FieldVector bits = generic.evaluate(page, allocator)) {
+          List<Integer> positions = new ArrayList<>();
+          for (int i = 0; i < page.count(); i++) {
+            if (Boolean.TRUE.equals(Values.get(bits, i))) {
+              positions.add(page.position(i));
+            }
+          }
+          expected = positions;
+        } catch (RuntimeException e) {
+          expected = e.getMessage();
+        }
+        try {
+          int[] selected = new int[page.count()];
+          int m = fast.select(page, allocator, selected);
+          List<Integer> positions = new ArrayList<>();
+          for (int i = 0; i < m; i++) {
+            positions.add(selected[i]);
+          }
+          actual = positions;
+        } catch (RuntimeException e) {
+          actual = e.getMessage();
+        }
+        assertThat(actual).as("%s over %d rows", condition, page.count()).isEqualTo(expected);
+      }
+    }
   }
 
   private static Expr and(Expr... args) {
