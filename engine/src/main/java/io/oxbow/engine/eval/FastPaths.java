@@ -13,8 +13,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Predicate;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.BitVectorHelper;
 import org.apache.arrow.vector.DecimalVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float8Vector;
@@ -449,6 +452,27 @@ final class FastPaths {
     };
   }
 
+  /**
+   * The rows of {@code page} whose mark is {@code wanted}: their indexes in {@code rows} and the
+   * sub-page of them (the page itself when that is every row). Returns the count.
+   */
+  private static Page rowsMarked(Page page, int[] marks, int wanted, int[] rows) {
+    int n = page.count();
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+      rows[m] = i;
+      m += marks[i] == wanted ? 1 : 0;
+    }
+    if (m == n) {
+      return page;
+    }
+    int[] positions = new int[m];
+    for (int j = 0; j < m; j++) {
+      positions[j] = page.position(rows[j]);
+    }
+    return new Page(page.root(), positions, m);
+  }
+
   private static void evaluateCase(
       List<Evaluator> args,
       Page page,
@@ -459,33 +483,37 @@ final class FastPaths {
     int n = page.count();
     int[] branch = new int[n];
     Arrays.fill(branch, -1);
+    int[] rows = new int[n];
     int pairs = (args.size() - 1) / 2;
     for (int p = 0; p < pairs; p++) {
-      Page open = ExpressionCompiler.subPage(page, branch, -1);
+      Page open = rowsMarked(page, branch, -1, rows);
       if (open.count() == 0) {
         break;
       }
-      int[] openIndex = ExpressionCompiler.indexes(branch, -1);
       try (FieldVector cond = args.get(2 * p).evaluate(open, allocator)) {
-        BitVector bits = (BitVector) cond;
+        ArrowBuf validity = cond.getValidityBuffer();
+        ArrowBuf data = cond.getDataBuffer();
+        boolean noNulls = cond.getNullCount() == 0;
         for (int j = 0; j < open.count(); j++) {
-          if (!bits.isNull(j) && bits.get(j) != 0) {
-            branch[openIndex[j]] = p;
+          boolean taken =
+              (noNulls || BitVectorHelper.get(validity, j) != 0)
+                  && BitVectorHelper.get(data, j) != 0;
+          if (taken) {
+            branch[rows[j]] = p;
           }
         }
       }
     }
     for (int p = -1; p < pairs; p++) {
-      Page rows = ExpressionCompiler.subPage(page, branch, p);
-      if (rows.count() == 0) {
+      Page taking = rowsMarked(page, branch, p, rows);
+      if (taking.count() == 0) {
         continue;
       }
-      int[] rowIndex = ExpressionCompiler.indexes(branch, p);
       int arg = p < 0 ? args.size() - 1 : 2 * p + 1;
-      values[arg] = args.get(arg).evaluate(rows, allocator);
-      for (int j = 0; j < rowIndex.length; j++) {
-        source[rowIndex[j]] = arg;
-        index[rowIndex[j]] = j;
+      values[arg] = args.get(arg).evaluate(taking, allocator);
+      for (int j = 0; j < taking.count(); j++) {
+        source[rows[j]] = arg;
+        index[rows[j]] = j;
       }
     }
   }
@@ -497,19 +525,57 @@ final class FastPaths {
       int[] source,
       int[] index,
       FieldVector[] values) {
+    int[] rows = new int[page.count()];
     for (int a = 0; a < args.size(); a++) {
-      Page open = ExpressionCompiler.subPage(page, source, -1);
+      Page open = rowsMarked(page, source, -1, rows);
       if (open.count() == 0) {
         break;
       }
-      int[] openIndex = ExpressionCompiler.indexes(source, -1);
       FieldVector v = args.get(a).evaluate(open, allocator);
       values[a] = v;
-      for (int j = 0; j < openIndex.length; j++) {
-        if (!v.isNull(j)) {
-          source[openIndex[j]] = a;
-          index[openIndex[j]] = j;
+      ArrowBuf validity = v.getValidityBuffer();
+      boolean noNulls = v.getNullCount() == 0;
+      for (int j = 0; j < open.count(); j++) {
+        if (noNulls || BitVectorHelper.get(validity, j) != 0) {
+          source[rows[j]] = a;
+          index[rows[j]] = j;
         }
+      }
+    }
+  }
+
+  /** Row i of {@code out} from row index[i] of values[source[i]] (NULL when source[i] < 0). */
+  private static void gatherFixed(
+      BaseFixedWidthVector out, FieldVector[] values, int[] source, int[] index, int n) {
+    ArrowBuf[] data = new ArrowBuf[values.length];
+    ArrowBuf[] validity = new ArrowBuf[values.length];
+    for (int a = 0; a < values.length; a++) {
+      if (values[a] != null) {
+        data[a] = values[a].getDataBuffer();
+        validity[a] = values[a].getValidityBuffer();
+      }
+    }
+    ArrowBuf to = out.getDataBuffer();
+    ArrowBuf toValidity = out.getValidityBuffer();
+    int width = out.getTypeWidth();
+    for (int i = 0; i < n; i++) {
+      int a = source[i];
+      if (a < 0) {
+        continue;
+      }
+      int j = index[i];
+      if (BitVectorHelper.get(validity[a], j) == 0) {
+        continue;
+      }
+      BitVectorHelper.setBit(toValidity, i);
+      switch (width) {
+        case 8 -> to.setLong((long) i * 8, data[a].getLong((long) j * 8));
+        case 4 -> to.setInt((long) i * 4, data[a].getInt((long) j * 4));
+        case 16 -> {
+          to.setLong((long) i * 16, data[a].getLong((long) j * 16));
+          to.setLong((long) i * 16 + 8, data[a].getLong((long) j * 16 + 8));
+        }
+        default -> to.setBytes((long) i * width, data[a], (long) j * width, width);
       }
     }
   }
@@ -526,11 +592,18 @@ final class FastPaths {
       out.setInitialCapacity(n);
       out.allocateNew();
       boolean[] same = new boolean[values.length];
+      boolean allSame = true;
       for (int a = 0; a < values.length; a++) {
         same[a] =
             values[a] != null
                 && values[a].getClass() == out.getClass()
                 && values[a].getField().getType().equals(type);
+        allSame &= same[a] || values[a] == null;
+      }
+      if (allSame && out instanceof BaseFixedWidthVector fixed && !(out instanceof BitVector)) {
+        gatherFixed(fixed, values, source, index, n);
+        out.setValueCount(n);
+        return out;
       }
       for (int i = 0; i < n; i++) {
         int a = source[i];
