@@ -29,7 +29,9 @@ final class Vectors {
   static FieldVector reference(FieldVector from, Page page, BufferAllocator allocator) {
     int n = page.count();
     boolean plain = from instanceof BaseFixedWidthVector || from instanceof BaseVariableWidthVector;
-    if (page.selection() == null && plain && n > 0 && from.getValueCount() >= n) {
+    // buffers can only be shared between allocators of one root
+    boolean shareable = from.getAllocator().getRoot() == allocator.getRoot();
+    if (page.selection() == null && plain && shareable && n > 0 && from.getValueCount() >= n) {
       TransferPair pair = from.getTransferPair(from.getField().getName(), allocator);
       pair.splitAndTransfer(0, n);
       return (FieldVector) pair.getTo();

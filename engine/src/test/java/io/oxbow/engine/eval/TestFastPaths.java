@@ -243,6 +243,16 @@ class TestFastPaths {
       assertThat(Values.get(from, row)).isNotNull();
     }
     checkValues(new ColumnRef(6, Kind.UTF8));
+    // a column from an allocator of another root is copied, not shared
+    try (BufferAllocator other = new RootAllocator();
+        FieldVector copy =
+            ExpressionCompiler.compile(new ColumnRef(6, Kind.UTF8)).evaluate(page, other)) {
+      assertThat(copy.getDataBuffer().memoryAddress())
+          .isNotEqualTo(root.getVector(6).getDataBuffer().memoryAddress());
+      for (int i = 0; i < page.count(); i++) {
+        assertThat(Values.get(copy, i)).isEqualTo(Values.get(root.getVector(6), i));
+      }
+    }
   }
 
   @Test
