@@ -44,6 +44,7 @@ final class FastPaths {
   /** A typed evaluator for {@code call}, or null when none applies. */
   static Evaluator of(Call call, List<Evaluator> args, Evaluator generic) {
     return switch (call.function()) {
+      case NOT -> not(args.get(0));
       case AND -> new Logic(args, true);
       case OR -> new Logic(args, false);
       case EQUAL,
@@ -82,6 +83,31 @@ final class FastPaths {
               : null;
       case EXTRACT -> extract(call, args, generic);
       default -> null;
+    };
+  }
+
+  /** NOT: the argument's validity bytes as they are, its value bytes inverted. */
+  private static Evaluator not(Evaluator arg) {
+    return (page, allocator) -> {
+      int n = page.count();
+      try (FieldVector a = arg.evaluate(page, allocator)) {
+        BitVector out = new BitVector("not", allocator);
+        try {
+          out.allocateNew(n);
+          int bytes = BitVectorHelper.getValidityBufferSize(n);
+          out.getValidityBuffer().setBytes(0, a.getValidityBuffer(), 0, bytes);
+          ArrowBuf from = a.getDataBuffer();
+          ArrowBuf to = out.getDataBuffer();
+          for (int b = 0; b < bytes; b++) {
+            to.setByte(b, ~from.getByte(b));
+          }
+          out.setValueCount(n);
+          return out;
+        } catch (RuntimeException e) {
+          out.close();
+          throw e;
+        }
+      }
     };
   }
 

@@ -370,6 +370,13 @@ class TestFastPaths {
       checkValues(call(ScalarFunction.LIKE, Kind.BOOL, S, lit(pattern, Kind.UTF8)));
     }
     check(call(ScalarFunction.LIKE, Kind.BOOL, S, lit(null, Kind.UTF8)));
+    checkValues(
+        call(
+            ScalarFunction.NOT,
+            Kind.BOOL,
+            call(ScalarFunction.LIKE, Kind.BOOL, S, lit("%a%b%", Kind.UTF8))),
+        call(ScalarFunction.NOT, Kind.BOOL, lit(true, Kind.BOOL)),
+        call(ScalarFunction.NOT, Kind.BOOL, lit(null, Kind.BOOL)));
     // characters beyond the BMP match on both paths (the regex path once quoted surrogates apart)
     Expr emoji =
         call(ScalarFunction.LIKE, Kind.BOOL, lit("a😀b", Kind.UTF8), lit("%😀_", Kind.UTF8));
