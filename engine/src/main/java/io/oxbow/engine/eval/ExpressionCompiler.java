@@ -23,9 +23,12 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
 
 /**
  * Compiles expressions into {@link Evaluator}s. Every evaluator works a page at a time; arithmetic
- * and comparisons over BIGINT, DOUBLE and DECIMAL take typed loops, the rest go through the shared
- * value representation of {@link Kind}. AND, OR, CASE and COALESCE evaluate their later arguments
- * only on the rows that need them, so {@code x <> 0 AND y / x > 1} never divides by zero.
+ * and comparisons over BIGINT, DOUBLE and DECIMAL take typed loops ({@link Kernels}), column
+ * references share or gather the page's buffers and literals are filled in bulk ({@link Vectors}),
+ * and comparisons with literals, IN, LIKE, CAST, CASE, COALESCE and the common string and date
+ * functions take typed paths ({@link FastPaths}); what remains goes through the shared value
+ * representation of {@link Kind}. AND, OR, CASE and COALESCE evaluate their later arguments only on
+ * the rows that need them, so {@code x <> 0 AND y / x > 1} never divides by zero.
  */
 public final class ExpressionCompiler {
   /** Whether to take the typed fast paths ({@link FastPaths}); off only for reference tests. */

@@ -43,6 +43,14 @@ final class FastPaths {
 
   /** A typed evaluator for {@code call}, or null when none applies. */
   static Evaluator of(Call call, List<Evaluator> args, Evaluator generic) {
+    try {
+      return choose(call, args, generic);
+    } catch (io.oxbow.spi.error.OxbowException unsupportedType) {
+      return null; // the generic path reports it when (and if) it evaluates
+    }
+  }
+
+  private static Evaluator choose(Call call, List<Evaluator> args, Evaluator generic) {
     return switch (call.function()) {
       case NOT -> not(args.get(0));
       case AND -> new Logic(args, true);
