@@ -68,6 +68,9 @@ public final class ExpressionCompiler {
       return constant(literal);
     }
     Call call = (Call) expr;
+    if (fast) {
+      call = flatten(call);
+    }
     List<Evaluator> args = new ArrayList<>();
     for (Expr arg : call.args()) {
       args.add(build(arg));
@@ -88,6 +91,28 @@ public final class ExpressionCompiler {
       return generic;
     }
     return buildGeneric(call, args);
+  }
+
+  /**
+   * {@code AND(AND(a, b), c)} as {@code AND(a, b, c)} (likewise OR): the same three-valued result,
+   * and each argument is still evaluated on exactly the rows not yet decided.
+   */
+  private static Call flatten(Call call) {
+    ScalarFunction fn = call.function();
+    if (fn != ScalarFunction.AND && fn != ScalarFunction.OR) {
+      return call;
+    }
+    List<Expr> flat = new ArrayList<>();
+    boolean nested = false;
+    for (Expr arg : call.args()) {
+      if (arg instanceof Call inner && inner.function() == fn) {
+        flat.addAll(flatten(inner).args());
+        nested = true;
+      } else {
+        flat.add(arg);
+      }
+    }
+    return nested ? new Call(fn, flat, call.type()) : call;
   }
 
   /**

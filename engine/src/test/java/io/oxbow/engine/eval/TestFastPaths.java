@@ -534,7 +534,11 @@ class TestFastPaths {
       // fails on the first row where BIG is 0 and D > 0 or NULL, on both paths
       and(nullable, divides),
       and(or(nullable, call(ScalarFunction.EQUAL, Kind.BOOL, S, lit("a", Kind.UTF8))), nullable),
-      and(and(nullable, nullable), call(ScalarFunction.IS_NULL, Kind.BOOL, S))
+      and(and(nullable, nullable), call(ScalarFunction.IS_NULL, Kind.BOOL, S)),
+      // nested AND / OR (flattened by the fast path): same rows, same failures
+      and(and(nullable, call(ScalarFunction.NOT_EQUAL, Kind.BOOL, BIG, lit(0L, INT64))), divides),
+      and(or(or(nullable, divides), nullable), and(divides, nullable)),
+      and(or(nullable, or(call(ScalarFunction.IS_NULL, Kind.BOOL, D), nullable)), nullable)
     };
     for (Expr condition : conditions) {
       check(condition);
