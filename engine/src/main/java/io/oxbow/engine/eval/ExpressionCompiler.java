@@ -128,7 +128,12 @@ public final class ExpressionCompiler {
       if (isValue
           && call.args().get(i) instanceof Literal literal
           && !literal.type().equals(type)) {
-        Object value = coerce(normalize(literal.value(), literal.type()), type);
+        Object value;
+        try {
+          value = coerce(normalize(literal.value(), literal.type()), type);
+        } catch (RuntimeException notConvertible) {
+          continue; // converted per row, failing only if a row takes it, as on the generic path
+        }
         out.set(
             i,
             (page, allocator) -> Vectors.constant("literal", type, value, page.count(), allocator));
@@ -353,7 +358,7 @@ public final class ExpressionCompiler {
     };
   }
 
-  static Page subPage(Page page, int[] marks, int wanted) {
+  private static Page subPage(Page page, int[] marks, int wanted) {
     int[] positions = new int[page.count()];
     int m = 0;
     for (int i = 0; i < page.count(); i++) {
@@ -364,7 +369,7 @@ public final class ExpressionCompiler {
     return new Page(page.root(), java.util.Arrays.copyOf(positions, m), m);
   }
 
-  static int[] indexes(int[] marks, int wanted) {
+  private static int[] indexes(int[] marks, int wanted) {
     int[] out = new int[marks.length];
     int m = 0;
     for (int i = 0; i < marks.length; i++) {

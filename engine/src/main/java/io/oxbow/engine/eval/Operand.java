@@ -4,7 +4,6 @@ import io.oxbow.engine.exec.Page;
 import io.oxbow.engine.expr.ColumnRef;
 import io.oxbow.engine.expr.Expr;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.util.LargeMemoryUtil;
 import org.apache.arrow.vector.BitVectorHelper;
 import org.apache.arrow.vector.FieldVector;
 
@@ -54,8 +53,7 @@ final class Operand implements AutoCloseable {
     }
     org.apache.arrow.memory.ArrowBuf from = vector.getValidityBuffer();
     if (selection == null) {
-      validity.setBytes(
-          0L, from, 0L, LargeMemoryUtil.capAtMaxInt(BitVectorHelper.getValidityBufferSize(n)));
+      validity.setBytes(0L, from, 0L, BitVectorHelper.getValidityBufferSize(n));
       return;
     }
     for (int i = 0; i < n; i++) {

@@ -478,6 +478,10 @@ class TestFastPaths {
         call(ScalarFunction.COALESCE, Kind.decimal(38, 4), W, D, lit(null, DEC)));
     // a value overflowing the result type fails on the generic path's terms
     check(call(ScalarFunction.CASE, Kind.decimal(3, 2), positive, D, lit(0L, INT64)));
+    // a literal that cannot be converted fails only when a row takes it, on both paths
+    check(
+        call(ScalarFunction.CASE, DEC, positive, D, lit(true, Kind.BOOL)),
+        call(ScalarFunction.CASE, DEC, lit(true, Kind.BOOL), D, lit(true, Kind.BOOL)));
   }
 
   @Test
