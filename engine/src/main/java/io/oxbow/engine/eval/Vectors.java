@@ -28,7 +28,11 @@ final class Vectors {
    */
   static FieldVector reference(FieldVector from, Page page, BufferAllocator allocator) {
     int n = page.count();
-    boolean plain = from instanceof BaseFixedWidthVector || from instanceof BaseVariableWidthVector;
+    // BitVector's split slices stay accounted to the source allocator (a leak when that closes
+    // first); other fixed and variable width vectors transfer the slices' ownership
+    boolean plain =
+        from instanceof BaseFixedWidthVector && !(from instanceof BitVector)
+            || from instanceof BaseVariableWidthVector;
     // buffers can only be shared between allocators of one root
     boolean shareable = from.getAllocator().getRoot() == allocator.getRoot();
     if (page.selection() == null && plain && shareable && n > 0 && from.getValueCount() >= n) {

@@ -256,6 +256,63 @@ class TestFastPaths {
   }
 
   @Test
+  void sharedColumnOutlivesItsPageAndAllocator() {
+    Page full = Page.of(root);
+    for (int c = 0; c < root.getFieldVectors().size(); c++) {
+      ArrowType type = root.getVector(c).getField().getType();
+      List<Object> expected = new ArrayList<>();
+      for (int i = 0; i < root.getRowCount(); i++) {
+        expected.add(Values.get(root.getVector(c), i));
+      }
+      Evaluator reference = ExpressionCompiler.compile(new ColumnRef(0, type));
+      try (BufferAllocator evaluation =
+          allocator.newChildAllocator("evaluation", 0, Long.MAX_VALUE)) {
+        FieldVector shared;
+        try (BufferAllocator scan = allocator.newChildAllocator("scan", 0, Long.MAX_VALUE)) {
+          VectorSchemaRoot page =
+              VectorSchemaRoot.create(new Schema(List.of(root.getVector(c).getField())), scan);
+          Vectors.gather(root.getVector(c), null, root.getRowCount(), scan)
+              .makeTransferPair(page.getVector(0))
+              .transfer();
+          page.setRowCount(root.getRowCount());
+          shared = reference.evaluate(Page.of(page), evaluation);
+          page.close();
+        } // closing the scan's allocator must not find the shared buffers leaked
+        try (FieldVector v = shared) {
+          for (int i = 0; i < v.getValueCount(); i++) {
+            assertThat(Values.get(v, i)).isEqualTo(expected.get(i));
+          }
+        }
+      }
+    }
+    assertThat(full.count()).isEqualTo(root.getRowCount());
+    // and a boolean column
+    try (BufferAllocator evaluation =
+        allocator.newChildAllocator("evaluation", 0, Long.MAX_VALUE)) {
+      FieldVector shared;
+      try (BufferAllocator scan = allocator.newChildAllocator("scan", 0, Long.MAX_VALUE)) {
+        VectorSchemaRoot page =
+            VectorSchemaRoot.create(new Schema(List.of(Field.nullable("b", Kind.BOOL))), scan);
+        page.getVector(0).setInitialCapacity(100);
+        page.getVector(0).allocateNew();
+        for (int i = 0; i < 100; i++) {
+          Values.set(page.getVector(0), i, i % 7 == 0 ? null : i % 3 == 0);
+        }
+        page.setRowCount(100);
+        shared =
+            ExpressionCompiler.compile(new ColumnRef(0, Kind.BOOL))
+                .evaluate(Page.of(page), evaluation);
+        page.close();
+      }
+      try (FieldVector v = shared) {
+        for (int i = 0; i < 100; i++) {
+          assertThat(Values.get(v, i)).isEqualTo(i % 7 == 0 ? null : i % 3 == 0);
+        }
+      }
+    }
+  }
+
+  @Test
   void comparisonsWithLiterals() {
     compareBothWays(BIG, lit(3L, INT64));
     compareBothWays(INT, lit(-17, INT32));
