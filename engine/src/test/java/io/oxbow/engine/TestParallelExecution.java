@@ -252,6 +252,38 @@ class TestParallelExecution extends EngineTesting {
   }
 
   @Test
+  void statisticsOfAParallelPipelineNameTheOperatorsTheWorkersRan() {
+    ThreadRecordingConnector build = table(3, 2, 1000);
+    ThreadRecordingConnector probe = table(12, 3, 700);
+    PlanNode plan = aggregate(join(probe, build, JoinNode.JoinType.INNER), List.of());
+    try (BufferAllocator query = root.newChildAllocator("query", 0, Long.MAX_VALUE);
+        ResultStream stream =
+            Executor.execute(plan, new ExecutionContext("q", query, () -> false, 2))) {
+      long rows = 0;
+      for (VectorSchemaRoot batch = stream.next(); batch != null; batch = stream.next()) {
+        rows += batch.getRowCount();
+        batch.close();
+      }
+      assertThat(rows).isEqualTo(1);
+      List<OperatorStats> stats = stream.operatorStats();
+      assertThat(stats)
+          .extracting(OperatorStats::operator)
+          .containsExactly(
+              "ScanOperator",
+              "FilterOperator",
+              "ProjectOperator",
+              "HashJoinOperator",
+              "HashAggregationOperator");
+      // rows of all workers added up: every probe row was scanned once
+      assertThat(stats.get(0).rows()).isEqualTo(12 * 3 * 700);
+      assertThat(stats.get(4).rows()).isEqualTo(1);
+      // the build side, once
+      assertThat(stats.get(3).pipelines()).hasSize(1);
+      assertThat(stats.get(3).pipelines().get(0).get(0).rows()).isEqualTo(3 * 2 * 1000);
+    }
+  }
+
+  @Test
   void aSingleSplitRunsOnTheCallersThreadInOrder() {
     ThreadRecordingConnector connector = table(1, 4, 100);
     List<List<Object>> rows = run(connector.scan("id", "name", "amount"), 4);

@@ -201,10 +201,15 @@ public final class PipelineBuilder {
     return limit;
   }
 
+  /** The class name of the operator that runs {@code node}, for allocators and statistics. */
   private static String operatorName(PlanNode node) {
-    return node instanceof AggregateNode
-        ? "HashAggregationOperator"
-        : node.getClass().getSimpleName().replace("Node", "Operator");
+    if (node instanceof AggregateNode) {
+      return "HashAggregationOperator";
+    }
+    if (node instanceof JoinNode) {
+      return "HashJoinOperator";
+    }
+    return node.getClass().getSimpleName().replace("Node", "Operator");
   }
 
   private static Operator operator(
