@@ -29,6 +29,9 @@ import java.util.Objects;
  * @param totalMemoryLimitBytes memory all queries together may use
  * @param queryThreads threads that may work on one query at once (default: the number of
  *     processors)
+ * @param spillDirectory where operators spill to disk near the memory limit, or null for {@code
+ *     java.io.tmpdir/oxbow-spill}
+ * @param spillEnabled whether operators may spill (otherwise they fail at the memory limit)
  */
 public record OxbowConfig(
     String host,
@@ -39,7 +42,9 @@ public record OxbowConfig(
     String defaultSchema,
     long queryMemoryLimitBytes,
     long totalMemoryLimitBytes,
-    int queryThreads) {
+    int queryThreads,
+    String spillDirectory,
+    boolean spillEnabled) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_FLIGHT_PORT = 47470;
@@ -82,7 +87,9 @@ public record OxbowConfig(
         null,
         Math.min(DEFAULT_QUERY_MEMORY, heap / 2),
         heap / 4 * 3,
-        Math.max(1, Runtime.getRuntime().availableProcessors()));
+        Math.max(1, Runtime.getRuntime().availableProcessors()),
+        null,
+        true);
   }
 
   public OxbowConfig withHost(String value) {
@@ -95,7 +102,9 @@ public record OxbowConfig(
         defaultSchema,
         queryMemoryLimitBytes,
         totalMemoryLimitBytes,
-        queryThreads);
+        queryThreads,
+        spillDirectory,
+        spillEnabled);
   }
 
   public OxbowConfig withFlightPort(int value) {
@@ -108,7 +117,9 @@ public record OxbowConfig(
         defaultSchema,
         queryMemoryLimitBytes,
         totalMemoryLimitBytes,
-        queryThreads);
+        queryThreads,
+        spillDirectory,
+        spillEnabled);
   }
 
   public OxbowConfig withUser(String name, String password) {
@@ -123,7 +134,9 @@ public record OxbowConfig(
         defaultSchema,
         queryMemoryLimitBytes,
         totalMemoryLimitBytes,
-        queryThreads);
+        queryThreads,
+        spillDirectory,
+        spillEnabled);
   }
 
   public OxbowConfig withCatalog(String name, String connector, Map<String, String> properties) {
@@ -139,7 +152,9 @@ public record OxbowConfig(
         defaultSchema,
         queryMemoryLimitBytes,
         totalMemoryLimitBytes,
-        queryThreads);
+        queryThreads,
+        spillDirectory,
+        spillEnabled);
   }
 
   public OxbowConfig withDefaultNamespace(String catalog, String schema) {
@@ -152,7 +167,9 @@ public record OxbowConfig(
         schema,
         queryMemoryLimitBytes,
         totalMemoryLimitBytes,
-        queryThreads);
+        queryThreads,
+        spillDirectory,
+        spillEnabled);
   }
 
   public OxbowConfig withQueryMemoryLimit(long bytes) {
@@ -165,7 +182,9 @@ public record OxbowConfig(
         defaultSchema,
         bytes,
         totalMemoryLimitBytes,
-        queryThreads);
+        queryThreads,
+        spillDirectory,
+        spillEnabled);
   }
 
   public OxbowConfig withQueryThreads(int threads) {
@@ -178,7 +197,24 @@ public record OxbowConfig(
         defaultSchema,
         queryMemoryLimitBytes,
         totalMemoryLimitBytes,
-        threads);
+        threads,
+        spillDirectory,
+        spillEnabled);
+  }
+
+  public OxbowConfig withSpill(String directory, boolean enabled) {
+    return new OxbowConfig(
+        host,
+        flightPort,
+        users,
+        catalogs,
+        defaultCatalog,
+        defaultSchema,
+        queryMemoryLimitBytes,
+        totalMemoryLimitBytes,
+        queryThreads,
+        directory,
+        enabled);
   }
 
   /** Reads a YAML file on top of {@link #defaults()}, then applies environment overrides. */
@@ -260,6 +296,16 @@ public record OxbowConfig(
               threads(
                   integer(string(execution.get("threads")), origin, "execution.threads"), origin));
     }
+    if (execution.containsKey("spill-directory") || execution.containsKey("spill")) {
+      Object spill = execution.getOrDefault("spill", true);
+      if (!(spill instanceof Boolean)) {
+        throw bad(origin, "execution.spill must be true or false, not '" + spill + "'");
+      }
+      config =
+          config.withSpill(
+              string(execution.getOrDefault("spill-directory", config.spillDirectory())),
+              (Boolean) spill);
+    }
     return config;
   }
 
@@ -285,6 +331,9 @@ public record OxbowConfig(
               threads(
                   integer(env.get("OXBOW_QUERY_THREADS"), "environment", "OXBOW_QUERY_THREADS"),
                   "environment"));
+    }
+    if (env.get("OXBOW_SPILL_DIRECTORY") != null) {
+      config = config.withSpill(env.get("OXBOW_SPILL_DIRECTORY"), config.spillEnabled());
     }
     if (env.get("OXBOW_DEFAULT_CATALOG") != null || env.get("OXBOW_DEFAULT_SCHEMA") != null) {
       config =

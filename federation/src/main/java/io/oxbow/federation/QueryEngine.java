@@ -123,7 +123,8 @@ public final class QueryEngine implements AutoCloseable {
       ResultStream stream =
           Executor.execute(
               root,
-              new ExecutionContext(queryId, queryAllocator, cancelled::get, config.queryThreads()));
+              new ExecutionContext(
+                  queryId, queryAllocator, cancelled::get, config.queryThreads(), spill()));
       return new RunningQuery(
           queryId, session.user(), planned.schema(), stream, queryAllocator, started, cancelled);
     } catch (RuntimeException e) {
@@ -388,6 +389,16 @@ public final class QueryEngine implements AutoCloseable {
         addStats(lines, s.pipelines().get(p), indent + "    ");
       }
     }
+  }
+
+  /** A query's spilling: where and whether, with its own counters. */
+  private io.oxbow.engine.spill.SpillContext spill() {
+    return new io.oxbow.engine.spill.SpillContext(
+        config.spillDirectory() == null
+            ? io.oxbow.engine.spill.SpillContext.DEFAULT_ROOT
+            : java.nio.file.Path.of(config.spillDirectory()),
+        config.spillEnabled(),
+        io.oxbow.engine.spill.SpillContext.DEFAULT_THRESHOLD);
   }
 
   /** How many times a statement was run again after its commit lost a race (since start). */

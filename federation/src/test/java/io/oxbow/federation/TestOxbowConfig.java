@@ -22,6 +22,8 @@ class TestOxbowConfig {
     assertThat(config.catalogs()).isEmpty();
     assertThat(config.queryMemoryLimitBytes()).isPositive();
     assertThat(config.queryThreads()).isEqualTo(Runtime.getRuntime().availableProcessors());
+    assertThat(config.spillDirectory()).isNull();
+    assertThat(config.spillEnabled()).isTrue();
   }
 
   @Test
@@ -47,6 +49,8 @@ class TestOxbowConfig {
           query-limit: 512MB
         execution:
           threads: 3
+          spill-directory: /data/spill
+          spill: false
         """);
     OxbowConfig config = OxbowConfig.load(file);
     assertThat(config.host()).isEqualTo("127.0.0.2");
@@ -59,6 +63,8 @@ class TestOxbowConfig {
     assertThat(config.defaultSchema()).isEqualTo("tpch");
     assertThat(config.queryMemoryLimitBytes()).isEqualTo(512L << 20);
     assertThat(config.queryThreads()).isEqualTo(3);
+    assertThat(config.spillDirectory()).isEqualTo("/data/spill");
+    assertThat(config.spillEnabled()).isFalse();
   }
 
   @Test
@@ -70,8 +76,10 @@ class TestOxbowConfig {
                     "OXBOW_FLIGHT_PORT", "6000",
                     "OXBOW_QUERY_MEMORY_LIMIT", "1GB",
                     "OXBOW_QUERY_THREADS", "1",
+                    "OXBOW_SPILL_DIRECTORY", "/fast/disk",
                     "OXBOW_DEFAULT_CATALOG", "demo"));
     assertThat(config.queryThreads()).isEqualTo(1);
+    assertThat(config.spillDirectory()).isEqualTo("/fast/disk");
     assertThat(config.flightPort()).isEqualTo(6000);
     assertThat(config.queryMemoryLimitBytes()).isEqualTo(1L << 30);
     assertThat(config.defaultCatalog()).isEqualTo("demo");
@@ -93,6 +101,10 @@ class TestOxbowConfig {
     Files.writeString(file, "execution:\n  threads: 0\n");
     assertThatThrownBy(() -> OxbowConfig.load(file))
         .hasMessageContaining("execution.threads must be at least 1, not 0");
+
+    Files.writeString(file, "execution:\n  spill: sometimes\n");
+    assertThatThrownBy(() -> OxbowConfig.load(file))
+        .hasMessageContaining("execution.spill must be true or false, not 'sometimes'");
 
     Files.writeString(file, "catalogs:\n  x:\n    warehouse: /tmp\n");
     assertThatThrownBy(() -> OxbowConfig.load(file)).hasMessageContaining("needs a 'connector'");

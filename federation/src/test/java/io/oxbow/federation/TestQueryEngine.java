@@ -138,6 +138,56 @@ class TestQueryEngine {
     assertThat(run("SELECT count(*) FROM t")).containsExactly(List.of((long) ROWS));
   }
 
+  /** All rows of {@code sql} on {@code engine} as strings. */
+  private static List<String> rowsOf(QueryEngine on, String sql) {
+    List<String> rows = new java.util.ArrayList<>();
+    try (QueryResult result = on.execute(on.newSession("admin"), sql)) {
+      VectorSchemaRoot batch;
+      while ((batch = result.next()) != null) {
+        try (VectorSchemaRoot b = batch) {
+          for (int r = 0; r < b.getRowCount(); r++) {
+            rows.add(b.getVector(0).getObject(r) + "," + b.getVector(1).getObject(r));
+          }
+        }
+      }
+    }
+    return rows;
+  }
+
+  @Test
+  void aSortOverTheMemoryLimitSpillsToTheConfiguredDirectory(@TempDir Path spill) throws Exception {
+    String sql = "SELECT grp, id FROM lake.s.t ORDER BY grp DESC, id";
+    OxbowConfig base =
+        OxbowConfig.defaults()
+            .withCatalog("lake", "delta", Map.of("warehouse", warehouse.toString()))
+            .withQueryMemoryLimit(1_500_000)
+            // one thread: under a limit this small, pages read ahead by parallel workers would
+            // take a share of it that depends on timing
+            .withQueryThreads(1);
+    List<String> expected;
+    try (QueryEngine unlimited =
+        new QueryEngine(
+            OxbowConfig.defaults()
+                .withCatalog("lake", "delta", Map.of("warehouse", warehouse.toString())))) {
+      expected = rowsOf(unlimited, sql);
+    }
+    assertThat(expected).hasSize(ROWS);
+    // without spilling the sort cannot hold the table under this limit
+    try (QueryEngine noSpill = new QueryEngine(base.withSpill(spill.toString(), false))) {
+      assertThatThrownBy(() -> rowsOf(noSpill, sql))
+          .isInstanceOfSatisfying(
+              OxbowException.class,
+              e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_EXHAUSTED));
+    }
+    // with spilling it writes sorted runs under the configured directory and gets every row right
+    try (QueryEngine spilling = new QueryEngine(base.withSpill(spill.toString(), true))) {
+      assertThat(rowsOf(spilling, sql)).isEqualTo(expected);
+    }
+    try (var left = java.nio.file.Files.list(spill)) {
+      assertThat(left).as("spill folders removed").isEmpty();
+    }
+  }
+
   @Test
   void queryOverItsMemoryLimitFailsClearlyAndReleasesEverything() {
     try (QueryEngine small =
