@@ -587,4 +587,25 @@ class TestHashAggregationOperator extends EngineTesting {
             schema("k", Kind.INT64, "c", Kind.INT64));
     assertThat(runSorted(node)).containsExactly(row(null, 1L), row(7L, 2L));
   }
+
+  @Test
+  void groupTableOverTheMemoryLimitIsResourceExhaustedNamingTheLimit() {
+    List<List<Object>> rows = new ArrayList<>();
+    for (long i = 0; i < 300_000; i++) {
+      rows.add(row(i, i % 7));
+    }
+    AggregateNode aggregate =
+        new AggregateNode(
+            new ValuesNode(schema("k", Kind.INT64, "v", Kind.INT64), rows),
+            List.of(0),
+            List.of(new AggregateCall(AggregateFunction.SUM, List.of(1), false, -1, Kind.INT64)),
+            schema("k", Kind.INT64, "s", Kind.INT64));
+    // the batches in flight take a few hundred KB; 300,000 groups take several MB of heap
+    assertThatThrownBy(() -> run(aggregate, 2_000_000))
+        .isInstanceOf(OxbowException.class)
+        .hasMessageContaining("memory limit of 2000000 bytes")
+        .satisfies(
+            e -> assertThat(((OxbowException) e).code()).isEqualTo(ErrorCode.RESOURCE_EXHAUSTED));
+    assertThat(root.getAllocatedMemory()).isZero();
+  }
 }

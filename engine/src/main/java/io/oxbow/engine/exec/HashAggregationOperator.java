@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -19,6 +20,13 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
  * ({@link Accumulator}) in a loop over the page. Emits all groups, 4096 at a time, when the input
  * finishes. Partial aggregations built from the same node on several threads can be combined with
  * {@link #mergeFrom} before {@link #finish}.
+ *
+ * <p>The group table and the states live in Java heap arrays, which Arrow does not see; so that the
+ * query's memory limit covers them, the operator keeps as many bytes accounted on its allocator as
+ * {@link #retainedBytes()} estimates (accounting only, no buffer behind it), updated after every
+ * page and merge and given back on {@link #close()}. When the table outgrows the limit (of its
+ * allocator or any ancestor), the operator throws Arrow's {@link OutOfMemoryException}, which the
+ * driver reports as the query exceeding its memory limit.
  */
 final class HashAggregationOperator implements Operator {
   private static final int BATCH = 4096;
@@ -37,6 +45,9 @@ final class HashAggregationOperator implements Operator {
   private boolean prepared;
   private int emitted;
   private boolean done;
+
+  /** Bytes accounted on {@link #allocator} for the heap this operator holds. */
+  private long accounted;
 
   HashAggregationOperator(AggregateNode node, BufferAllocator allocator) {
     this.node = node;
@@ -113,6 +124,7 @@ final class HashAggregationOperator implements Operator {
           accumulator.add(arg, filteredGroups, filteredPositions, m);
         }
       }
+      account();
     } finally {
       page.close();
     }
@@ -154,6 +166,43 @@ final class HashAggregationOperator implements Operator {
       accumulators[a].ensureCapacity(groups);
       accumulators[a].mergeFrom(other.accumulators[a], map);
     }
+    // other's table is dropped once the caller closes it: only this one's counts from now on
+    other.releaseAccounted();
+    account();
+  }
+
+  /**
+   * Brings the bytes accounted on the allocator to {@link #retainedBytes()}; throws {@link
+   * OutOfMemoryException} (accounting nothing more) when that passes a limit.
+   */
+  private void account() {
+    long retained = retainedBytes();
+    if (retained > accounted) {
+      long more = retained - accounted;
+      if (!allocator.forceAllocate(more)) {
+        allocator.releaseBytes(more);
+        throw new OutOfMemoryException(
+            "Hash aggregation needs "
+                + retained
+                + " bytes of heap for its groups, over the memory limit of "
+                + allocator.getName());
+      }
+    } else if (retained < accounted) {
+      allocator.releaseBytes(accounted - retained);
+    }
+    accounted = retained;
+  }
+
+  private void releaseAccounted() {
+    if (accounted > 0) {
+      allocator.releaseBytes(accounted);
+      accounted = 0;
+    }
+  }
+
+  /** Bytes accounted on the allocator for this operator's heap (for tests). */
+  long accountedBytes() {
+    return accounted;
   }
 
   /** Estimated bytes of heap held by the group table and the aggregate states. */
@@ -176,6 +225,7 @@ final class HashAggregationOperator implements Operator {
       for (Accumulator a : accumulators) {
         a.prepareOutput(total);
       }
+      account();
     }
     int n = Math.min(BATCH, total - emitted);
     if (n <= 0) {
@@ -239,5 +289,7 @@ final class HashAggregationOperator implements Operator {
   }
 
   @Override
-  public void close() {}
+  public void close() {
+    releaseAccounted();
+  }
 }
