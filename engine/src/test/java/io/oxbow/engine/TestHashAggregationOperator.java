@@ -6,15 +6,24 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.oxbow.engine.plan.AggregateCall;
 import io.oxbow.engine.plan.AggregateCall.AggregateFunction;
 import io.oxbow.engine.plan.AggregateNode;
+import io.oxbow.engine.plan.PlanNode;
 import io.oxbow.engine.plan.SortKey;
 import io.oxbow.engine.plan.SortNode;
 import io.oxbow.engine.plan.ValuesNode;
+import io.oxbow.engine.spill.SpillContext;
 import io.oxbow.engine.type.Kind;
+import io.oxbow.spi.connector.ConnectorSplit;
 import io.oxbow.spi.error.ErrorCode;
 import io.oxbow.spi.error.OxbowException;
+import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.junit.jupiter.api.Test;
 
@@ -588,24 +597,121 @@ class TestHashAggregationOperator extends EngineTesting {
     assertThat(runSorted(node)).containsExactly(row(null, 1L), row(7L, 2L));
   }
 
-  @Test
-  void groupTableOverTheMemoryLimitIsResourceExhaustedNamingTheLimit() {
-    List<List<Object>> rows = new ArrayList<>();
-    for (long i = 0; i < 300_000; i++) {
-      rows.add(row(i, i % 7));
+  /** 4 splits of 20 batches of 4096 rows (k = id % groups, v = id). */
+  private static MemoryConnector keysAndValues(int groups) {
+    List<ConnectorSplit> splits = new ArrayList<>();
+    long id = 0;
+    for (int s = 0; s < 4; s++) {
+      List<List<List<Object>>> batches = new ArrayList<>();
+      for (int b = 0; b < 20; b++) {
+        List<List<Object>> rows = new ArrayList<>();
+        for (int r = 0; r < 4096; r++, id++) {
+          rows.add(row(id % groups, id));
+        }
+        batches.add(rows);
+      }
+      splits.add(new MemorySplit(batches));
     }
-    AggregateNode aggregate =
-        new AggregateNode(
-            new ValuesNode(schema("k", Kind.INT64, "v", Kind.INT64), rows),
-            List.of(0),
-            List.of(new AggregateCall(AggregateFunction.SUM, List.of(1), false, -1, Kind.INT64)),
-            schema("k", Kind.INT64, "s", Kind.INT64));
-    // the batches in flight take a few hundred KB; 300,000 groups take several MB of heap
-    assertThatThrownBy(() -> run(aggregate, 2_000_000))
+    return new MemoryConnector(schema("k", Kind.INT64, "v", Kind.INT64), splits);
+  }
+
+  private static final long ROWS = 4 * 20 * 4096;
+
+  /** GROUP BY k: SUM(v), COUNT(*). */
+  private static AggregateNode sumByKey(MemoryConnector connector) {
+    return new AggregateNode(
+        connector.scan("k", "v"),
+        List.of(0),
+        List.of(
+            new AggregateCall(AggregateFunction.SUM, List.of(1), false, -1, Kind.INT64),
+            new AggregateCall(AggregateFunction.COUNT_STAR, List.of(), false, -1, Kind.INT64)),
+        schema("k", Kind.INT64, "s", Kind.INT64, "c", Kind.INT64));
+  }
+
+  private List<List<Object>> run(PlanNode plan, long limit, SpillContext spill) {
+    List<List<Object>> rows = new ArrayList<>();
+    try (BufferAllocator query = root.newChildAllocator("query", 0, limit);
+        ResultStream stream =
+            Executor.execute(plan, new ExecutionContext("q", query, () -> false, 2, spill))) {
+      VectorSchemaRoot next;
+      while ((next = stream.next()) != null) {
+        try (VectorSchemaRoot batch = next) {
+          rows.addAll(rows(batch));
+        }
+      }
+    }
+    return rows;
+  }
+
+  @Test
+  void parallelGroupByOverTheMemoryLimitSpillsAndIsExact() throws IOException {
+    int groups = 150_000;
+    Path spillRoot = Files.createTempDirectory("test-hash-aggregation-spill");
+    try {
+      SpillContext spill = new SpillContext(spillRoot, true, 0.6);
+      List<List<Object>> rows = run(sumByKey(keysAndValues(groups)), 8 << 20, spill);
+      long[] sum = new long[groups];
+      long[] count = new long[groups];
+      for (long id = 0; id < ROWS; id++) {
+        sum[(int) (id % groups)] += id;
+        count[(int) (id % groups)]++;
+      }
+      assertThat(rows).hasSize(groups);
+      boolean[] seen = new boolean[groups];
+      for (List<Object> r : rows) {
+        int k = (int) (long) (Long) r.get(0);
+        assertThat(seen[k]).isFalse();
+        seen[k] = true;
+        assertThat(r.get(1)).isEqualTo(sum[k]);
+        assertThat(r.get(2)).isEqualTo(count[k]);
+      }
+      assertThat(spill.bytesWritten()).isPositive();
+      assertThat(spill.filesOpen()).isZero();
+      try (Stream<Path> left = Files.list(spillRoot)) {
+        assertThat(left).isEmpty();
+      }
+    } finally {
+      Files.deleteIfExists(spillRoot);
+    }
+  }
+
+  @Test
+  void groupTableOverTheMemoryLimitWithoutSpillingIsResourceExhaustedNamingTheLimit() {
+    assertThatThrownBy(
+            () -> run(sumByKey(keysAndValues(300_000)), 2_000_000, SpillContext.disabled()))
         .isInstanceOf(OxbowException.class)
         .hasMessageContaining("memory limit of 2000000 bytes")
         .satisfies(
             e -> assertThat(((OxbowException) e).code()).isEqualTo(ErrorCode.RESOURCE_EXHAUSTED));
     assertThat(root.getAllocatedMemory()).isZero();
+  }
+
+  @Test
+  void limitTooSmallEvenWithSpillingIsResourceExhaustedNamingTheLimit() throws IOException {
+    Path spillRoot = Files.createTempDirectory("test-hash-aggregation-spill");
+    try {
+      SpillContext spill = new SpillContext(spillRoot, true, 0.6);
+      // the tables frozen at the spill threshold leave too little to aggregate a partition
+      assertThatThrownBy(() -> run(sumByKey(keysAndValues(300_000)), 1_300_000, spill))
+          .isInstanceOf(OxbowException.class)
+          .hasMessageContaining("memory limit of 1300000 bytes")
+          .satisfies(
+              e -> {
+                Throwable cause = e;
+                while (cause.getCause() != null) {
+                  cause = cause.getCause();
+                }
+                assertThat(cause).hasMessageContaining("to aggregate a spilled partition");
+              })
+          .satisfies(
+              e -> assertThat(((OxbowException) e).code()).isEqualTo(ErrorCode.RESOURCE_EXHAUSTED));
+      assertThat(root.getAllocatedMemory()).isZero();
+      assertThat(spill.filesOpen()).isZero();
+      try (Stream<Path> left = Files.list(spillRoot)) {
+        assertThat(left).isEmpty();
+      }
+    } finally {
+      Files.deleteIfExists(spillRoot);
+    }
   }
 }

@@ -129,6 +129,39 @@ final class BytesGroupByHash extends GroupByHash {
     probeRows(n, ids);
   }
 
+  @Override
+  void findGroupIds(FieldVector[] keys, int[] positions, int n, int[] ids) {
+    serialize(keys, positions, n, null);
+    byte[] rows = rowBytes;
+    int[] offs = rowOffsets;
+    long[] h = rowHashes;
+    for (int i = 0; i < n; i++) {
+      ids[i] = find(rows, offs[i], offs[i + 1] - offs[i], h[i]);
+    }
+  }
+
+  /**
+   * The hash of row {@code i} of the page buffer, from the key values alone (the same in every
+   * table over the same key types).
+   */
+  long rowHash(int i) {
+    return rowHashes[i];
+  }
+
+  private int find(byte[] bytes, int off, int len, long hash) {
+    int slot = (int) (hash ^ (hash >>> 32)) & tableMask;
+    while (true) {
+      int g = table[slot];
+      if (g < 0) {
+        return -1;
+      }
+      if (hashes[g] == hash && lengths[g] == len && equal(arena, offsets[g], bytes, off, len)) {
+        return g;
+      }
+      slot = (slot + 1) & tableMask;
+    }
+  }
+
   /** Finds or adds every row of the page buffer; writes their ids. */
   void probeRows(int n, int[] ids) {
     byte[] rows = rowBytes;

@@ -28,6 +28,12 @@ abstract class GroupByHash {
   abstract void groupIds(FieldVector[] keys, int[] positions, int n, int[] ids);
 
   /**
+   * Writes the group id of each row {@code positions[0..n)} of {@code keys} into {@code ids}, or -1
+   * for a row whose key has no group; adds nothing.
+   */
+  abstract void findGroupIds(FieldVector[] keys, int[] positions, int n, int[] ids);
+
+  /**
    * Adds {@code other}'s groups (a table for the same key types) and returns, for each of its group
    * ids, the id of the same key in this table.
    */

@@ -1,7 +1,12 @@
 package io.oxbow.engine.exec;
 
+import io.oxbow.engine.ExecutionContext;
 import io.oxbow.engine.plan.AggregateCall;
 import io.oxbow.engine.plan.AggregateNode;
+import io.oxbow.engine.spill.MemoryThreshold;
+import io.oxbow.engine.spill.SpillContext;
+import io.oxbow.engine.spill.SpillDirectory;
+import io.oxbow.engine.spill.SpillFile;
 import io.oxbow.engine.type.Values;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,6 +18,7 @@ import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * Hash aggregation: assigns each input row a group id from a {@link GroupByHash} over the group
@@ -27,9 +33,39 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
  * page and merge and given back on {@link #close()}. When the table outgrows the limit (of its
  * allocator or any ancestor), the operator throws Arrow's {@link OutOfMemoryException}, which the
  * driver reports as the query exceeding its memory limit.
+ *
+ * <p>Spilling. Once the query's memory passes its spill threshold ({@link MemoryThreshold}; for an
+ * operator aggregating one spilled partition, half the memory left under the limit when it
+ * started), the operator stops adding groups. From then on a row whose key already has a group is
+ * aggregated in memory as before; every other row is written, whole, to one of {@value #PARTITIONS}
+ * spill files chosen by bits of a hash of its key values alone (the same in every operator, at a
+ * given depth). A group thus keeps all its rows in memory, or has rows in exactly one partition
+ * (and possibly in memory). At the end, each partition is read back: its rows whose key now has a
+ * group in memory are aggregated there (merged tables may have gained groups, see below), the rest
+ * go to a new operator of the same plan one level deeper, which sees each of its groups' rows whole
+ * and emits them; being disjoint from memory's groups and from other partitions', they are final.
+ * The groups in memory are emitted last, after every partition has added its rows. A partition too
+ * large for the deeper operator is partitioned again by the next hash bits, at most {@value
+ * #MAX_DEPTH} levels deep; past that, or when too little memory is left to aggregate a partition at
+ * all, the query fails with Arrow's {@link OutOfMemoryException} (the memory limit is named).
+ * {@link #mergeFrom} merges the in-memory tables as without spilling and takes over the other
+ * operator's partition files (depth 0 everywhere, so partition i of both holds the same keys); the
+ * routing at the end makes the result exact wherever a group's rows went. Spill files are deleted
+ * as soon as they are read, and all of them on {@link #close()}.
  */
 final class HashAggregationOperator implements Operator {
   private static final int BATCH = 4096;
+
+  /** Spill partitions per level, chosen by {@link #PARTITION_BITS} bits of the key hash. */
+  static final int PARTITIONS = 16;
+
+  private static final int PARTITION_BITS = 4;
+
+  /** Deepest level of partitioning (a partition of a partition of ..). */
+  static final int MAX_DEPTH = 4;
+
+  /** An operator for a spilled partition gets at least this much memory, or the query fails. */
+  private static final long MIN_PARTITION_BUDGET = 256 << 10;
 
   private final AggregateNode node;
   private final BufferAllocator allocator;
@@ -49,9 +85,56 @@ final class HashAggregationOperator implements Operator {
   /** Bytes accounted on {@link #allocator} for the heap this operator holds. */
   private long accounted;
 
+  private final SpillContext spill;
+  private final MemoryThreshold threshold;
+  private final Runnable checkCancelled;
+  private final int depth;
+
+  /** For a partition's operator (depth > 0): the heap it may hold before spilling. */
+  private final long budget;
+
+  /** Directories of the spill files this operator owns (its own and merged operators'). */
+  private final List<SpillDirectory> directories = new ArrayList<>();
+
+  /** Per partition, its spill files; null until this operator spills. */
+  private List<SpillFile>[] partitions;
+
+  /** Per partition, the file this operator is writing, or null. */
+  private SpillFile[] writing;
+
+  private BytesGroupByHash partitioner;
+  private int[] found = new int[0];
+  private int[] partitionOf = new int[0];
+  private int[] byPartition = new int[0];
+  private int[] missing = new int[0];
+  private int nextPartition;
+  private HashAggregationOperator partitionAggregation;
+  private SpillFile.Reader reader;
+
+  /** Without spilling (the operator fails at the memory limit). */
   HashAggregationOperator(AggregateNode node, BufferAllocator allocator) {
+    this(node, allocator, SpillContext.disabled(), () -> {}, 0, Long.MAX_VALUE);
+  }
+
+  /** Spilling as {@code context} says, checking it for cancellation while it reads spill files. */
+  HashAggregationOperator(AggregateNode node, BufferAllocator allocator, ExecutionContext context) {
+    this(node, allocator, context.spill(), context::checkCancelled, 0, Long.MAX_VALUE);
+  }
+
+  private HashAggregationOperator(
+      AggregateNode node,
+      BufferAllocator allocator,
+      SpillContext spill,
+      Runnable checkCancelled,
+      int depth,
+      long budget) {
     this.node = node;
     this.allocator = allocator;
+    this.spill = spill;
+    this.threshold = new MemoryThreshold(allocator, spill.threshold());
+    this.checkCancelled = checkCancelled;
+    this.depth = depth;
+    this.budget = budget;
     List<ArrowType> keyTypes = new ArrayList<>();
     this.keyColumns = new int[node.groupKeys().size()];
     for (int k = 0; k < keyColumns.length; k++) {
@@ -108,30 +191,176 @@ final class HashAggregationOperator implements Operator {
         for (int k = 0; k < keyColumns.length; k++) {
           keyVectors[k] = root.getVector(keyColumns[k]);
         }
+        if (partitions != null) {
+          addSpilling(root, positions, n);
+          return;
+        }
         hash.groupIds(keyVectors, positions, n, groupIds);
       }
-      int groups = groupCount();
-      for (int a = 0; a < accumulators.length; a++) {
-        AggregateCall call = node.aggregates().get(a);
-        FieldVector arg =
-            call.arguments().isEmpty() ? null : root.getVector(call.arguments().get(0));
-        Accumulator accumulator = accumulators[a];
-        accumulator.ensureCapacity(groups);
-        if (call.filterColumn() < 0) {
-          accumulator.add(arg, groupIds, positions, n);
-        } else {
-          int m = filter((BitVector) root.getVector(call.filterColumn()), positions, n);
-          accumulator.add(arg, filteredGroups, filteredPositions, m);
-        }
-      }
+      accumulate(root, positions, n, groupIds);
       account();
+      if (hash != null && spill.enabled() && overBudget()) {
+        startSpilling();
+      }
     } finally {
       page.close();
     }
   }
 
-  /** Keeps the rows whose filter is TRUE (not FALSE, not NULL); returns how many. */
-  private int filter(BitVector filter, int[] positions, int n) {
+  /** Adds rows {@code positions[0..n)} of {@code root} to groups {@code ids[0..n)}. */
+  private void accumulate(VectorSchemaRoot root, int[] positions, int n, int[] ids) {
+    int groups = groupCount();
+    for (int a = 0; a < accumulators.length; a++) {
+      AggregateCall call = node.aggregates().get(a);
+      FieldVector arg = call.arguments().isEmpty() ? null : root.getVector(call.arguments().get(0));
+      Accumulator accumulator = accumulators[a];
+      accumulator.ensureCapacity(groups);
+      if (call.filterColumn() < 0) {
+        accumulator.add(arg, ids, positions, n);
+      } else {
+        int m = filter((BitVector) root.getVector(call.filterColumn()), positions, ids, n);
+        accumulator.add(arg, filteredGroups, filteredPositions, m);
+      }
+    }
+  }
+
+  /**
+   * Whether the table should stop growing: its heap could double (a rehash) without passing the
+   * spill threshold, or for a partition's operator, its budget.
+   */
+  private boolean overBudget() {
+    if (groupCount() == 0) {
+      return false;
+    }
+    long retained = retainedBytes();
+    if (depth > 0) {
+      return 2 * retained > budget;
+    }
+    return threshold.limited() && threshold.exceeded(retained);
+  }
+
+  private void startSpilling() {
+    if (depth >= MAX_DEPTH) {
+      return; // grows until it fits or meets the limit
+    }
+    @SuppressWarnings("unchecked")
+    List<SpillFile>[] lists = new List[PARTITIONS];
+    for (int p = 0; p < PARTITIONS; p++) {
+      lists[p] = new ArrayList<>();
+    }
+    partitions = lists;
+    writing = new SpillFile[PARTITIONS];
+    List<ArrowType> keyTypes = new ArrayList<>();
+    for (int column : keyColumns) {
+      keyTypes.add(node.input().schema().getFields().get(column).getType());
+    }
+    partitioner = new BytesGroupByHash(keyTypes);
+  }
+
+  /** After the switch: rows with a group are aggregated, the others written to their partitions. */
+  private void addSpilling(VectorSchemaRoot root, int[] positions, int n) {
+    int m = aggregateFound(root, positions, n);
+    if (m > 0) {
+      writePartitions(root, missing, m);
+    }
+    account();
+  }
+
+  /**
+   * Aggregates the rows of {@code positions[0..n)} whose key has a group (the key vectors are set);
+   * leaves the others in {@code missing} and returns how many.
+   */
+  private int aggregateFound(VectorSchemaRoot root, int[] positions, int n) {
+    if (found.length < n) {
+      found = new int[Math.max(n, BATCH)];
+      missing = new int[Math.max(n, BATCH)];
+    }
+    hash.findGroupIds(keyVectors, positions, n, groupIds);
+    int f = 0;
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+      int g = groupIds[i];
+      if (g >= 0) {
+        found[f] = positions[i];
+        groupIds[f++] = g;
+      } else {
+        missing[m++] = positions[i];
+      }
+    }
+    if (f > 0) {
+      accumulate(root, found, f, groupIds);
+    }
+    return m;
+  }
+
+  /** Writes rows {@code rows[0..n)} of {@code root} to their partitions' spill files. */
+  private void writePartitions(VectorSchemaRoot root, int[] rows, int n) {
+    if (partitionOf.length < n) {
+      partitionOf = new int[Math.max(n, BATCH)];
+      byPartition = new int[Math.max(n, BATCH)];
+    }
+    partitioner.serialize(keyVectors, rows, n, null);
+    int shift = 64 - PARTITION_BITS * (depth + 1);
+    int[] starts = new int[PARTITIONS + 1];
+    for (int i = 0; i < n; i++) {
+      int p = (int) (KeyLayout.mix(partitioner.rowHash(i)) >>> shift) & (PARTITIONS - 1);
+      partitionOf[i] = p;
+      starts[p + 1]++;
+    }
+    for (int p = 0; p < PARTITIONS; p++) {
+      starts[p + 1] += starts[p];
+    }
+    int[] next = Arrays.copyOf(starts, PARTITIONS);
+    for (int i = 0; i < n; i++) {
+      byPartition[next[partitionOf[i]]++] = rows[i];
+    }
+    Schema schema = node.input().schema();
+    for (int p = 0; p < PARTITIONS; p++) {
+      int count = starts[p + 1] - starts[p];
+      if (count == 0) {
+        continue;
+      }
+      if (writing[p] == null) {
+        if (directories.isEmpty()) {
+          directories.add(spill.newDirectory(allocator.getName()));
+        }
+        writing[p] = directories.get(0).create(schema);
+        partitions[p].add(writing[p]);
+      }
+      try (VectorSchemaRoot batch = VectorSchemaRoot.create(schema, allocator)) {
+        for (int c = 0; c < schema.getFields().size(); c++) {
+          ColumnGather.gather(
+              root.getVector(c), true, byPartition, starts[p], count, batch.getVector(c));
+        }
+        batch.setRowCount(count);
+        writing[p].write(batch);
+      }
+    }
+  }
+
+  /** Ends the spill files being written; they can be read from now on. */
+  private void finishWriting() {
+    if (writing == null) {
+      return;
+    }
+    for (int p = 0; p < PARTITIONS; p++) {
+      if (writing[p] != null) {
+        writing[p].finishWriting();
+        writing[p] = null;
+      }
+    }
+  }
+
+  /** Whether this operator has spilled rows (or taken over spilled rows in a merge). */
+  boolean spilled() {
+    return partitions != null;
+  }
+
+  /**
+   * Keeps the rows whose filter is TRUE (not FALSE, not NULL), with their groups from {@code ids};
+   * returns how many.
+   */
+  private int filter(BitVector filter, int[] positions, int[] ids, int n) {
     if (filteredPositions.length < n) {
       filteredPositions = new int[Math.max(n, BATCH)];
       filteredGroups = new int[Math.max(n, BATCH)];
@@ -143,7 +372,7 @@ final class HashAggregationOperator implements Operator {
       int pos = positions[i];
       if (KeyLayout.isSet(validity, pos) && KeyLayout.isSet(data, pos)) {
         filteredPositions[m] = pos;
-        filteredGroups[m++] = groupIds[i];
+        filteredGroups[m++] = ids[i];
       }
     }
     return m;
@@ -169,6 +398,21 @@ final class HashAggregationOperator implements Operator {
     // other's table is dropped once the caller closes it: only this one's counts from now on
     other.releaseAccounted();
     account();
+    if (other.partitions != null) {
+      if (depth != 0 || other.depth != 0) {
+        throw new IllegalStateException("Only whole aggregations merge");
+      }
+      other.finishWriting();
+      if (partitions == null) {
+        startSpilling();
+      }
+      for (int p = 0; p < PARTITIONS; p++) {
+        partitions[p].addAll(other.partitions[p]);
+        other.partitions[p].clear();
+      }
+      directories.addAll(other.directories);
+      other.directories.clear();
+    }
   }
 
   /**
@@ -219,6 +463,12 @@ final class HashAggregationOperator implements Operator {
     if (!finishing || done) {
       return null;
     }
+    if (partitions != null) {
+      Page page = partitionOutput();
+      if (page != null) {
+        return page;
+      }
+    }
     int total = groupCount();
     if (!prepared) {
       prepared = true;
@@ -265,6 +515,111 @@ final class HashAggregationOperator implements Operator {
     }
   }
 
+  /**
+   * The next page of the spilled partitions' groups, aggregating partition after partition; null
+   * once all are done (their rows with groups in memory then have been aggregated there).
+   */
+  private Page partitionOutput() {
+    while (true) {
+      if (partitionAggregation == null) {
+        if (nextPartition == PARTITIONS) {
+          partitions = null;
+          return null;
+        }
+        partitionAggregation = aggregatePartition(nextPartition++);
+        if (partitionAggregation == null) {
+          continue;
+        }
+      }
+      Page page = partitionAggregation.getOutput();
+      if (page != null) {
+        return page;
+      }
+      partitionAggregation.close();
+      partitionAggregation = null;
+    }
+  }
+
+  /**
+   * Reads partition {@code p} back, aggregating its rows with groups in memory here and the others
+   * in a new operator one level deeper, which it returns finished (null when there were none). The
+   * partition's files are deleted as they are read.
+   */
+  private HashAggregationOperator aggregatePartition(int p) {
+    List<SpillFile> files = partitions[p];
+    HashAggregationOperator deeper = null;
+    try {
+      while (!files.isEmpty()) {
+        SpillFile file = files.get(0);
+        reader = file.openReader(allocator);
+        VectorSchemaRoot batch;
+        while ((batch = reader.next()) != null) {
+          int n = batch.getRowCount();
+          int m;
+          try {
+            checkCancelled.run();
+            if (identity.length < n) {
+              identity = new int[Math.max(n, BATCH)];
+              for (int i = 0; i < identity.length; i++) {
+                identity[i] = i;
+              }
+            }
+            if (groupIds.length < n) {
+              groupIds = new int[Math.max(n, BATCH)];
+            }
+            for (int k = 0; k < keyColumns.length; k++) {
+              keyVectors[k] = batch.getVector(keyColumns[k]);
+            }
+            m = aggregateFound(batch, identity, n);
+            account();
+            if (m > 0 && deeper == null) {
+              deeper = partitionOperator();
+            }
+          } catch (RuntimeException e) {
+            batch.close();
+            throw e;
+          }
+          if (m == 0) {
+            batch.close();
+            continue;
+          }
+          deeper.addInput(new Page(batch, Arrays.copyOf(missing, m), m));
+        }
+        reader = null;
+        files.remove(0);
+        file.close(); // closes the reader and deletes the file
+      }
+      if (deeper != null) {
+        deeper.finish();
+      }
+      return deeper;
+    } catch (RuntimeException e) {
+      if (deeper != null) {
+        deeper.close();
+      }
+      throw e;
+    }
+  }
+
+  /** A new operator for one partition, with half the memory left under the limit. */
+  private HashAggregationOperator partitionOperator() {
+    long headroom = Long.MAX_VALUE;
+    for (BufferAllocator a = allocator; a != null; a = a.getParentAllocator()) {
+      if (a.getLimit() != Long.MAX_VALUE) {
+        headroom = Math.min(headroom, a.getLimit() - a.getAllocatedMemory());
+      }
+    }
+    long partitionBudget = headroom == Long.MAX_VALUE ? Long.MAX_VALUE : headroom / 2;
+    if (partitionBudget < MIN_PARTITION_BUDGET) {
+      throw new OutOfMemoryException(
+          "Hash aggregation has "
+              + Math.max(0, headroom)
+              + " bytes left under the memory limit to aggregate a spilled partition, too little");
+    }
+    return new HashAggregationOperator(
+        node, allocator, spill, checkCancelled, depth + 1, partitionBudget);
+  }
+
   /** Keys whose output type differs from the input's go through the engine's Java values. */
   private void writeConvertedKey(int key, ArrowType inputType, FieldVector out, int n) {
     try (FieldVector raw = Values.newVector("k", inputType, allocator)) {
@@ -280,7 +635,11 @@ final class HashAggregationOperator implements Operator {
 
   @Override
   public void finish() {
+    if (finishing) {
+      return;
+    }
     finishing = true;
+    finishWriting();
   }
 
   @Override
@@ -290,6 +649,36 @@ final class HashAggregationOperator implements Operator {
 
   @Override
   public void close() {
+    RuntimeException failure = null;
+    if (partitionAggregation != null) {
+      try {
+        partitionAggregation.close();
+      } catch (RuntimeException e) {
+        failure = e;
+      }
+      partitionAggregation = null;
+    }
+    if (reader != null) {
+      try {
+        reader.close();
+      } catch (RuntimeException e) {
+        failure = failure == null ? e : failure;
+      }
+      reader = null;
+    }
+    for (SpillDirectory directory : directories) {
+      try {
+        directory.close(); // deletes every file left
+      } catch (RuntimeException e) {
+        failure = failure == null ? e : failure;
+      }
+    }
+    directories.clear();
+    partitions = null;
+    writing = null;
     releaseAccounted();
+    if (failure != null) {
+      throw failure;
+    }
   }
 }

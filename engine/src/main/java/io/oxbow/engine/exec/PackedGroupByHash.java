@@ -93,8 +93,36 @@ final class PackedGroupByHash extends GroupByHash {
     return size;
   }
 
+  /** In a row's null bits: a string key not in its dictionary (no group has this bit). */
+  private static final int MISSING = 1 << 31;
+
   @Override
   void groupIds(FieldVector[] keys, int[] positions, int n, int[] ids) {
+    pack(keys, positions, n, true);
+    long[] k0 = rowKeys0;
+    long[] k1 = rowKeys1;
+    int[] nl = rowNulls;
+    for (int i = 0; i < n; i++) {
+      ids[i] = findOrInsert(k0[i], k1[i], nl[i]);
+    }
+  }
+
+  @Override
+  void findGroupIds(FieldVector[] keys, int[] positions, int n, int[] ids) {
+    pack(keys, positions, n, false);
+    long[] k0 = rowKeys0;
+    long[] k1 = rowKeys1;
+    int[] nl = rowNulls;
+    for (int i = 0; i < n; i++) {
+      ids[i] = nl[i] < 0 ? -1 : find(k0[i], k1[i], nl[i]);
+    }
+  }
+
+  /**
+   * Packs the keys of rows {@code positions[0..n)} into {@code rowKeys0/1} and {@code rowNulls};
+   * without {@code add}, strings not in their dictionary are not added and set {@link #MISSING}.
+   */
+  private void pack(FieldVector[] keys, int[] positions, int n, boolean add) {
     if (rowKeys0.length < n) {
       rowKeys0 = new long[n];
       rowKeys1 = new long[n];
@@ -110,7 +138,16 @@ final class PackedGroupByHash extends GroupByHash {
     for (int k = 0; k < layouts.length; k++) {
       FieldVector v = keys[k];
       if (dictionaries[k] != null) {
-        dictionaries[k].ids(v, positions, n, values);
+        dictionaries[k].ids(v, positions, n, values, add);
+        if (!add) {
+          long[] vals = values;
+          for (int i = 0; i < n; i++) {
+            if (vals[i] < 0) {
+              vals[i] = 0;
+              nl[i] |= MISSING;
+            }
+          }
+        }
       } else {
         layouts[k].gatherLongs(v, positions, n, values);
       }
@@ -139,9 +176,6 @@ final class PackedGroupByHash extends GroupByHash {
         target[i] |= (vals[i] & m) << s;
       }
     }
-    for (int i = 0; i < n; i++) {
-      ids[i] = findOrInsert(k0[i], k1[i], nl[i]);
-    }
   }
 
   private static long hash(long a, long b, int nullBits) {
@@ -155,6 +189,20 @@ final class PackedGroupByHash extends GroupByHash {
       int g = table[slot];
       if (g < 0) {
         return insert(slot, a, b, nullBits);
+      }
+      if (keys0[g] == a && keys1[g] == b && nulls[g] == nullBits) {
+        return g;
+      }
+      slot = (slot + 1) & tableMask;
+    }
+  }
+
+  private int find(long a, long b, int nullBits) {
+    int slot = (int) hash(a, b, nullBits) & tableMask;
+    while (true) {
+      int g = table[slot];
+      if (g < 0) {
+        return -1;
       }
       if (keys0[g] == a && keys1[g] == b && nulls[g] == nullBits) {
         return g;

@@ -244,7 +244,7 @@ public final class PipelineBuilder {
       return new ProjectOperator(evaluators, project.schema(), allocator);
     }
     if (node instanceof AggregateNode aggregate) {
-      return new HashAggregationOperator(aggregate, allocator);
+      return new HashAggregationOperator(aggregate, allocator, context);
     }
     if (node instanceof WindowNode window) {
       return new WindowOperator(window, allocator);

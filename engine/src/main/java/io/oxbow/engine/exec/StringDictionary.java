@@ -33,6 +33,14 @@ final class StringDictionary {
 
   /** Writes the id of each non-null string at {@code positions[0..n)} into {@code ids}. */
   void ids(FieldVector v, int[] positions, int n, long[] ids) {
+    ids(v, positions, n, ids, true);
+  }
+
+  /**
+   * Like {@link #ids(FieldVector, int[], int, long[])}; with {@code add} false, strings not in the
+   * dictionary get id -1 and are not added.
+   */
+  void ids(FieldVector v, int[] positions, int n, long[] ids, boolean add) {
     ArrowBuf data = v.getDataBuffer();
     ArrowBuf offs = v.getOffsetBuffer();
     boolean nulls = KeyLayout.mayHaveNulls(v);
@@ -50,15 +58,18 @@ final class StringDictionary {
         hash = (hash ^ (data.getByte(start + j) & 0xff)) * 0x100000001b3L;
       }
       hash = KeyLayout.mix(hash);
-      ids[i] = find(data, start, len, hash);
+      ids[i] = find(data, start, len, hash, add);
     }
   }
 
-  private int find(ArrowBuf data, int start, int len, long hash) {
+  private int find(ArrowBuf data, int start, int len, long hash, boolean add) {
     int slot = (int) hash & tableMask;
     while (true) {
       int id = table[slot];
       if (id < 0) {
+        if (!add) {
+          return -1;
+        }
         if (arenaSize + len > arena.length) {
           arena = Arrays.copyOf(arena, Math.max(arena.length * 2, arenaSize + len));
         }
