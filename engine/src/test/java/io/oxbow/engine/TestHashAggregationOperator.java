@@ -691,7 +691,8 @@ class TestHashAggregationOperator extends EngineTesting {
     Path spillRoot = Files.createTempDirectory("test-hash-aggregation-spill");
     try {
       SpillContext spill = new SpillContext(spillRoot, true, 0.6);
-      // the tables frozen at the spill threshold leave too little to aggregate a partition
+      // the tables frozen at the spill threshold leave too little to aggregate a partition (or,
+      // depending on how the two workers interleave, one worker's table alone passes the limit)
       assertThatThrownBy(() -> run(sumByKey(keysAndValues(300_000)), 1_300_000, spill))
           .isInstanceOf(OxbowException.class)
           .hasMessageContaining("memory limit of 1300000 bytes")
@@ -701,7 +702,7 @@ class TestHashAggregationOperator extends EngineTesting {
                 while (cause.getCause() != null) {
                   cause = cause.getCause();
                 }
-                assertThat(cause).hasMessageContaining("to aggregate a spilled partition");
+                assertThat(cause).hasMessageStartingWith("Hash aggregation");
               })
           .satisfies(
               e -> assertThat(((OxbowException) e).code()).isEqualTo(ErrorCode.RESOURCE_EXHAUSTED));

@@ -455,6 +455,9 @@ final class HashAggregationOperator implements Operator {
     for (Accumulator a : accumulators) {
       bytes += a.retainedBytes();
     }
+    if (partitioner != null) {
+      bytes += partitioner.retainedBytes() + 8L * (partitionOf.length + found.length);
+    }
     return bytes + 12L * (identity.length + groupIds.length) + 8L * filteredPositions.length;
   }
 
