@@ -209,14 +209,19 @@ abstract class EngineTesting {
             fields.add(tableSchema.findField(c));
           }
           VectorSchemaRoot out = VectorSchemaRoot.create(new Schema(fields), allocator);
-          for (FieldVector v : out.getFieldVectors()) {
-            v.allocateNew();
-          }
-          for (int r = 0; r < rows.size(); r++) {
-            for (int c = 0; c < columns.size(); c++) {
-              int index = tableSchema.getFields().indexOf(tableSchema.findField(columns.get(c)));
-              Values.set(out.getVector(c), r, rows.get(r).get(index));
+          try {
+            for (FieldVector v : out.getFieldVectors()) {
+              v.allocateNew();
             }
+            for (int r = 0; r < rows.size(); r++) {
+              for (int c = 0; c < columns.size(); c++) {
+                int index = tableSchema.getFields().indexOf(tableSchema.findField(columns.get(c)));
+                Values.set(out.getVector(c), r, rows.get(r).get(index));
+              }
+            }
+          } catch (RuntimeException e) {
+            out.close(); // e.g. over the memory limit half way through the batch
+            throw e;
           }
           out.setRowCount(rows.size());
           batchesServed.incrementAndGet();
