@@ -174,6 +174,9 @@ public final class OxbowPlanner {
           .addRuleInstance(CoreRules.MULTI_JOIN_OPTIMIZE)
           .build();
 
+  private static final HepProgram AGGREGATE_SEMI_JOIN_REDUCTION =
+      new HepProgramBuilder().addRuleInstance(AggregateSemiJoinReductionRule.INSTANCE).build();
+
   private static final HepProgram PUSH_PROJECTION =
       new HepProgramBuilder()
           .addRuleInstance(CoreRules.PROJECT_MERGE)
@@ -389,6 +392,7 @@ public final class OxbowPlanner {
     rel = hep(SIMPLIFY, rel);
     rel = hep(JOIN_ORDER, rel);
     rel = hep(SIMPLIFY, rel);
+    rel = hep(AGGREGATE_SEMI_JOIN_REDUCTION, rel);
     rel = converter.trimUnusedFields(true, rel);
     rel = hep(PUSH_PROJECTION, rel);
 
