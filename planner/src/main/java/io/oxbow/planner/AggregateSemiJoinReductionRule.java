@@ -1,6 +1,7 @@
 package io.oxbow.planner;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import org.apache.calcite.plan.RelOptRule;
@@ -10,6 +11,7 @@ import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.core.Aggregate;
 import org.apache.calcite.rel.core.JoinRelType;
 import org.apache.calcite.rel.logical.LogicalAggregate;
+import org.apache.calcite.rel.logical.LogicalFilter;
 import org.apache.calcite.rel.logical.LogicalJoin;
 import org.apache.calcite.rel.metadata.RelMetadataQuery;
 import org.apache.calcite.rex.RexBuilder;
@@ -30,8 +32,10 @@ import org.apache.calcite.sql.fun.SqlStdOperatorTable;
  * in {@code B}, which the inner join drops anyway: the result is unchanged, but the aggregate
  * hashes only the rows of the groups that survive.
  *
- * <p>{@code B} is evaluated twice, so the rule fires only when the estimates say that {@code B} is
- * much smaller than the aggregate's input.
+ * <p>The semi-join evaluates {@code B} a second time, so the rule fires only when the estimates say
+ * that {@code B} is much smaller than the aggregate's input. When it is not, an input of {@code B}
+ * (through inner joins and filters) that holds all of {@code b} may serve instead: {@code B}'s keys
+ * are among that input's, so the groups it drops are still only groups the join drops.
  */
 final class AggregateSemiJoinReductionRule extends RelOptRule {
   static final AggregateSemiJoinReductionRule INSTANCE = new AggregateSemiJoinReductionRule();
@@ -64,9 +68,8 @@ final class AggregateSemiJoinReductionRule extends RelOptRule {
     int aggregateOffset = aggregateIsLeft ? 0 : leftCount;
     int otherOffset = aggregateIsLeft ? leftCount : 0;
     int groupCount = aggregate.getGroupCount();
-    int inputWidth = input.getRowType().getFieldCount();
-    RexBuilder rexBuilder = join.getCluster().getRexBuilder();
-    List<RexNode> semiConditions = new ArrayList<>();
+    List<Integer> inputColumns = new ArrayList<>();
+    List<Integer> partners = new ArrayList<>();
     for (RexNode conjunct : RelOptUtil.conjunctions(join.getCondition())) {
       if (!conjunct.isA(SqlKind.EQUALS)) {
         continue;
@@ -83,20 +86,57 @@ final class AggregateSemiJoinReductionRule extends RelOptRule {
           || partner.getIndex() >= otherOffset + other.getRowType().getFieldCount()) {
         continue;
       }
-      int inputColumn = aggregate.getGroupSet().nth(key.getIndex() - aggregateOffset);
+      inputColumns.add(aggregate.getGroupSet().nth(key.getIndex() - aggregateOffset));
+      partners.add(partner.getIndex() - otherOffset);
+    }
+    if (inputColumns.isEmpty()) {
+      return;
+    }
+    // the partners' keys also come from any inner-join input or filter input of the other side
+    // that holds them all (its rows are a superset of the keys): take the first small enough one
+    RelMetadataQuery mq = join.getCluster().getMetadataQuery();
+    Double inputRows = mq.getRowCount(input);
+    RelNode reducer = other.stripped();
+    int[] columns = partners.stream().mapToInt(Integer::intValue).toArray();
+    while (true) {
+      Double rows = mq.getRowCount(reducer);
+      if (inputRows != null && rows != null && rows <= inputRows * MAX_SIZE_RATIO) {
+        break;
+      }
+      if (reducer instanceof LogicalFilter filter) {
+        reducer = filter.getInput().stripped();
+      } else if (reducer instanceof LogicalJoin inner && inner.getJoinType() == JoinRelType.INNER) {
+        int leftWidth = inner.getLeft().getRowType().getFieldCount();
+        boolean allLeft = Arrays.stream(columns).allMatch(c -> c < leftWidth);
+        boolean allRight = Arrays.stream(columns).allMatch(c -> c >= leftWidth);
+        if (allLeft) {
+          reducer = inner.getLeft().stripped();
+        } else if (allRight) {
+          reducer = inner.getRight().stripped();
+          columns = Arrays.stream(columns).map(c -> c - leftWidth).toArray();
+        } else {
+          return;
+        }
+      } else {
+        return;
+      }
+    }
+    RexBuilder rexBuilder = join.getCluster().getRexBuilder();
+    int inputWidth = input.getRowType().getFieldCount();
+    List<RexNode> semiConditions = new ArrayList<>();
+    for (int i = 0; i < columns.length; i++) {
       semiConditions.add(
           rexBuilder.makeCall(
               SqlStdOperatorTable.EQUALS,
-              rexBuilder.makeInputRef(input, inputColumn),
-              new RexInputRef(inputWidth + partner.getIndex() - otherOffset, partner.getType())));
-    }
-    if (semiConditions.isEmpty() || !smallEnough(other, input)) {
-      return;
+              rexBuilder.makeInputRef(input, inputColumns.get(i)),
+              new RexInputRef(
+                  inputWidth + columns[i],
+                  reducer.getRowType().getFieldList().get(columns[i]).getType())));
     }
     RelNode semiJoin =
         LogicalJoin.create(
             aggregate.getInput(),
-            other,
+            reducer,
             List.of(),
             RexUtil.composeConjunction(rexBuilder, semiConditions),
             Set.of(),
@@ -114,12 +154,5 @@ final class AggregateSemiJoinReductionRule extends RelOptRule {
 
   private static boolean isGroupKey(RexInputRef ref, int offset, int groupCount) {
     return ref.getIndex() >= offset && ref.getIndex() < offset + groupCount;
-  }
-
-  private static boolean smallEnough(RelNode other, RelNode input) {
-    RelMetadataQuery mq = other.getCluster().getMetadataQuery();
-    Double otherRows = mq.getRowCount(other);
-    Double inputRows = mq.getRowCount(input);
-    return otherRows != null && inputRows != null && otherRows <= inputRows * MAX_SIZE_RATIO;
   }
 }
