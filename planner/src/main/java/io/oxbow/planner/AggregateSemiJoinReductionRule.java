@@ -121,6 +121,9 @@ final class AggregateSemiJoinReductionRule extends RelOptRule {
         return;
       }
     }
+    if (!deterministic(reducer)) {
+      return; // the semi-join reads the reducer a second time: it must give the same rows
+    }
     RexBuilder rexBuilder = join.getCluster().getRexBuilder();
     int inputWidth = input.getRowType().getFieldCount();
     List<RexNode> semiConditions = new ArrayList<>();
@@ -150,6 +153,27 @@ final class AggregateSemiJoinReductionRule extends RelOptRule {
             aggregateIsLeft ? join.getRight() : reduced,
             join.getJoinType(),
             join.isSemiJoinDone()));
+  }
+
+  /** Whether every expression in {@code rel} and its inputs is deterministic. */
+  private static boolean deterministic(RelNode rel) {
+    for (RelNode input : rel.getInputs()) {
+      if (!deterministic(input.stripped())) {
+        return false;
+      }
+    }
+    boolean[] deterministic = {true};
+    rel.accept(
+        new org.apache.calcite.rex.RexShuttle() {
+          @Override
+          public RexNode visitCall(RexCall call) {
+            if (!RexUtil.isDeterministic(call)) {
+              deterministic[0] = false;
+            }
+            return call;
+          }
+        });
+    return deterministic[0];
   }
 
   private static boolean isGroupKey(RexInputRef ref, int offset, int groupCount) {
