@@ -692,18 +692,12 @@ class TestHashAggregationOperator extends EngineTesting {
     try {
       SpillContext spill = new SpillContext(spillRoot, true, 0.6);
       // the tables frozen at the spill threshold leave too little to aggregate a partition (or,
-      // depending on how the two workers interleave, one worker's table alone passes the limit)
+      // depending on how the two workers interleave, one worker's table alone passes the limit,
+      // or the scan's next page does): which allocation fails first depends on timing, the error
+      // does not
       assertThatThrownBy(() -> run(sumByKey(keysAndValues(300_000)), 1_300_000, spill))
           .isInstanceOf(OxbowException.class)
           .hasMessageContaining("memory limit of 1300000 bytes")
-          .satisfies(
-              e -> {
-                Throwable cause = e;
-                while (cause.getCause() != null) {
-                  cause = cause.getCause();
-                }
-                assertThat(cause).hasMessageStartingWith("Hash aggregation");
-              })
           .satisfies(
               e -> assertThat(((OxbowException) e).code()).isEqualTo(ErrorCode.RESOURCE_EXHAUSTED));
       assertThat(root.getAllocatedMemory()).isZero();
