@@ -110,9 +110,8 @@ final class ParallelSourceOperator extends SourceOperator {
     try {
       drive(worker);
     } catch (Throwable e) {
-      if (!failure.compareAndSet(null, e) && failure.get() != e) {
-        // the first failure is the one reported; later ones are usually its consequences
-      }
+      // the first failure is the one reported; later ones are usually its consequences
+      failure.compareAndSet(null, e);
       stopped = true;
     } finally {
       running.decrementAndGet();
@@ -231,10 +230,10 @@ final class ParallelSourceOperator extends SourceOperator {
   }
 
   private Page aggregationOutput() {
+    int last = names.size() - 1;
     if (aggregation == null) {
       awaitWorkers();
       rethrowFailure();
-      int last = names.size() - 1;
       aggregation = (HashAggregationOperator) chains.get(0).get(last);
       for (int w = 1; w < workers; w++) {
         HashAggregationOperator other = (HashAggregationOperator) chains.get(w).get(last);
@@ -249,7 +248,6 @@ final class ParallelSourceOperator extends SourceOperator {
     }
     long began = System.nanoTime();
     Page page = aggregation.getOutput();
-    int last = names.size() - 1;
     nanos[0][last] += System.nanoTime() - began;
     if (page != null) {
       rows[0][last] += page.count();

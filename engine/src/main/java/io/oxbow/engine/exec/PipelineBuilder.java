@@ -100,9 +100,9 @@ public final class PipelineBuilder {
       PlanNode node = chain.get(n);
       if (node instanceof FilterNode || node instanceof ProjectNode) {
         n++;
-      } else if (node instanceof JoinNode join && PARALLEL_JOINS && parallelProbe(join)) {
+      } else if (node instanceof JoinNode join && parallelProbe(join)) {
         n++;
-      } else if (node instanceof AggregateNode && PARALLEL_AGGREGATION) {
+      } else if (node instanceof AggregateNode) {
         n++;
         break;
       } else {
@@ -111,9 +111,6 @@ public final class PipelineBuilder {
     }
     return n;
   }
-
-  private static final boolean PARALLEL_JOINS = true;
-  private static final boolean PARALLEL_AGGREGATION = true;
 
   private static boolean parallelProbe(JoinNode join) {
     return join.type() != JoinNode.JoinType.RIGHT && join.type() != JoinNode.JoinType.FULL;
