@@ -16,4 +16,19 @@ public interface ConnectorPageSourceProvider {
       ConnectorSplit split,
       List<String> columns,
       BufferAllocator allocator);
+
+  /**
+   * Opens a reader for one split like {@link #createPageSource(ConnectorTableHandle,
+   * ConnectorSplit, List, BufferAllocator)}, offering filters learned while the query runs (see
+   * {@link DynamicFilter}). A connector may skip data no filter can match; it need not, and the
+   * default ignores them.
+   */
+  default ConnectorPageSource createPageSource(
+      ConnectorTableHandle table,
+      ConnectorSplit split,
+      List<String> columns,
+      BufferAllocator allocator,
+      List<DynamicFilter> dynamicFilters) {
+    return createPageSource(table, split, columns, allocator);
+  }
 }
