@@ -29,6 +29,13 @@ import org.apache.arrow.vector.types.pojo.Schema;
  *
  * <p>RIGHT and FULL joins remember which build rows matched in this instance (a bitset over build
  * row numbers) and emit the others at the end, so they must run with a single probe instance.
+ *
+ * <p>When the bridge's build side spilled (it has no table, see {@link JoinBridge}), this operator
+ * only partitions its probe pages to spill files of its own, by the same key hash as the build
+ * rows, and emits nothing while its input lasts. On {@link #finish()} it hands its partitions to
+ * the bridge; the last of the bridge's probe operators to finish then joins every partition (its
+ * own and the other workers') on its own thread and emits the whole join's output, the others
+ * finish empty. So a spilled join's second phase runs on one thread.
  */
 final class HashJoinOperator implements Operator {
   private static final int OUTPUT_ROWS = 4096;
@@ -58,6 +65,13 @@ final class HashJoinOperator implements Operator {
   private int cursor;
   private int chainRow;
 
+  // a spilled build: this operator's probe partitions until finish, then (last one) the join
+  private boolean spilled;
+  private JoinPartitions probePartitions;
+  private JoinKeys.Side probeKeys;
+  private Schema probeKeysSchema;
+  private PartitionedJoin partitionedJoin;
+
   HashJoinOperator(
       JoinNode node, JoinBridge bridge, Evaluator residual, BufferAllocator allocator) {
     this.node = node;
@@ -80,7 +94,14 @@ final class HashJoinOperator implements Operator {
     if (table != null) {
       return;
     }
+    if (spilled) {
+      return;
+    }
     table = bridge.table();
+    if (table == null) {
+      spilled = true;
+      return;
+    }
     prober = table.prober();
     if (type == JoinType.RIGHT || type == JoinType.FULL) {
       matchedBuild = new long[(table.rowCount() + 63) >>> 6];
@@ -103,6 +124,14 @@ final class HashJoinOperator implements Operator {
     int n = page.count();
     if (n == 0) {
       page.close();
+      return;
+    }
+    if (spilled) {
+      try {
+        partitionProbe(page);
+      } finally {
+        page.close();
+      }
       return;
     }
     current = page;
@@ -367,8 +396,43 @@ final class HashJoinOperator implements Operator {
     return matchedBuild != null && unmatchedBuildCursor < table.rowCount();
   }
 
+  /** Writes the live rows of {@code page} to this operator's probe partitions. */
+  private void partitionProbe(Page page) {
+    Schema schema = page.root().getSchema();
+    if (schema != probeKeysSchema) {
+      probeKeys = bridge.probeKeys(schema);
+      probeKeysSchema = schema;
+    }
+    if (probePartitions == null) {
+      probePartitions =
+          new JoinPartitions(bridge.spillContext(), allocator.getName(), bridge.depth());
+    }
+    int[] positions = page.selection();
+    if (positions == null) {
+      if (pairPosition.length < page.count()) {
+        positions = new int[page.count()];
+      } else {
+        positions = pairPosition;
+      }
+      for (int i = 0; i < page.count(); i++) {
+        positions[i] = i;
+      }
+    }
+    probePartitions.write(page.root(), positions, page.count(), probeKeys, allocator);
+  }
+
   @Override
   public Page getOutput() {
+    if (spilled) {
+      if (partitionedJoin == null || partitionedJoin.done()) {
+        return null;
+      }
+      Page page = partitionedJoin.next();
+      if (page == null) {
+        closePartitionedJoin();
+      }
+      return page;
+    }
     if (output.isEmpty() && current != null) {
       advance();
     }
@@ -383,12 +447,36 @@ final class HashJoinOperator implements Operator {
     if (!finishing) {
       finishing = true;
       build();
+      if (spilled) {
+        JoinPartitions mine = probePartitions;
+        probePartitions = null;
+        if (mine != null) {
+          try {
+            mine.finishWriting();
+          } catch (RuntimeException | Error e) {
+            mine.close();
+            throw e;
+          }
+        }
+        partitionedJoin = bridge.probeFinished(mine, residual, allocator);
+      }
     }
   }
 
   @Override
   public boolean isFinished() {
+    if (spilled) {
+      return finishing && (partitionedJoin == null || partitionedJoin.done());
+    }
     return finishing && current == null && output.isEmpty() && !unmatchedBuildPending();
+  }
+
+  private void closePartitionedJoin() {
+    if (partitionedJoin != null) {
+      PartitionedJoin join = partitionedJoin;
+      partitionedJoin = null;
+      join.close();
+    }
   }
 
   private void closeCurrent() {
@@ -405,9 +493,26 @@ final class HashJoinOperator implements Operator {
     output.clear();
     table = null;
     prober = null;
+    RuntimeException failure = null;
+    try {
+      closePartitionedJoin();
+    } catch (RuntimeException e) {
+      failure = e;
+    }
+    if (probePartitions != null) {
+      try {
+        probePartitions.close();
+      } catch (RuntimeException e) {
+        failure = failure == null ? e : failure;
+      }
+      probePartitions = null;
+    }
     if (!released) {
       released = true;
       bridge.release();
+    }
+    if (failure != null) {
+      throw failure;
     }
   }
 }

@@ -1,11 +1,20 @@
 package io.oxbow.engine.exec;
 
+import io.oxbow.engine.ExecutionContext;
 import io.oxbow.engine.OperatorStats;
 import io.oxbow.engine.ResultStream;
+import io.oxbow.engine.eval.Evaluator;
 import io.oxbow.engine.plan.JoinNode;
+import io.oxbow.engine.spill.MemoryThreshold;
+import io.oxbow.engine.spill.SpillContext;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * Connects the probe operators of one join (one {@link HashJoinOperator} per worker thread) to the
@@ -17,23 +26,69 @@ import org.apache.arrow.memory.BufferAllocator;
  * and each of them calls {@link #release()} exactly once, in its {@code close()}; the last release
  * closes the table (the allocator stays open: it belongs to the caller, who closes it after the
  * probe operators). A release before the table was built just means it is never built.
+ *
+ * <p>Spilling (a grace hash join). While the build side runs, its rows are kept in memory as long
+ * as they and the index they will need ({@link JoinTable#indexBytes}) stay under the query's spill
+ * threshold ({@link MemoryThreshold}). Past it, if spilling is enabled and the join has keys, every
+ * build row (those held and those still to come) is written to {@link JoinPartitions} by key hash
+ * and no table is built: {@link #table()} returns null. Each probe operator then writes its own
+ * probe rows to partitions of its own and hands them over with {@link #probeFinished}; the last
+ * probe operator to finish gets a {@link PartitionedJoin}, which joins partition by partition on
+ * its thread (each partition through a bridge and probe operator one level deeper, which spill
+ * again if the partition is still too large), and emits the whole join's output. A build whose keys
+ * all hash alike cannot be split and is not spilled: it fits or fails at the limit, as does a
+ * partition {@value #MAX_DEPTH} levels deep. The partitions are deleted by the last release.
  */
 public final class JoinBridge {
+  /** Levels of partitioning at most (a partition of a partition of ..). */
+  static final int MAX_DEPTH = 4;
+
   private final JoinNode node;
   private final Supplier<ResultStream> buildSide;
   private final BufferAllocator allocator;
+  private final SpillContext spill;
+  private final Runnable checkCancelled;
+  private final int depth;
   private int references;
+  private int probesRunning;
   private JoinTable table;
+  private boolean built;
   private Throwable failure;
   private List<OperatorStats> buildStats;
+  private JoinPartitions buildPartitions;
+  private JoinKeys buildKeys;
+  private Schema buildSchema;
+  private final List<JoinPartitions> probePartitions = new ArrayList<>();
 
   /**
-   * A bridge for {@code probes} probe operators; the table is allocated from {@code allocator}.
+   * A bridge for {@code probes} probe operators that never spills; the table is allocated from
+   * {@code allocator}.
    *
    * @param buildSide runs the join's right input; called at most once
    */
   public JoinBridge(
       JoinNode node, Supplier<ResultStream> buildSide, BufferAllocator allocator, int probes) {
+    this(node, buildSide, allocator, probes, SpillContext.disabled(), () -> {}, 0);
+  }
+
+  /** A bridge that spills as {@code context} says, checking it for cancellation. */
+  public JoinBridge(
+      JoinNode node,
+      Supplier<ResultStream> buildSide,
+      BufferAllocator allocator,
+      int probes,
+      ExecutionContext context) {
+    this(node, buildSide, allocator, probes, context.spill(), context::checkCancelled, 0);
+  }
+
+  JoinBridge(
+      JoinNode node,
+      Supplier<ResultStream> buildSide,
+      BufferAllocator allocator,
+      int probes,
+      SpillContext spill,
+      Runnable checkCancelled,
+      int depth) {
     if (probes < 1) {
       throw new IllegalArgumentException("a join bridge needs at least one probe operator");
     }
@@ -41,6 +96,10 @@ public final class JoinBridge {
     this.buildSide = buildSide;
     this.allocator = allocator;
     this.references = probes;
+    this.probesRunning = probes;
+    this.spill = spill;
+    this.checkCancelled = checkCancelled;
+    this.depth = depth;
   }
 
   /** The join this bridge builds. */
@@ -48,7 +107,9 @@ public final class JoinBridge {
     return node;
   }
 
-  /** The table, built on the first call. */
+  /**
+   * The table, built on the first call; null when the build side spilled (see {@link #spilled}).
+   */
   public synchronized JoinTable table() {
     if (failure != null) {
       if (failure instanceof Error e) {
@@ -59,10 +120,10 @@ public final class JoinBridge {
     if (references == 0) {
       throw new IllegalStateException("join bridge already released");
     }
-    if (table == null) {
+    if (!built) {
       try {
-        table = JoinTable.build(node, buildSide, allocator);
-        buildStats = table.buildStats();
+        build();
+        built = true;
       } catch (RuntimeException | Error e) {
         failure = e;
         throw e;
@@ -71,15 +132,187 @@ public final class JoinBridge {
     return table;
   }
 
-  /** Called once by each probe operator when it closes; the last call closes the table. */
+  /** Whether the build side went to disk (once {@link #table()} has run). */
+  synchronized boolean spilled() {
+    return buildPartitions != null;
+  }
+
+  /** The partitioning level of this bridge's join (0 for a plan's join). */
+  int depth() {
+    return depth;
+  }
+
+  SpillContext spillContext() {
+    return spill;
+  }
+
+  Runnable checkCancelled() {
+    return checkCancelled;
+  }
+
+  /**
+   * The key readers for probe pages of {@code probeSchema} against the spilled build rows; fails
+   * like the table's prober when the two would encode keys differently.
+   */
+  synchronized JoinKeys.Side probeKeys(Schema probeSchema) {
+    JoinKeys actual = JoinKeys.of(probeSchema, node.leftKeys(), buildSchema, node.rightKeys());
+    if (actual.mode != buildKeys.mode
+        || !Arrays.equals(actual.right.columns, buildKeys.right.columns)) {
+      throw new IllegalStateException(
+          "join probe keys have types " + probeSchema + " unlike the plan's " + node.left());
+    }
+    return actual.left;
+  }
+
+  /**
+   * A probe operator of a spilled join has written all its probe rows to {@code partitions}
+   * (finished), which the bridge now owns. Returns the join of all partitions for the last probe
+   * operator to finish, to run and close; null for the others.
+   */
+  synchronized PartitionedJoin probeFinished(
+      JoinPartitions partitions, Evaluator residual, BufferAllocator probeAllocator) {
+    if (partitions != null) {
+      probePartitions.add(partitions);
+    }
+    if (--probesRunning > 0) {
+      return null;
+    }
+    return new PartitionedJoin(
+        node,
+        residual,
+        buildPartitions,
+        List.copyOf(probePartitions),
+        probeAllocator,
+        spill,
+        checkCancelled,
+        depth);
+  }
+
+  /** Runs the build side: a table, or (past the spill threshold) partitions on disk. */
+  private void build() {
+    MemoryThreshold threshold = new MemoryThreshold(allocator, spill.threshold());
+    List<VectorSchemaRoot> batches = new ArrayList<>();
+    boolean spillable = spill.enabled() && threshold.limited() && depth < MAX_DEPTH;
+    JoinKeys keys = null;
+    long rows = 0;
+    long keyBytes = 0;
+    long[] columnBytes = null;
+    JoinPartitions partitions = null;
+    try {
+      List<OperatorStats> stats;
+      try (ResultStream stream = buildSide.get()) {
+        while (true) {
+          VectorSchemaRoot next = stream.next();
+          if (next == null) {
+            stats = stream.operatorStats();
+            break;
+          }
+          if (next.getRowCount() == 0) {
+            next.close();
+            continue;
+          }
+          VectorSchemaRoot batch = Page.of(next).compact(allocator);
+          if (partitions != null) {
+            try (batch) {
+              partitions.write(batch, keys.right, allocator);
+            }
+            continue;
+          }
+          batches.add(batch);
+          if (!spillable) {
+            continue;
+          }
+          if (keys == null) {
+            buildSchema = batch.getSchema();
+            keys =
+                JoinKeys.of(node.left().schema(), node.leftKeys(), buildSchema, node.rightKeys());
+            columnBytes = new long[batch.getFieldVectors().size()];
+            if (keys.mode == JoinKeys.Mode.NONE || keys.mode == JoinKeys.Mode.NEVER) {
+              spillable = false; // no key to partition by
+              continue;
+            }
+          }
+          rows += batch.getRowCount();
+          keyBytes += JoinTable.serialisedKeyBytes(keys.right, batch);
+          long largestColumn = 0;
+          for (int c = 0; c < columnBytes.length && c < batch.getFieldVectors().size(); c++) {
+            FieldVector v = batch.getVector(c);
+            columnBytes[c] += v.getBufferSize();
+            largestColumn = Math.max(largestColumn, columnBytes[c]);
+          }
+          // what building the table would still take: the index, and concatenating a column
+          long coming = JoinTable.indexBytes(keys.mode, rows, keyBytes) + largestColumn;
+          if (!threshold.exceeded(coming)) {
+            continue;
+          }
+          partitions = new JoinPartitions(spill, allocator.getName(), depth);
+          if (partitions.oneKeyHash(batches, keys.right)) {
+            // no partitioning can split these rows: build in memory, or fail at the limit
+            partitions = null;
+            spillable = false;
+            continue;
+          }
+          buildKeys = keys;
+          buildPartitions = partitions;
+          for (VectorSchemaRoot b : batches) {
+            partitions.write(b, keys.right, allocator);
+          }
+          batches.forEach(VectorSchemaRoot::close);
+          batches.clear();
+          checkCancelled.run();
+        }
+      }
+      buildStats = stats;
+      if (partitions != null) {
+        partitions.finishWriting();
+      } else {
+        table = JoinTable.of(node, batches, stats, allocator);
+      }
+    } catch (RuntimeException | Error e) {
+      batches.forEach(VectorSchemaRoot::close);
+      if (partitions != null) {
+        partitions.close();
+      }
+      buildPartitions = null;
+      throw e;
+    }
+  }
+
+  /**
+   * Called once by each probe operator when it closes; the last call closes the table and deletes
+   * the partitions.
+   */
   public synchronized void release() {
     if (references == 0) {
       throw new IllegalStateException("join bridge released too often");
     }
     references--;
-    if (references == 0 && table != null) {
+    if (references > 0) {
+      return;
+    }
+    RuntimeException closeFailure = null;
+    if (table != null) {
       table.close();
       table = null;
+    }
+    if (buildPartitions != null) {
+      try {
+        buildPartitions.close();
+      } catch (RuntimeException e) {
+        closeFailure = e;
+      }
+      buildPartitions = null;
+    }
+    for (JoinPartitions p : probePartitions) {
+      try {
+        p.close();
+      } catch (RuntimeException e) {
+        closeFailure = closeFailure == null ? e : closeFailure;
+      }
+    }
+    probePartitions.clear();
+    if (closeFailure != null) {
+      throw closeFailure;
     }
   }
 

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.function.Supplier;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.OutOfMemoryException;
+import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -26,6 +28,10 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * range, holding the first row), when that takes no more memory than the hash slots. Rows with a
  * NULL key are stored but never indexed, so they never match. Without key columns every build row
  * is chained after row 0, which makes the join a nested loop.
+ *
+ * <p>The index lives in Java heap arrays, which Arrow does not see; so that the query's memory
+ * limit covers them, {@link #of} accounts their bytes on the table's allocator (accounting only, no
+ * buffer behind it) before allocating them, and {@link #close()} gives them back.
  */
 public final class JoinTable implements AutoCloseable {
   private static final int CHUNK = 65_536;
@@ -63,6 +69,11 @@ public final class JoinTable implements AutoCloseable {
   private final boolean unique;
   private final long minKey;
   private final long maxKey;
+
+  /** Where the heap of the index is accounted, and how many bytes (see {@link #of}). */
+  private BufferAllocator allocator;
+
+  private long accounted;
 
   private JoinTable(
       JoinNode node, JoinKeys keys, VectorSchemaRoot data, List<OperatorStats> buildStats) {
@@ -243,7 +254,6 @@ public final class JoinTable implements AutoCloseable {
   static JoinTable build(
       JoinNode node, Supplier<ResultStream> buildSide, BufferAllocator allocator) {
     List<VectorSchemaRoot> batches = new ArrayList<>();
-    VectorSchemaRoot data = null;
     try {
       List<OperatorStats> stats;
       try (ResultStream stream = buildSide.get()) {
@@ -260,6 +270,28 @@ public final class JoinTable implements AutoCloseable {
           batches.add(Page.of(batch).compact(allocator));
         }
       }
+      return of(node, batches, stats, allocator);
+    } catch (RuntimeException | Error e) {
+      batches.forEach(VectorSchemaRoot::close);
+      throw e;
+    }
+  }
+
+  /**
+   * The table of the rows of {@code batches} (compacted, allocated from {@code allocator}), which
+   * it takes over (and closes, also if it fails). The heap of the index is accounted on {@code
+   * allocator} (see {@link #retainedBytes()}) until the table closes; when that passes a limit this
+   * throws Arrow's {@link OutOfMemoryException}, which names the limit.
+   */
+  static JoinTable of(
+      JoinNode node,
+      List<VectorSchemaRoot> batches,
+      List<OperatorStats> stats,
+      BufferAllocator allocator) {
+    VectorSchemaRoot data = null;
+    long reserved = 0;
+    JoinTable table;
+    try {
       if (batches.size() == 1) {
         data = batches.remove(0);
       } else {
@@ -286,14 +318,97 @@ public final class JoinTable implements AutoCloseable {
       }
       JoinKeys keys =
           JoinKeys.of(node.left().schema(), node.leftKeys(), data.getSchema(), node.rightKeys());
-      return new JoinTable(node, keys, data, stats);
+      // reserve the index's heap before allocating it, then settle on what it really took
+      long estimate =
+          indexBytes(keys.mode, data.getRowCount(), serialisedKeyBytes(keys.right, data));
+      reserve(allocator, estimate);
+      reserved = estimate;
+      table = new JoinTable(node, keys, data, stats);
     } catch (RuntimeException | Error e) {
       batches.forEach(VectorSchemaRoot::close);
+      batches.clear();
+      if (reserved > 0) {
+        allocator.releaseBytes(reserved);
+      }
       if (data != null) {
         data.close();
       }
       throw e;
     }
+    // from here on the table owns its data and the bytes reserved
+    table.allocator = allocator;
+    table.accounted = reserved;
+    try {
+      long retained = table.retainedBytes();
+      if (retained > table.accounted) {
+        reserve(allocator, retained - table.accounted);
+      } else {
+        allocator.releaseBytes(table.accounted - retained);
+      }
+      table.accounted = retained;
+      return table;
+    } catch (RuntimeException | Error e) {
+      table.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Accounts {@code bytes} of heap on {@code allocator}, or throws Arrow's {@link
+   * OutOfMemoryException} (accounting nothing) when that passes a limit on its way to the root.
+   */
+  private static void reserve(BufferAllocator allocator, long bytes) {
+    if (bytes > 0 && !allocator.forceAllocate(bytes)) {
+      allocator.releaseBytes(bytes);
+      throw new OutOfMemoryException(
+          "Hash join table needs "
+              + bytes
+              + " more bytes of heap for its index, over the memory limit of "
+              + allocator.getName());
+    }
+  }
+
+  /**
+   * About the heap the index of {@code rows} build rows takes, as the constructor lays it out
+   * ({@code keyBytes}: their serialised keys, for byte-encoded keys). The spilling build uses it to
+   * see the index coming; keep it in step with the constructor.
+   */
+  static long indexBytes(JoinKeys.Mode mode, long rows, long keyBytes) {
+    long bytes = 4L * rows;
+    if (mode == JoinKeys.Mode.NONE || mode == JoinKeys.Mode.NEVER || rows == 0) {
+      return bytes;
+    }
+    long capacity = Long.highestOneBit(Math.max(8, rows)) << 2;
+    return switch (mode) {
+      // the slots, and a dense index by value of about a slot per row built beside them
+      case LONG1 -> bytes + 16L * capacity + 4L * rows;
+      case LONG2 -> bytes + 20L * capacity;
+      default -> bytes + 8L * capacity + 4L * (rows + 1) + keyBytes;
+    };
+  }
+
+  /**
+   * The bytes the rows of {@code batch} take serialised by {@code side}, for {@link #indexBytes}.
+   */
+  static long serialisedKeyBytes(JoinKeys.Side side, VectorSchemaRoot batch) {
+    int rows = batch.getRowCount();
+    long bytes = 0;
+    for (int k = 0; k < side.columns.length; k++) {
+      FieldVector v = batch.getVector(side.columns[k].index());
+      if (side.isLong(k)) {
+        bytes += 8L * rows;
+      } else if (v instanceof BaseVariableWidthVector strings) {
+        bytes +=
+            4L * rows
+                + (rows == 0
+                    ? 0
+                    : strings.getOffsetBuffer().getInt((long) rows << 2)
+                        - strings.getOffsetBuffer().getInt(0));
+      } else {
+        bytes += 16L * rows;
+      }
+    }
+    return bytes;
   }
 
   private static long[][] readKeyLongs(
@@ -414,6 +529,10 @@ public final class JoinTable implements AutoCloseable {
   @Override
   public void close() {
     data.close();
+    if (accounted > 0) {
+      allocator.releaseBytes(accounted);
+      accounted = 0;
+    }
   }
 
   /** Finds the chain heads of probe rows. Not thread-safe: each probing thread has its own. */

@@ -144,7 +144,8 @@ public final class PipelineBuilder {
         ExecutionContext buildContext = context.child(i + "b");
         bridges.put(
             i,
-            new JoinBridge(join, () -> build(join.right(), buildContext), tableAllocator, workers));
+            new JoinBridge(
+                join, () -> build(join.right(), buildContext), tableAllocator, workers, context));
       }
     }
     ParallelSourceOperator.WorkerChain factory =
@@ -213,7 +214,7 @@ public final class PipelineBuilder {
       PlanNode node, BufferAllocator allocator, ExecutionContext context, int index) {
     if (node instanceof JoinNode join) {
       Supplier<ResultStream> build = () -> build(join.right(), context.child(index + "b"));
-      return probe(join, new JoinBridge(join, build, allocator, 1), allocator);
+      return probe(join, new JoinBridge(join, build, allocator, 1, context), allocator);
     }
     if (node instanceof UnionAllNode union) {
       List<Supplier<ResultStream>> inputs = new ArrayList<>();

@@ -1,0 +1,236 @@
+package io.oxbow.engine.exec;
+
+import io.oxbow.engine.OperatorStats;
+import io.oxbow.engine.ResultStream;
+import io.oxbow.engine.eval.Evaluator;
+import io.oxbow.engine.plan.JoinNode;
+import io.oxbow.engine.plan.JoinNode.JoinType;
+import io.oxbow.engine.spill.SpillContext;
+import io.oxbow.engine.spill.SpillFile;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * The second phase of a spilled hash join (see {@link JoinBridge}): joins build partition {@code p}
+ * with the probe partitions {@code p} of every probe operator, one partition after the other, on
+ * the calling thread. Each partition is joined by a {@link HashJoinOperator} over a {@link
+ * JoinBridge} one level deeper whose build side reads the partition's build files, so every join
+ * type, the residual condition and NULL keys behave as without spilling, and a partition still too
+ * large is partitioned again. A partition's files are deleted as soon as they have been read;
+ * partitions that cannot produce a row (no build rows for an inner, semi or right join, no probe
+ * rows for an inner, semi, left or anti join) are skipped.
+ */
+final class PartitionedJoin implements AutoCloseable {
+  private final JoinNode node;
+  private final Evaluator residual;
+  private final JoinPartitions build;
+  private final List<JoinPartitions> probes;
+  private final BufferAllocator allocator;
+  private final SpillContext spill;
+  private final Runnable checkCancelled;
+  private final int depth;
+  private int partition;
+  private HashJoinOperator inner;
+  private final List<SpillFile> probeFiles = new ArrayList<>();
+  private SpillFile.Reader probeReader;
+  private boolean done;
+
+  PartitionedJoin(
+      JoinNode node,
+      Evaluator residual,
+      JoinPartitions build,
+      List<JoinPartitions> probes,
+      BufferAllocator allocator,
+      SpillContext spill,
+      Runnable checkCancelled,
+      int depth) {
+    this.node = node;
+    this.residual = residual;
+    this.build = build;
+    this.probes = probes;
+    this.allocator = allocator;
+    this.spill = spill;
+    this.checkCancelled = checkCancelled;
+    this.depth = depth;
+  }
+
+  /** Whether every partition has been joined and emitted. */
+  boolean done() {
+    return done;
+  }
+
+  /** The next output page (owned by the caller), or null once done. */
+  Page next() {
+    while (!done) {
+      checkCancelled.run();
+      if (inner == null) {
+        if (partition == JoinPartitions.PARTITIONS) {
+          done = true;
+          return null;
+        }
+        open(partition++);
+        continue;
+      }
+      Page out = inner.getOutput();
+      if (out != null) {
+        return out;
+      }
+      if (inner.isFinished()) {
+        closeInner();
+        continue;
+      }
+      if (inner.needsInput()) {
+        VectorSchemaRoot batch = nextProbeBatch();
+        if (batch == null) {
+          inner.finish();
+        } else {
+          inner.addInput(Page.of(batch));
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Starts joining partition {@code p}, or deletes its files when it cannot produce a row. */
+  private void open(int p) {
+    List<SpillFile> buildFiles = new ArrayList<>(build.files(p));
+    build.files(p).clear();
+    long buildRows = 0;
+    for (SpillFile f : buildFiles) {
+      buildRows += f.rows();
+    }
+    long probeRows = 0;
+    for (JoinPartitions side : probes) {
+      probeFiles.addAll(side.files(p));
+      side.files(p).clear();
+    }
+    for (SpillFile f : probeFiles) {
+      probeRows += f.rows();
+    }
+    JoinType type = node.type();
+    boolean buildMatters = type == JoinType.RIGHT || type == JoinType.FULL;
+    boolean probeMatters = type == JoinType.LEFT || type == JoinType.FULL || type == JoinType.ANTI;
+    if ((buildRows == 0 && !probeMatters) || (probeRows == 0 && !buildMatters)) {
+      buildFiles.forEach(SpillFile::close);
+      probeFiles.forEach(SpillFile::close);
+      probeFiles.clear();
+      return;
+    }
+    FilesStream buildSide = new FilesStream(buildFiles);
+    JoinBridge bridge =
+        new JoinBridge(node, () -> buildSide, allocator, 1, spill, checkCancelled, depth + 1);
+    inner = new HashJoinOperator(node, bridge, residual, allocator);
+  }
+
+  /** The next batch of the current partition's probe files (deleting each once read), or null. */
+  private VectorSchemaRoot nextProbeBatch() {
+    while (!probeFiles.isEmpty()) {
+      SpillFile file = probeFiles.get(0);
+      if (probeReader == null) {
+        probeReader = file.openReader(allocator);
+      }
+      VectorSchemaRoot batch = probeReader.next();
+      if (batch != null) {
+        return batch;
+      }
+      probeReader = null;
+      probeFiles.remove(0);
+      file.close(); // closes the reader and deletes the file
+    }
+    return null;
+  }
+
+  private void closeInner() {
+    HashJoinOperator op = inner;
+    inner = null;
+    if (op != null) {
+      op.close();
+    }
+  }
+
+  /** Releases what the current partition holds; the partitions' files stay with their owners. */
+  @Override
+  public void close() {
+    done = true;
+    RuntimeException failure = null;
+    try {
+      closeInner();
+    } catch (RuntimeException e) {
+      failure = e;
+    }
+    probeReader = null;
+    for (SpillFile f : probeFiles) {
+      try {
+        f.close();
+      } catch (RuntimeException e) {
+        failure = failure == null ? e : failure;
+      }
+    }
+    probeFiles.clear();
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /**
+   * A partition's build files as a build side: their batches in order, each file deleted once read;
+   * closing it early deletes the rest.
+   */
+  private final class FilesStream implements ResultStream {
+    private final List<SpillFile> files;
+    private SpillFile.Reader reader;
+
+    FilesStream(List<SpillFile> files) {
+      this.files = files;
+    }
+
+    @Override
+    public Schema schema() {
+      return node.right().schema();
+    }
+
+    @Override
+    public VectorSchemaRoot next() {
+      checkCancelled.run();
+      while (!files.isEmpty()) {
+        SpillFile file = files.get(0);
+        if (reader == null) {
+          reader = file.openReader(allocator);
+        }
+        VectorSchemaRoot batch = reader.next();
+        if (batch != null) {
+          return batch;
+        }
+        reader = null;
+        files.remove(0);
+        file.close();
+      }
+      return null;
+    }
+
+    @Override
+    public List<OperatorStats> operatorStats() {
+      return List.of();
+    }
+
+    @Override
+    public void close() {
+      reader = null;
+      RuntimeException failure = null;
+      for (SpillFile f : files) {
+        try {
+          f.close();
+        } catch (RuntimeException e) {
+          failure = failure == null ? e : failure;
+        }
+      }
+      files.clear();
+      if (failure != null) {
+        throw failure;
+      }
+    }
+  }
+}
