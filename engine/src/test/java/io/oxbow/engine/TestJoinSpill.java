@@ -7,6 +7,7 @@ import io.oxbow.engine.expr.Expr;
 import io.oxbow.engine.expr.ScalarFunction;
 import io.oxbow.engine.plan.JoinNode;
 import io.oxbow.engine.plan.JoinNode.JoinType;
+import io.oxbow.engine.plan.ProjectNode;
 import io.oxbow.engine.plan.ScanNode;
 import io.oxbow.engine.spill.SpillContext;
 import io.oxbow.engine.type.Kind;
@@ -441,20 +442,44 @@ class TestJoinSpill extends EngineTesting {
   }
 
   /**
-   * The build's rows take about 40 MB at their peak (concatenating the batches) and fitted a 48 MB
-   * limit while the index was uncounted; its index (16 bytes a hash slot, two slots a row, and a
-   * chain int a row) now counts too, so the build no longer fits.
+   * A semi join whose build side is the build keys alone (a million longs: 16 MB of Arrow buffers,
+   * 32 MB at their peak while the batches are concatenated), under a limit these fit: its index (16
+   * bytes a hash slot, two slots a row, and a chain int a row: about 38 MB) now counts too, and the
+   * query fails at the index's reservation.
    */
   @Test
   void theHashIndexCountsAgainstTheLimit() {
-    long limit = 48L << 20;
-    assertFailsNamingTheLimit(
-        join(JoinType.SEMI, false, null, TestJoinSpill::buildKey), limit, SpillContext.disabled());
-    // without a limit the query's peak holds the rows and the index
+    JoinNode plan =
+        new JoinNode(
+            scan("probe", PROBE, PROBE_ROWS, TestJoinSpill::probeKey),
+            new ProjectNode(
+                scan("build", BUILD, BUILD_ROWS, TestJoinSpill::buildKey),
+                List.of(col(0, Kind.INT64)),
+                schema("bk", Kind.INT64)),
+            JoinType.SEMI,
+            List.of(0),
+            List.of(0),
+            null,
+            PROBE);
+    long limit = 44L << 20;
+    assertThatThrownBy(
+            () -> {
+              try (BufferAllocator query = root.newChildAllocator("query", 0, limit)) {
+                run(
+                    plan,
+                    new ExecutionContext("q", query, () -> false, 1, SpillContext.disabled()));
+              }
+            })
+        .isInstanceOfSatisfying(
+            OxbowException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_EXHAUSTED))
+        .hasMessageContaining("memory limit of " + limit + " bytes")
+        .hasStackTraceContaining("Hash join table needs");
+    // without a limit it runs, and the index's bytes are given back with the table
+    long[] expected = expected(JoinType.SEMI, false);
     try (BufferAllocator query = root.newChildAllocator("query", 0, Long.MAX_VALUE)) {
-      run(
-          join(JoinType.SEMI, false, null, TestJoinSpill::buildKey),
-          new ExecutionContext("q", query, () -> false, 1, SpillContext.disabled()));
+      long[] actual =
+          run(plan, new ExecutionContext("q", query, () -> false, 1, SpillContext.disabled()));
+      assertSameRows(actual, expected, "SEMI join");
       assertThat(query.getPeakMemoryAllocation()).isGreaterThan(limit);
       assertThat(query.getAllocatedMemory()).isZero();
     }
@@ -462,8 +487,11 @@ class TestJoinSpill extends EngineTesting {
 
   @Test
   void aBuildWhoseKeysAreAllEqualCannotBeSplitAndFailsNamingTheLimit() {
+    SpillContext spill = spill();
     assertFailsNamingTheLimit(
-        join(JoinType.INNER, false, null, TestJoinSpill::sameKey), 16 << 20, spill());
+        join(JoinType.INNER, false, null, TestJoinSpill::sameKey), 16 << 20, spill);
+    // partitioning could not have helped, so it was not tried
+    assertThat(spill.bytesWritten()).isZero();
   }
 
   @Test
