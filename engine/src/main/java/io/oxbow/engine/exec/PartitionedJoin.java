@@ -10,6 +10,7 @@ import io.oxbow.engine.spill.SpillFile;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
 
@@ -24,6 +25,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * rows for an inner, semi, left or anti join) are skipped.
  */
 final class PartitionedJoin implements AutoCloseable {
+  private static final int PROBE_BATCH_ROWS = 4096;
+
   private final JoinNode node;
   private final Evaluator residual;
   private final JoinPartitions build;
@@ -125,22 +128,54 @@ final class PartitionedJoin implements AutoCloseable {
     inner = new HashJoinOperator(node, bridge, residual, allocator);
   }
 
-  /** The next batch of the current partition's probe files (deleting each once read), or null. */
+  /**
+   * The next batch of the current partition's probe files (deleting each once read), or null.
+   * Partitioning writes small batches (a probe page's rows of one partition), so consecutive ones
+   * of a file are joined up to {@value #PROBE_BATCH_ROWS} rows.
+   */
   private VectorSchemaRoot nextProbeBatch() {
-    while (!probeFiles.isEmpty()) {
-      SpillFile file = probeFiles.get(0);
-      if (probeReader == null) {
-        probeReader = file.openReader(allocator);
+    List<VectorSchemaRoot> parts = new ArrayList<>();
+    try {
+      int rows = 0;
+      while (!probeFiles.isEmpty() && rows < PROBE_BATCH_ROWS) {
+        SpillFile file = probeFiles.get(0);
+        if (probeReader == null) {
+          probeReader = file.openReader(allocator);
+        }
+        VectorSchemaRoot batch = probeReader.next();
+        if (batch == null) {
+          probeReader = null;
+          probeFiles.remove(0);
+          file.close(); // closes the reader and deletes the file
+          if (!parts.isEmpty()) {
+            break; // the next file may hold another schema
+          }
+          continue;
+        }
+        parts.add(batch);
+        rows += batch.getRowCount();
       }
-      VectorSchemaRoot batch = probeReader.next();
-      if (batch != null) {
-        return batch;
+      if (parts.size() <= 1) {
+        return parts.isEmpty() ? null : parts.remove(0);
       }
-      probeReader = null;
-      probeFiles.remove(0);
-      file.close(); // closes the reader and deletes the file
+      VectorSchemaRoot joined = VectorSchemaRoot.create(parts.get(0).getSchema(), allocator);
+      try {
+        for (int c = 0; c < joined.getFieldVectors().size(); c++) {
+          List<FieldVector> sources = new ArrayList<>();
+          for (VectorSchemaRoot part : parts) {
+            sources.add(part.getVector(c));
+          }
+          ColumnGather.concat(sources, joined.getVector(c));
+        }
+        joined.setRowCount(rows);
+      } catch (RuntimeException | Error e) {
+        joined.close();
+        throw e;
+      }
+      return joined;
+    } finally {
+      parts.forEach(VectorSchemaRoot::close);
     }
-    return null;
   }
 
   private void closeInner() {
