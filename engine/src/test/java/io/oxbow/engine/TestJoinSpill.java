@@ -419,6 +419,32 @@ class TestJoinSpill extends EngineTesting {
     }
   }
 
+  /**
+   * Under 8 MB a sixteenth of the build (62K rows and their index) is still over the spill
+   * threshold: its partitions are partitioned again (more than one file per partition and side,
+   * which is all one level writes with one probe worker).
+   */
+  @Test
+  void partitionsStillTooLargeArePartitionedAgain() {
+    for (JoinType type : List.of(JoinType.INNER, JoinType.FULL)) {
+      boolean stringKeys = type == JoinType.FULL;
+      long[] expected = expected(type, true);
+      SpillContext spill = spill();
+      long[] actual;
+      try (BufferAllocator query = root.newChildAllocator("query", 0, 8 << 20)) {
+        actual =
+            run(
+                join(type, stringKeys, BID_GREATER_THAN_PID, TestJoinSpill::buildKey),
+                new ExecutionContext("q", query, () -> false, 1, spill));
+        assertThat(query.getAllocatedMemory()).isZero();
+      }
+      assertSameRows(actual, expected, type + " join");
+      assertThat(spill.filesCreated()).isGreaterThan(2 * 16);
+      assertThat(spill.filesOpen()).isZero();
+      assertThat(spillRootEntries()).isEmpty();
+    }
+  }
+
   private void assertFailsNamingTheLimit(JoinNode plan, long limit, SpillContext spill) {
     assertThatThrownBy(
             () -> {

@@ -25,7 +25,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * rows for an inner, semi, left or anti join) are skipped.
  */
 final class PartitionedJoin implements AutoCloseable {
-  private static final int PROBE_BATCH_ROWS = 4096;
+  private static final int BATCH_ROWS = 4096;
 
   private final JoinNode node;
   private final Evaluator residual;
@@ -37,8 +37,7 @@ final class PartitionedJoin implements AutoCloseable {
   private final int depth;
   private int partition;
   private HashJoinOperator inner;
-  private final List<SpillFile> probeFiles = new ArrayList<>();
-  private SpillFile.Reader probeReader;
+  private FileBatches probeFiles = new FileBatches(new ArrayList<>());
   private boolean done;
 
   PartitionedJoin(
@@ -105,12 +104,13 @@ final class PartitionedJoin implements AutoCloseable {
     for (SpillFile f : buildFiles) {
       buildRows += f.rows();
     }
+    List<SpillFile> probeList = new ArrayList<>();
     long probeRows = 0;
     for (JoinPartitions side : probes) {
-      probeFiles.addAll(side.files(p));
+      probeList.addAll(side.files(p));
       side.files(p).clear();
     }
-    for (SpillFile f : probeFiles) {
+    for (SpillFile f : probeList) {
       probeRows += f.rows();
     }
     JoinType type = node.type();
@@ -118,64 +118,19 @@ final class PartitionedJoin implements AutoCloseable {
     boolean probeMatters = type == JoinType.LEFT || type == JoinType.FULL || type == JoinType.ANTI;
     if ((buildRows == 0 && !probeMatters) || (probeRows == 0 && !buildMatters)) {
       buildFiles.forEach(SpillFile::close);
-      probeFiles.forEach(SpillFile::close);
-      probeFiles.clear();
+      probeList.forEach(SpillFile::close);
       return;
     }
-    FilesStream buildSide = new FilesStream(buildFiles);
+    probeFiles = new FileBatches(probeList);
+    FilesStream buildSide = new FilesStream(new FileBatches(buildFiles));
     JoinBridge bridge =
         new JoinBridge(node, () -> buildSide, allocator, 1, spill, checkCancelled, depth + 1);
     inner = new HashJoinOperator(node, bridge, residual, allocator);
   }
 
-  /**
-   * The next batch of the current partition's probe files (deleting each once read), or null.
-   * Partitioning writes small batches (a probe page's rows of one partition), so consecutive ones
-   * of a file are joined up to {@value #PROBE_BATCH_ROWS} rows.
-   */
+  /** The next batch of the current partition's probe files, or null. */
   private VectorSchemaRoot nextProbeBatch() {
-    List<VectorSchemaRoot> parts = new ArrayList<>();
-    try {
-      int rows = 0;
-      while (!probeFiles.isEmpty() && rows < PROBE_BATCH_ROWS) {
-        SpillFile file = probeFiles.get(0);
-        if (probeReader == null) {
-          probeReader = file.openReader(allocator);
-        }
-        VectorSchemaRoot batch = probeReader.next();
-        if (batch == null) {
-          probeReader = null;
-          probeFiles.remove(0);
-          file.close(); // closes the reader and deletes the file
-          if (!parts.isEmpty()) {
-            break; // the next file may hold another schema
-          }
-          continue;
-        }
-        parts.add(batch);
-        rows += batch.getRowCount();
-      }
-      if (parts.size() <= 1) {
-        return parts.isEmpty() ? null : parts.remove(0);
-      }
-      VectorSchemaRoot joined = VectorSchemaRoot.create(parts.get(0).getSchema(), allocator);
-      try {
-        for (int c = 0; c < joined.getFieldVectors().size(); c++) {
-          List<FieldVector> sources = new ArrayList<>();
-          for (VectorSchemaRoot part : parts) {
-            sources.add(part.getVector(c));
-          }
-          ColumnGather.concat(sources, joined.getVector(c));
-        }
-        joined.setRowCount(rows);
-      } catch (RuntimeException | Error e) {
-        joined.close();
-        throw e;
-      }
-      return joined;
-    } finally {
-      parts.forEach(VectorSchemaRoot::close);
-    }
+    return probeFiles.next();
   }
 
   private void closeInner() {
@@ -196,30 +151,100 @@ final class PartitionedJoin implements AutoCloseable {
     } catch (RuntimeException e) {
       failure = e;
     }
-    probeReader = null;
-    for (SpillFile f : probeFiles) {
-      try {
-        f.close();
-      } catch (RuntimeException e) {
-        failure = failure == null ? e : failure;
-      }
+    try {
+      probeFiles.close();
+    } catch (RuntimeException e) {
+      failure = failure == null ? e : failure;
     }
-    probeFiles.clear();
     if (failure != null) {
       throw failure;
     }
   }
 
   /**
-   * A partition's build files as a build side: their batches in order, each file deleted once read;
-   * closing it early deletes the rest.
+   * The batches of a list of spill files in order, each file deleted once read (and all that are
+   * left on close). Partitioning writes small batches (one input page's rows of one partition), so
+   * consecutive batches of a file are joined up to {@value #BATCH_ROWS} rows: the partition's join,
+   * and any partitioning one level deeper, then work on pages of the usual size.
    */
-  private final class FilesStream implements ResultStream {
+  private final class FileBatches implements AutoCloseable {
     private final List<SpillFile> files;
     private SpillFile.Reader reader;
 
-    FilesStream(List<SpillFile> files) {
+    FileBatches(List<SpillFile> files) {
       this.files = files;
+    }
+
+    /** The next batch (owned by the caller), or null after the last. */
+    VectorSchemaRoot next() {
+      List<VectorSchemaRoot> parts = new ArrayList<>();
+      try {
+        int rows = 0;
+        while (!files.isEmpty() && rows < BATCH_ROWS) {
+          SpillFile file = files.get(0);
+          if (reader == null) {
+            reader = file.openReader(allocator);
+          }
+          VectorSchemaRoot batch = reader.next();
+          if (batch == null) {
+            reader = null;
+            files.remove(0);
+            file.close(); // closes the reader and deletes the file
+            if (!parts.isEmpty()) {
+              break; // the next file may hold another schema
+            }
+            continue;
+          }
+          parts.add(batch);
+          rows += batch.getRowCount();
+        }
+        if (parts.size() <= 1) {
+          return parts.isEmpty() ? null : parts.remove(0);
+        }
+        VectorSchemaRoot joined = VectorSchemaRoot.create(parts.get(0).getSchema(), allocator);
+        try {
+          for (int c = 0; c < joined.getFieldVectors().size(); c++) {
+            List<FieldVector> sources = new ArrayList<>();
+            for (VectorSchemaRoot part : parts) {
+              sources.add(part.getVector(c));
+            }
+            ColumnGather.concat(sources, joined.getVector(c));
+          }
+          joined.setRowCount(rows);
+        } catch (RuntimeException | Error e) {
+          joined.close();
+          throw e;
+        }
+        return joined;
+      } finally {
+        parts.forEach(VectorSchemaRoot::close);
+      }
+    }
+
+    @Override
+    public void close() {
+      reader = null;
+      RuntimeException failure = null;
+      for (SpillFile f : files) {
+        try {
+          f.close(); // closes its reader too
+        } catch (RuntimeException e) {
+          failure = failure == null ? e : failure;
+        }
+      }
+      files.clear();
+      if (failure != null) {
+        throw failure;
+      }
+    }
+  }
+
+  /** A partition's build files as a build side. */
+  private final class FilesStream implements ResultStream {
+    private final FileBatches batches;
+
+    FilesStream(FileBatches batches) {
+      this.batches = batches;
     }
 
     @Override
@@ -230,20 +255,7 @@ final class PartitionedJoin implements AutoCloseable {
     @Override
     public VectorSchemaRoot next() {
       checkCancelled.run();
-      while (!files.isEmpty()) {
-        SpillFile file = files.get(0);
-        if (reader == null) {
-          reader = file.openReader(allocator);
-        }
-        VectorSchemaRoot batch = reader.next();
-        if (batch != null) {
-          return batch;
-        }
-        reader = null;
-        files.remove(0);
-        file.close();
-      }
-      return null;
+      return batches.next();
     }
 
     @Override
@@ -253,19 +265,7 @@ final class PartitionedJoin implements AutoCloseable {
 
     @Override
     public void close() {
-      reader = null;
-      RuntimeException failure = null;
-      for (SpillFile f : files) {
-        try {
-          f.close();
-        } catch (RuntimeException e) {
-          failure = failure == null ? e : failure;
-        }
-      }
-      files.clear();
-      if (failure != null) {
-        throw failure;
-      }
+      batches.close();
     }
   }
 }
