@@ -30,12 +30,14 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * <p>RIGHT and FULL joins remember which build rows matched in this instance (a bitset over build
  * row numbers) and emit the others at the end, so they must run with a single probe instance.
  *
- * <p>When the bridge's build side spilled (it has no table, see {@link JoinBridge}), this operator
- * only partitions its probe pages to spill files of its own, by the same key hash as the build
- * rows, and emits nothing while its input lasts. On {@link #finish()} it hands its partitions to
- * the bridge; the last of the bridge's probe operators to finish then joins every partition (its
- * own and the other workers') on its own thread and emits the whole join's output, the others
- * finish empty. So a spilled join's second phase runs on one thread.
+ * <p>When the bridge's build side spilled (see {@link JoinBridge}), the table holds the build rows
+ * of the partitions that stayed in memory. This operator computes each probe row's partition (by
+ * the same key hash as the build rows): rows of partitions on disk go to spill files of its own,
+ * the others (and rows with a NULL key, which match nothing) are joined with the table as above.
+ * Once its input is done and all of that is emitted, it hands its partitions to the bridge; the
+ * last of the bridge's probe operators to do so gets the join of the partitions on disk (its own
+ * and the other workers' probe rows), runs it on its own thread and emits its output; the others
+ * are finished. So the join of spilled partitions runs on one thread.
  */
 final class HashJoinOperator implements Operator {
   private static final int OUTPUT_ROWS = 4096;
@@ -65,11 +67,13 @@ final class HashJoinOperator implements Operator {
   private int cursor;
   private int chainRow;
 
-  // a spilled build: this operator's probe partitions until finish, then (last one) the join
-  private boolean spilled;
+  // a spilled build: the partitions on disk, this operator's probe partitions until it hands them
+  // to the bridge, then (for the last one) the join of the partitions on disk
+  private boolean[] onDisk;
   private JoinPartitions probePartitions;
   private JoinKeys.Side probeKeys;
   private Schema probeKeysSchema;
+  private boolean handedOver;
   private PartitionedJoin partitionedJoin;
 
   HashJoinOperator(
@@ -94,14 +98,8 @@ final class HashJoinOperator implements Operator {
     if (table != null) {
       return;
     }
-    if (spilled) {
-      return;
-    }
     table = bridge.table();
-    if (table == null) {
-      spilled = true;
-      return;
-    }
+    onDisk = bridge.onDisk();
     prober = table.prober();
     if (type == JoinType.RIGHT || type == JoinType.FULL) {
       matchedBuild = new long[(table.rowCount() + 63) >>> 6];
@@ -126,13 +124,17 @@ final class HashJoinOperator implements Operator {
       page.close();
       return;
     }
-    if (spilled) {
+    if (onDisk != null) {
       try {
-        partitionProbe(page);
-      } finally {
+        page = partitionProbe(page);
+      } catch (RuntimeException | Error e) {
         page.close();
+        throw e;
       }
-      return;
+      if (page == null) {
+        return;
+      }
+      n = page.count();
     }
     current = page;
     if (heads.length < n) {
@@ -396,8 +398,11 @@ final class HashJoinOperator implements Operator {
     return matchedBuild != null && unmatchedBuildCursor < table.rowCount();
   }
 
-  /** Writes the live rows of {@code page} to this operator's probe partitions. */
-  private void partitionProbe(Page page) {
+  /**
+   * Writes the live rows of {@code page} of partitions on disk to this operator's probe partitions;
+   * returns the page of the other rows, to join with the table, or null (the page closed) if none.
+   */
+  private Page partitionProbe(Page page) {
     Schema schema = page.root().getSchema();
     if (schema != probeKeysSchema) {
       probeKeys = bridge.probeKeys(schema);
@@ -407,31 +412,35 @@ final class HashJoinOperator implements Operator {
       probePartitions =
           new JoinPartitions(bridge.spillContext(), allocator.getName(), bridge.depth());
     }
-    int[] positions = page.selection();
-    if (positions == null) {
-      if (pairPosition.length < page.count()) {
-        positions = new int[page.count()];
-      } else {
-        positions = pairPosition;
-      }
-      for (int i = 0; i < page.count(); i++) {
-        positions[i] = i;
+    int n = page.count();
+    int[] live = new int[n];
+    for (int i = 0; i < n; i++) {
+      live[i] = page.position(i);
+    }
+    List<FieldVector> vectors = page.root().getFieldVectors();
+    int[] partitionOf = probePartitions.assign(probeKeys, vectors, live, n, false);
+    int[] kept = new int[n];
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+      int p = partitionOf[i];
+      if (p < 0 || !onDisk[p]) {
+        kept[k++] = live[i];
       }
     }
-    probePartitions.write(page.root(), positions, page.count(), probeKeys, allocator);
+    if (k < n) {
+      probePartitions.write(page.root(), live, n, partitionOf, onDisk, allocator);
+    }
+    if (k == 0) {
+      page.close();
+      return null;
+    }
+    return k == n ? page : new Page(page.root(), Arrays.copyOf(kept, k), k);
   }
 
   @Override
   public Page getOutput() {
-    if (spilled) {
-      if (partitionedJoin == null || partitionedJoin.done()) {
-        return null;
-      }
-      Page page = partitionedJoin.next();
-      if (page == null) {
-        closePartitionedJoin();
-      }
-      return page;
+    if (handedOver) {
+      return partitionedOutput();
     }
     if (output.isEmpty() && current != null) {
       advance();
@@ -439,7 +448,46 @@ final class HashJoinOperator implements Operator {
     if (output.isEmpty() && finishing && current == null && unmatchedBuildPending()) {
       emitUnmatchedBuild();
     }
-    return output.poll();
+    Page page = output.poll();
+    if (page == null && onDisk != null && memoryPartitionsDone()) {
+      handOver();
+      return partitionedOutput();
+    }
+    return page;
+  }
+
+  /** Whether a spilled join's output from the table is all emitted. */
+  private boolean memoryPartitionsDone() {
+    return finishing && current == null && output.isEmpty() && !unmatchedBuildPending();
+  }
+
+  /** Hands this operator's probe partitions to the bridge: the last one gets the join of them. */
+  private void handOver() {
+    handedOver = true;
+    table = null;
+    prober = null;
+    JoinPartitions mine = probePartitions;
+    probePartitions = null;
+    if (mine != null) {
+      try {
+        mine.finishWriting();
+      } catch (RuntimeException | Error e) {
+        mine.close();
+        throw e;
+      }
+    }
+    partitionedJoin = bridge.probeFinished(mine, residual, allocator);
+  }
+
+  private Page partitionedOutput() {
+    if (partitionedJoin == null) {
+      return null;
+    }
+    Page page = partitionedJoin.next();
+    if (page == null) {
+      closePartitionedJoin();
+    }
+    return page;
   }
 
   @Override
@@ -447,26 +495,13 @@ final class HashJoinOperator implements Operator {
     if (!finishing) {
       finishing = true;
       build();
-      if (spilled) {
-        JoinPartitions mine = probePartitions;
-        probePartitions = null;
-        if (mine != null) {
-          try {
-            mine.finishWriting();
-          } catch (RuntimeException | Error e) {
-            mine.close();
-            throw e;
-          }
-        }
-        partitionedJoin = bridge.probeFinished(mine, residual, allocator);
-      }
     }
   }
 
   @Override
   public boolean isFinished() {
-    if (spilled) {
-      return finishing && (partitionedJoin == null || partitionedJoin.done());
+    if (onDisk != null) {
+      return handedOver && partitionedJoin == null;
     }
     return finishing && current == null && output.isEmpty() && !unmatchedBuildPending();
   }

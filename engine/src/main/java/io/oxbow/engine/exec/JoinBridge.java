@@ -56,6 +56,7 @@ public final class JoinBridge {
   private Throwable failure;
   private List<OperatorStats> buildStats;
   private JoinPartitions buildPartitions;
+  private boolean[] onDisk;
   private JoinKeys buildKeys;
   private Schema buildSchema;
   private final List<JoinPartitions> probePartitions = new ArrayList<>();
@@ -137,6 +138,14 @@ public final class JoinBridge {
     return buildPartitions != null;
   }
 
+  /**
+   * For a spilled build, per partition whether its rows went to disk (the table holds those of the
+   * others, and rows with a NULL key of any); null when it did not spill.
+   */
+  synchronized boolean[] onDisk() {
+    return onDisk == null ? null : onDisk.clone();
+  }
+
   /** The partitioning level of this bridge's join (0 for a plan's join). */
   int depth() {
     return depth;
@@ -165,9 +174,11 @@ public final class JoinBridge {
   }
 
   /**
-   * A probe operator of a spilled join has written all its probe rows to {@code partitions}
-   * (finished), which the bridge now owns. Returns the join of all partitions for the last probe
-   * operator to finish, to run and close; null for the others.
+   * A probe operator of a spilled join is done with the table (its output of the partitions in
+   * memory is all emitted) and has written its probe rows of the partitions on disk to {@code
+   * partitions} (finished, or null for none), which the bridge now owns. The last probe operator to
+   * get here closes the table and gets the join of the partitions on disk, to run and close; the
+   * others get null.
    */
   synchronized PartitionedJoin probeFinished(
       JoinPartitions partitions, Evaluator residual, BufferAllocator probeAllocator) {
@@ -176,6 +187,11 @@ public final class JoinBridge {
     }
     if (--probesRunning > 0) {
       return null;
+    }
+    // every probe operator is done with the partitions in memory: make room for the others
+    if (table != null) {
+      table.close();
+      table = null;
     }
     return new PartitionedJoin(
         node,
@@ -188,7 +204,10 @@ public final class JoinBridge {
         depth);
   }
 
-  /** Runs the build side: a table, or (past the spill threshold) partitions on disk. */
+  /**
+   * Runs the build side into a table of all its rows, or (past the spill threshold) into partitions
+   * of which those that fit stay in memory, as the table, and the others go to disk.
+   */
   private void build() {
     MemoryThreshold threshold = new MemoryThreshold(allocator, spill.threshold());
     List<VectorSchemaRoot> batches = new ArrayList<>();
@@ -198,6 +217,7 @@ public final class JoinBridge {
     long keyBytes = 0;
     long[] columnBytes = null;
     JoinPartitions partitions = null;
+    Held held = null;
     try {
       List<OperatorStats> stats;
       try (ResultStream stream = buildSide.get()) {
@@ -214,8 +234,9 @@ public final class JoinBridge {
           VectorSchemaRoot batch = Page.of(next).compact(allocator);
           if (partitions != null) {
             try (batch) {
-              partitions.write(batch, keys.right, allocator);
+              held.add(batch, partitions, keys.right);
             }
+            held.evict(threshold, keys.mode, partitions);
             continue;
           }
           batches.add(batch);
@@ -254,27 +275,143 @@ public final class JoinBridge {
           }
           buildKeys = keys;
           buildPartitions = partitions;
-          for (VectorSchemaRoot b : batches) {
-            partitions.write(b, keys.right, allocator);
+          held = new Held(allocator);
+          while (!batches.isEmpty()) {
+            try (VectorSchemaRoot b = batches.remove(0)) {
+              held.add(b, partitions, keys.right);
+            }
           }
-          batches.forEach(VectorSchemaRoot::close);
-          batches.clear();
+          held.evict(threshold, keys.mode, partitions);
           checkCancelled.run();
         }
       }
       buildStats = stats;
       if (partitions != null) {
         partitions.finishWriting();
-      } else {
-        table = JoinTable.of(node, batches, stats, allocator);
+        onDisk = held.onDisk.clone();
+        batches = held.takeAll();
       }
+      table = JoinTable.of(node, batches, stats, allocator);
     } catch (RuntimeException | Error e) {
       batches.forEach(VectorSchemaRoot::close);
+      if (held != null) {
+        held.takeAll().forEach(VectorSchemaRoot::close);
+      }
       if (partitions != null) {
         partitions.close();
       }
       buildPartitions = null;
       throw e;
+    }
+  }
+
+  /**
+   * The build rows of a spilling build that stay in memory, by partition, and which partitions went
+   * to disk. Past the spill threshold the largest partition in memory goes to disk, its rows held
+   * so far and every later one, until the rest fits.
+   */
+  private static final class Held {
+    final boolean[] onDisk = new boolean[JoinPartitions.PARTITIONS];
+    final boolean[] inMemory = new boolean[JoinPartitions.PARTITIONS];
+    final List<List<VectorSchemaRoot>> batches = new ArrayList<>();
+    final long[] bytes = new long[JoinPartitions.PARTITIONS];
+    final long[] rows = new long[JoinPartitions.PARTITIONS];
+    final long[] keyBytes = new long[JoinPartitions.PARTITIONS];
+
+    /** Per partition, the largest column of each batch added up: at least its largest column. */
+    final long[] columnBytes = new long[JoinPartitions.PARTITIONS];
+
+    final BufferAllocator allocator;
+
+    Held(BufferAllocator allocator) {
+      this.allocator = allocator;
+      Arrays.fill(inMemory, true);
+      for (int p = 0; p < JoinPartitions.PARTITIONS; p++) {
+        batches.add(new ArrayList<>());
+      }
+    }
+
+    /** Adds the rows of {@code batch} (the caller keeps it) to memory or disk by partition. */
+    void add(VectorSchemaRoot batch, JoinPartitions partitions, JoinKeys.Side side) {
+      int n = batch.getRowCount();
+      int[] positions = new int[n];
+      for (int i = 0; i < n; i++) {
+        positions[i] = i;
+      }
+      int[] partitionOf = partitions.assign(side, batch.getFieldVectors(), positions, n, true);
+      VectorSchemaRoot[] parts =
+          partitions.split(batch, positions, n, partitionOf, inMemory, allocator);
+      try {
+        partitions.write(batch, positions, n, partitionOf, onDisk, allocator);
+      } catch (RuntimeException | Error e) {
+        for (VectorSchemaRoot part : parts) {
+          if (part != null) {
+            part.close();
+          }
+        }
+        throw e;
+      }
+      for (int p = 0; p < parts.length; p++) {
+        VectorSchemaRoot part = parts[p];
+        if (part == null) {
+          continue;
+        }
+        batches.get(p).add(part);
+        rows[p] += part.getRowCount();
+        keyBytes[p] += JoinTable.serialisedKeyBytes(side, part);
+        long largest = 0;
+        for (FieldVector v : part.getFieldVectors()) {
+          bytes[p] += v.getBufferSize();
+          largest = Math.max(largest, v.getBufferSize());
+        }
+        columnBytes[p] += largest;
+      }
+    }
+
+    /** Sends the largest partitions in memory to disk while the rest and its index pass it. */
+    void evict(MemoryThreshold threshold, JoinKeys.Mode mode, JoinPartitions partitions) {
+      while (true) {
+        long totalRows = 0;
+        long totalKeyBytes = 0;
+        long largestColumn = 0;
+        int largest = -1;
+        for (int p = 0; p < JoinPartitions.PARTITIONS; p++) {
+          if (!inMemory[p]) {
+            continue;
+          }
+          totalRows += rows[p];
+          totalKeyBytes += keyBytes[p];
+          largestColumn += columnBytes[p];
+          if (rows[p] > 0 && (largest < 0 || bytes[p] > bytes[largest])) {
+            largest = p;
+          }
+        }
+        long coming = JoinTable.indexBytes(mode, totalRows, totalKeyBytes) + largestColumn;
+        if (largest < 0 || !threshold.exceeded(coming)) {
+          return;
+        }
+        for (VectorSchemaRoot b : batches.get(largest)) {
+          partitions.writeWhole(largest, b);
+        }
+        batches.get(largest).forEach(VectorSchemaRoot::close);
+        batches.get(largest).clear();
+        inMemory[largest] = false;
+        onDisk[largest] = true;
+        rows[largest] = 0;
+        keyBytes[largest] = 0;
+        bytes[largest] = 0;
+        columnBytes[largest] = 0;
+      }
+    }
+
+    /** The batches in memory, which the caller now owns. */
+    List<VectorSchemaRoot> takeAll() {
+      List<VectorSchemaRoot> all = new ArrayList<>();
+      for (List<VectorSchemaRoot> list : batches) {
+        all.addAll(list);
+        list.clear();
+      }
+      return all;
     }
   }
 

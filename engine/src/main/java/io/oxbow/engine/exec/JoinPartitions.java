@@ -38,7 +38,6 @@ final class JoinPartitions implements AutoCloseable {
   private Schema writingSchema;
   private SpillDirectory directory;
   private int nullRow;
-  private long rows;
 
   // scratch
   private int[] identity = new int[0];
@@ -64,11 +63,6 @@ final class JoinPartitions implements AutoCloseable {
     }
   }
 
-  /** Rows written. */
-  long rows() {
-    return rows;
-  }
-
   /** The finished files of partition {@code p}, in the order written; the caller may close them. */
   List<SpillFile> files(int p) {
     return files[p];
@@ -77,71 +71,147 @@ final class JoinPartitions implements AutoCloseable {
   /** Appends every row of {@code batch} (keys read by {@code side}); the caller keeps the batch. */
   void write(VectorSchemaRoot batch, JoinKeys.Side side, BufferAllocator allocator) {
     int n = batch.getRowCount();
-    write(batch, identity(n), n, side, allocator);
+    int[] positions = identity(n);
+    int[] partitionOf = assign(side, batch.getFieldVectors(), positions, n, true);
+    write(batch, positions, n, partitionOf, null, allocator);
   }
 
   /**
-   * Appends rows {@code positions[0..n)} of {@code batch} (keys read by {@code side}) to their
-   * partitions; the caller keeps the batch.
+   * The partition of each row {@code positions[0..n)} of {@code vectors} (keys read by {@code
+   * side}) at index {@code i} of the returned array (scratch, valid until the next call). Rows with
+   * a NULL key go round-robin to any partition with {@code spreadNulls}, else get -1.
    */
-  void write(
-      VectorSchemaRoot batch,
-      int[] positions,
-      int n,
-      JoinKeys.Side side,
-      BufferAllocator allocator) {
-    if (n == 0) {
-      return;
-    }
-    Schema schema = batch.getSchema();
-    if (writingSchema != null && !writingSchema.equals(schema)) {
-      finishWriting(); // a file holds one schema: later batches of another go to new files
-    }
+  int[] assign(
+      JoinKeys.Side side, List<FieldVector> vectors, int[] positions, int n, boolean spreadNulls) {
     if (partitionOf.length < n) {
       partitionOf = new int[Math.max(n, 4096)];
       byPartition = new int[partitionOf.length];
     }
-    hash(side, batch.getFieldVectors(), positions, n);
+    hash(side, vectors, positions, n);
     int shift = 64 - BITS;
+    long seed = depth * PHI;
+    for (int i = 0; i < n; i++) {
+      partitionOf[i] =
+          isNull[i]
+              ? (spreadNulls ? nullRow++ & (PARTITIONS - 1) : -1)
+              : (int) (KeyLayout.mix(hashes[i] + seed) >>> shift);
+    }
+    return partitionOf;
+  }
+
+  /**
+   * Groups rows {@code positions[0..n)} by their partition ({@code partitionOf[i]}, rows of
+   * partition -1 left out): partition {@code p}'s positions are {@code byPartition[starts[p] ..
+   * starts[p + 1])}.
+   */
+  private int[] group(int[] positions, int n, int[] partitionOf) {
     int[] starts = new int[PARTITIONS + 1];
     for (int i = 0; i < n; i++) {
-      int p =
-          isNull[i]
-              ? nullRow++ & (PARTITIONS - 1)
-              : (int) (KeyLayout.mix(hashes[i] + depth * PHI) >>> shift);
-      partitionOf[i] = p;
-      starts[p + 1]++;
+      starts[partitionOf[i] + 1]++;
     }
+    starts[0] = 0; // rows of partition -1 counted there are left out
     for (int p = 0; p < PARTITIONS; p++) {
       starts[p + 1] += starts[p];
     }
     int[] next = Arrays.copyOf(starts, PARTITIONS);
     for (int i = 0; i < n; i++) {
-      byPartition[next[partitionOf[i]]++] = positions[i];
+      int p = partitionOf[i];
+      if (p >= 0) {
+        byPartition[next[p]++] = positions[i];
+      }
     }
+    return starts;
+  }
+
+  /**
+   * Appends the rows {@code positions[i]} of {@code batch} whose partition {@code partitionOf[i]}
+   * is on disk ({@code onDisk[p]}; all partitions when null) to their partitions' files; the caller
+   * keeps the batch.
+   */
+  void write(
+      VectorSchemaRoot batch,
+      int[] positions,
+      int n,
+      int[] partitionOf,
+      boolean[] onDisk,
+      BufferAllocator allocator) {
+    if (n == 0) {
+      return;
+    }
+    int[] starts = group(positions, n, partitionOf);
     for (int p = 0; p < PARTITIONS; p++) {
       int count = starts[p + 1] - starts[p];
-      if (count == 0) {
+      if (count == 0 || (onDisk != null && !onDisk[p])) {
         continue;
       }
-      if (writing[p] == null) {
-        if (directory == null) {
-          directory = spill.newDirectory(owner);
-        }
-        writing[p] = directory.create(schema);
-        files[p].add(writing[p]);
-        writingSchema = schema;
-      }
-      try (VectorSchemaRoot part = VectorSchemaRoot.create(schema, allocator)) {
-        for (int c = 0; c < schema.getFields().size(); c++) {
-          ColumnGather.gather(
-              batch.getVector(c), true, byPartition, starts[p], count, part.getVector(c));
-        }
-        part.setRowCount(count);
-        writing[p].write(part);
+      try (VectorSchemaRoot part = gather(batch, starts[p], count, allocator)) {
+        writeWhole(p, part);
       }
     }
-    rows += n;
+  }
+
+  /**
+   * The rows {@code positions[i]} of {@code batch} of each partition {@code p} with {@code
+   * keep[p]}, gathered into a new batch (owned by the caller) at index {@code p}, null where none.
+   */
+  VectorSchemaRoot[] split(
+      VectorSchemaRoot batch,
+      int[] positions,
+      int n,
+      int[] partitionOf,
+      boolean[] keep,
+      BufferAllocator allocator) {
+    VectorSchemaRoot[] out = new VectorSchemaRoot[PARTITIONS];
+    int[] starts = group(positions, n, partitionOf);
+    try {
+      for (int p = 0; p < PARTITIONS; p++) {
+        int count = starts[p + 1] - starts[p];
+        if (count > 0 && keep[p]) {
+          out[p] = gather(batch, starts[p], count, allocator);
+        }
+      }
+      return out;
+    } catch (RuntimeException | Error e) {
+      for (VectorSchemaRoot b : out) {
+        if (b != null) {
+          b.close();
+        }
+      }
+      throw e;
+    }
+  }
+
+  private VectorSchemaRoot gather(
+      VectorSchemaRoot batch, int from, int count, BufferAllocator allocator) {
+    Schema schema = batch.getSchema();
+    VectorSchemaRoot part = VectorSchemaRoot.create(schema, allocator);
+    try {
+      for (int c = 0; c < schema.getFields().size(); c++) {
+        ColumnGather.gather(batch.getVector(c), true, byPartition, from, count, part.getVector(c));
+      }
+      part.setRowCount(count);
+      return part;
+    } catch (RuntimeException | Error e) {
+      part.close();
+      throw e;
+    }
+  }
+
+  /** Appends all of {@code batch} (rows of partition {@code p}) to the partition's file. */
+  void writeWhole(int p, VectorSchemaRoot batch) {
+    Schema schema = batch.getSchema();
+    if (writingSchema != null && !writingSchema.equals(schema)) {
+      finishWriting(); // a file holds one schema: later batches of another go to new files
+    }
+    if (writing[p] == null) {
+      if (directory == null) {
+        directory = spill.newDirectory(owner);
+      }
+      writing[p] = directory.create(schema);
+      files[p].add(writing[p]);
+      writingSchema = schema;
+    }
+    writing[p].write(batch);
   }
 
   /**
