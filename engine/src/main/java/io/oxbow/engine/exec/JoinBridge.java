@@ -27,17 +27,21 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * closes the table (the allocator stays open: it belongs to the caller, who closes it after the
  * probe operators). A release before the table was built just means it is never built.
  *
- * <p>Spilling (a grace hash join). While the build side runs, its rows are kept in memory as long
- * as they and the index they will need ({@link JoinTable#indexBytes}) stay under the query's spill
- * threshold ({@link MemoryThreshold}). Past it, if spilling is enabled and the join has keys, every
- * build row (those held and those still to come) is written to {@link JoinPartitions} by key hash
- * and no table is built: {@link #table()} returns null. Each probe operator then writes its own
- * probe rows to partitions of its own and hands them over with {@link #probeFinished}; the last
- * probe operator to finish gets a {@link PartitionedJoin}, which joins partition by partition on
- * its thread (each partition through a bridge and probe operator one level deeper, which spill
- * again if the partition is still too large), and emits the whole join's output. A build whose keys
- * all hash alike cannot be split and is not spilled: it fits or fails at the limit, as does a
- * partition {@value #MAX_DEPTH} levels deep. The partitions are deleted by the last release.
+ * <p>Spilling (a hybrid grace hash join). While the build side runs, its rows are kept in memory as
+ * long as they and the index they will need ({@link JoinTable#indexBytes}) stay under the query's
+ * spill threshold ({@link MemoryThreshold}). Past it, if spilling is enabled and the join has keys,
+ * the build rows (those held and those still to come) are split by key hash into {@link
+ * JoinPartitions}: partitions stay in memory until the rows in memory and their index would pass
+ * the threshold, then the largest goes to disk with every later row of it, and so on. The table is
+ * built of the partitions left in memory ({@link #onDisk()} tells which went to disk). Each probe
+ * operator joins its probe rows of partitions in memory with the table as usual and writes the
+ * others to partitions of its own, which it hands over with {@link #probeFinished} once its output
+ * from the table is all emitted; the last one to do so closes the table and gets a {@link
+ * PartitionedJoin}, which joins the partitions on disk one by one on its thread (each through a
+ * bridge and probe operator one level deeper, which spill again if the partition is still too
+ * large). A build whose keys all hash alike cannot be split and is not spilled: it fits or fails at
+ * the limit, as does a partition {@value #MAX_DEPTH} levels deep. The partitions' files are deleted
+ * as they are read and, whatever is left, by the last release.
  */
 public final class JoinBridge {
   /** Levels of partitioning at most (a partition of a partition of ..). */
@@ -131,11 +135,6 @@ public final class JoinBridge {
       }
     }
     return table;
-  }
-
-  /** Whether the build side went to disk (once {@link #table()} has run). */
-  synchronized boolean spilled() {
-    return buildPartitions != null;
   }
 
   /**
