@@ -209,6 +209,7 @@ public final class JoinBridge {
    */
   private void build() {
     MemoryThreshold threshold = new MemoryThreshold(allocator, spill.threshold());
+    Budget over = budget(threshold);
     List<VectorSchemaRoot> batches = new ArrayList<>();
     boolean spillable = spill.enabled() && threshold.limited() && depth < MAX_DEPTH;
     JoinKeys keys = null;
@@ -235,7 +236,7 @@ public final class JoinBridge {
             try (batch) {
               held.add(batch, partitions, keys.right);
             }
-            held.evict(threshold, keys.mode, partitions);
+            held.evict(over, keys.mode, partitions);
             continue;
           }
           batches.add(batch);
@@ -255,14 +256,16 @@ public final class JoinBridge {
           rows += batch.getRowCount();
           keyBytes += JoinTable.serialisedKeyBytes(keys.right, batch);
           long largestColumn = 0;
+          long heldBytes = 0;
           for (int c = 0; c < columnBytes.length && c < batch.getFieldVectors().size(); c++) {
             FieldVector v = batch.getVector(c);
             columnBytes[c] += v.getBufferSize();
             largestColumn = Math.max(largestColumn, columnBytes[c]);
+            heldBytes += columnBytes[c];
           }
           // what building the table would still take: the index, and concatenating a column
           long coming = JoinTable.indexBytes(keys.mode, rows, keyBytes) + largestColumn;
-          if (!threshold.exceeded(coming)) {
+          if (!over.passed(heldBytes, coming)) {
             continue;
           }
           partitions = new JoinPartitions(spill, allocator.getName(), depth);
@@ -280,7 +283,7 @@ public final class JoinBridge {
               held.add(b, partitions, keys.right);
             }
           }
-          held.evict(threshold, keys.mode, partitions);
+          held.evict(over, keys.mode, partitions);
           checkCancelled.run();
         }
       }
@@ -302,6 +305,35 @@ public final class JoinBridge {
       buildPartitions = null;
       throw e;
     }
+  }
+
+  /**
+   * When a build holding {@code held} bytes, which {@code coming} more would follow, must spill.
+   */
+  @FunctionalInterface
+  private interface Budget {
+    boolean passed(long held, long coming);
+  }
+
+  /**
+   * A plan's join spills when the query's memory would pass its spill threshold. A partition's join
+   * (one level deeper) runs when other operators may already hold more than that (other join
+   * tables, an aggregation above): it spills only when its own rows and index would pass half the
+   * memory left under the limit when it started, so that a partition that fits is not split again
+   * for others' memory.
+   */
+  private Budget budget(MemoryThreshold threshold) {
+    if (depth == 0) {
+      return (held, coming) -> threshold.exceeded(coming);
+    }
+    long headroom = Long.MAX_VALUE;
+    for (BufferAllocator a = allocator; a != null; a = a.getParentAllocator()) {
+      if (a.getLimit() != Long.MAX_VALUE) {
+        headroom = Math.min(headroom, a.getLimit() - a.getAllocatedMemory());
+      }
+    }
+    long half = Math.max(0, headroom / 2);
+    return (held, coming) -> held + coming > half;
   }
 
   /**
@@ -368,9 +400,10 @@ public final class JoinBridge {
     }
 
     /** Sends the largest partitions in memory to disk while the rest and its index pass it. */
-    void evict(MemoryThreshold threshold, JoinKeys.Mode mode, JoinPartitions partitions) {
+    void evict(Budget over, JoinKeys.Mode mode, JoinPartitions partitions) {
       while (true) {
         long totalRows = 0;
+        long totalBytes = 0;
         long totalKeyBytes = 0;
         long largestColumn = 0;
         int largest = -1;
@@ -379,6 +412,7 @@ public final class JoinBridge {
             continue;
           }
           totalRows += rows[p];
+          totalBytes += bytes[p];
           totalKeyBytes += keyBytes[p];
           largestColumn += columnBytes[p];
           if (rows[p] > 0 && (largest < 0 || bytes[p] > bytes[largest])) {
@@ -386,7 +420,7 @@ public final class JoinBridge {
           }
         }
         long coming = JoinTable.indexBytes(mode, totalRows, totalKeyBytes) + largestColumn;
-        if (largest < 0 || !threshold.exceeded(coming)) {
+        if (largest < 0 || !over.passed(totalBytes, coming)) {
           return;
         }
         for (VectorSchemaRoot b : batches.get(largest)) {
