@@ -113,7 +113,12 @@ public final class JoinBridge {
   }
 
   /**
-   * The table, built on the first call; null when the build side spilled (see {@link #spilled}).
+   * The table, built on the first call: of every build row, or when the build side spilled (see
+   * {@link #onDisk()}) of the rows of the partitions that stayed in memory, until the probe
+   * operators are done with it (see {@link #probeFinished}). A spilled build's table holds only
+   * part of the build rows: its key statistics ({@link JoinTable#minKey()}, {@link
+   * JoinTable#distinctKeys()}) do not describe the build side, so no dynamic filter may be derived
+   * from it when {@link #onDisk()} is not null.
    */
   public synchronized JoinTable table() {
     if (failure != null) {
