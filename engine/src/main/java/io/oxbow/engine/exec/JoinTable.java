@@ -1,13 +1,11 @@
 package io.oxbow.engine.exec;
 
 import io.oxbow.engine.OperatorStats;
-import io.oxbow.engine.ResultStream;
 import io.oxbow.engine.plan.JoinNode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.function.Supplier;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.vector.BaseVariableWidthVector;
@@ -244,36 +242,6 @@ public final class JoinTable implements AutoCloseable {
       slots1 = new long[0];
     } else {
       direct = null;
-    }
-  }
-
-  /**
-   * Runs {@code buildSide} to the end and builds the table of its rows, allocated from {@code
-   * allocator}. Closes everything it allocated if it fails.
-   */
-  static JoinTable build(
-      JoinNode node, Supplier<ResultStream> buildSide, BufferAllocator allocator) {
-    List<VectorSchemaRoot> batches = new ArrayList<>();
-    try {
-      List<OperatorStats> stats;
-      try (ResultStream stream = buildSide.get()) {
-        while (true) {
-          VectorSchemaRoot batch = stream.next();
-          if (batch == null) {
-            stats = stream.operatorStats();
-            break;
-          }
-          if (batch.getRowCount() == 0) {
-            batch.close();
-            continue;
-          }
-          batches.add(Page.of(batch).compact(allocator));
-        }
-      }
-      return of(node, batches, stats, allocator);
-    } catch (RuntimeException | Error e) {
-      batches.forEach(VectorSchemaRoot::close);
-      throw e;
     }
   }
 
