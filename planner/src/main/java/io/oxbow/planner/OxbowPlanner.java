@@ -87,6 +87,10 @@ public final class OxbowPlanner {
   private static final Pattern PLAIN_EXPLAIN =
       Pattern.compile("(?is)^\\s*explain\\s+(?!plan\\b|analyze\\b)(.*)$");
 
+  /** EXISTS and NOT EXISTS over a correlated filter become SEMI and ANTI joins. */
+  private static final HepProgram EXISTS_TO_SEMI_JOIN =
+      new HepProgramBuilder().addRuleInstance(ExistsToSemiJoinRule.INSTANCE).build();
+
   /** Subqueries (IN, EXISTS, scalar) become correlates, which the decorrelator turns into joins. */
   private static final HepProgram SUBQUERIES =
       new HepProgramBuilder()
@@ -383,6 +387,7 @@ public final class OxbowPlanner {
     RelNode rel = relRoot.project();
     RelBuilder relBuilder =
         RelBuilder.proto(org.apache.calcite.plan.Contexts.empty()).create(cluster, catalogReader);
+    rel = hep(EXISTS_TO_SEMI_JOIN, rel);
     rel = hep(SUBQUERIES, rel);
     rel = hep(WINDOWS, rel);
     rel = RelDecorrelator.decorrelateQuery(rel, relBuilder);
