@@ -315,6 +315,7 @@ final class ParallelSourceOperator extends SourceOperator {
       long t = 0;
       long peak = 0;
       List<List<OperatorStats>> pipelines = new ArrayList<>();
+      String details = "";
       for (int w = 0; w < chains.size(); w++) {
         r += rows[w][i];
         b += batches[w][i];
@@ -324,9 +325,10 @@ final class ParallelSourceOperator extends SourceOperator {
         }
         if (w == 0 && chains.get(w).get(i) != null) {
           pipelines.addAll(chains.get(w).get(i).pipelines());
+          details = chains.get(w).get(i).details();
         }
       }
-      stats.add(new OperatorStats(names.get(i), r, b, t, peak, pipelines));
+      stats.add(new OperatorStats(names.get(i), r, b, t, peak, pipelines, details));
     }
     return stats;
   }

@@ -38,6 +38,9 @@ public final class PipelineBuilder {
     List<Operator> operators = new ArrayList<>();
     List<BufferAllocator> allocators = new ArrayList<>();
     BufferAllocator root = context.allocator();
+    // the joins of this pipeline whose build keys may filter its scan
+    DynamicFilterCollector filters =
+        context.dynamicFilters() ? DynamicFilterCollector.plan(chain) : null;
     try {
       int parallel = parallelPrefix(chain, context);
       SplitQueue splits = null;
@@ -54,7 +57,8 @@ public final class PipelineBuilder {
             root.newChildAllocator(
                 context.queryId() + "/0-ParallelSourceOperator", 0, Long.MAX_VALUE);
         allocators.add(allocator);
-        operators.add(parallelSource(chain.subList(0, parallel), splits, allocator, context));
+        operators.add(
+            parallelSource(chain.subList(0, parallel), splits, allocator, context, filters));
         first = parallel;
       }
       for (int i = first; i < chain.size(); i++) {
@@ -69,8 +73,8 @@ public final class PipelineBuilder {
             topN >= 0
                 ? new TopNOperator(((SortNode) node).keys(), node.schema(), topN, allocator)
                 : i == 0 && splits != null
-                    ? new ScanOperator(splits, ScanOperator.LOOKAHEAD, allocator)
-                    : operator(node, allocator, context, i));
+                    ? new ScanOperator(splits, ScanOperator.LOOKAHEAD, allocator, filters)
+                    : operator(node, allocator, context, i, filters));
       }
       return new Driver(
           operators, allocators, root, plan.schema(), memoryLimit(root), context::checkCancelled);
@@ -124,7 +128,8 @@ public final class PipelineBuilder {
       List<PlanNode> nodes,
       SplitQueue splits,
       BufferAllocator allocator,
-      ExecutionContext context) {
+      ExecutionContext context,
+      DynamicFilterCollector filters) {
     int workers = Math.min(context.parallelism(), splits.load());
     List<String> names = new ArrayList<>();
     for (PlanNode node : nodes) {
@@ -142,9 +147,12 @@ public final class PipelineBuilder {
                 context.queryId() + "/" + i + "-JoinTable", 0, Long.MAX_VALUE);
         shared.add(tableAllocator);
         ExecutionContext buildContext = context.child(i + "b");
-        bridges.put(
-            i,
-            new JoinBridge(join, () -> build(join.right(), buildContext), tableAllocator, workers));
+        JoinBridge bridge =
+            new JoinBridge(join, () -> build(join.right(), buildContext), tableAllocator, workers);
+        bridges.put(i, bridge);
+        if (filters != null) {
+          filters.register(i, bridge);
+        }
       }
     }
     ParallelSourceOperator.WorkerChain factory =
@@ -162,10 +170,10 @@ public final class PipelineBuilder {
               JoinBridge bridge = bridges.get(i);
               operators.add(
                   i == 0
-                      ? new ScanOperator(splits, lookahead, child)
+                      ? new ScanOperator(splits, lookahead, child, filters)
                       : bridge != null
                           ? probe((JoinNode) node, bridge, child)
-                          : operator(node, child, context, i));
+                          : operator(node, child, context, i, null));
             }
             return operators;
           } catch (RuntimeException e) {
@@ -175,7 +183,13 @@ public final class PipelineBuilder {
             throw e;
           }
         };
-    Runnable buildTables = () -> bridges.values().forEach(JoinBridge::table);
+    Runnable buildTables =
+        () -> {
+          bridges.values().forEach(JoinBridge::table);
+          if (filters != null) {
+            filters.filters(); // before the workers' scans open splits (builds later joins too)
+          }
+        };
     return new ParallelSourceOperator(
         names, workers, endsInAggregation, factory, buildTables, shared, context);
   }
@@ -209,11 +223,23 @@ public final class PipelineBuilder {
     return node.getClass().getSimpleName().replace("Node", "Operator");
   }
 
+  /**
+   * The operator of the node at {@code index} of a pipeline; {@code filters} (may be null) learns
+   * of its join bridges and is offered to its scan.
+   */
   private static Operator operator(
-      PlanNode node, BufferAllocator allocator, ExecutionContext context, int index) {
+      PlanNode node,
+      BufferAllocator allocator,
+      ExecutionContext context,
+      int index,
+      DynamicFilterCollector filters) {
     if (node instanceof JoinNode join) {
       Supplier<ResultStream> build = () -> build(join.right(), context.child(index + "b"));
-      return probe(join, new JoinBridge(join, build, allocator, 1), allocator);
+      JoinBridge bridge = new JoinBridge(join, build, allocator, 1);
+      if (filters != null) {
+        filters.register(index, bridge);
+      }
+      return probe(join, bridge, allocator);
     }
     if (node instanceof UnionAllNode union) {
       List<Supplier<ResultStream>> inputs = new ArrayList<>();
@@ -225,7 +251,7 @@ public final class PipelineBuilder {
       return new UnionAllOperator(inputs, union.schema(), allocator);
     }
     if (node instanceof ScanNode scan) {
-      return new ScanOperator(scan, allocator);
+      return new ScanOperator(scan, allocator, filters);
     }
     if (node instanceof ValuesNode values) {
       return new ValuesOperator(values, allocator);
