@@ -178,8 +178,16 @@ public final class OxbowPlanner {
           .addRuleInstance(CoreRules.MULTI_JOIN_OPTIMIZE)
           .build();
 
+  /**
+   * Joins with distinct values become SEMI joins, selective SEMI joins move below joins, then
+   * reduce the aggregates they meet.
+   */
   private static final HepProgram AGGREGATE_SEMI_JOIN_REDUCTION =
-      new HepProgramBuilder().addRuleInstance(AggregateSemiJoinReductionRule.INSTANCE).build();
+      new HepProgramBuilder()
+          .addRuleInstance(DistinctJoinToSemiJoinRule.INSTANCE)
+          .addRuleInstance(SelectiveSemiJoinTransposeRule.INSTANCE)
+          .addRuleInstance(AggregateSemiJoinReductionRule.INSTANCE)
+          .build();
 
   private static final HepProgram PUSH_PROJECTION =
       new HepProgramBuilder()
