@@ -264,7 +264,11 @@ public final class PipelineBuilder {
       for (Expr e : project.expressions()) {
         evaluators.add(ExpressionCompiler.compile(e));
       }
-      return new ProjectOperator(evaluators, project.schema(), allocator);
+      return new ProjectOperator(
+          evaluators,
+          project.schema(),
+          allocator,
+          ProjectOperator.referencedIfShared(project.expressions()));
     }
     if (node instanceof AggregateNode aggregate) {
       return new HashAggregationOperator(aggregate, allocator, context);
