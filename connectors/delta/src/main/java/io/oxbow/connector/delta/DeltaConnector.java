@@ -26,6 +26,7 @@ import io.oxbow.spi.connector.ConnectorSplitManager;
 import io.oxbow.spi.connector.ConnectorTableHandle;
 import io.oxbow.spi.connector.ConnectorTableMetadata;
 import io.oxbow.spi.connector.ConnectorWriter;
+import io.oxbow.spi.connector.DynamicFilter;
 import io.oxbow.spi.connector.SchemaTableName;
 import io.oxbow.spi.connector.TableOptions;
 import io.oxbow.spi.connector.TableVersion;
@@ -508,6 +509,20 @@ final class DeltaConnector
       ConnectorSplit split,
       List<String> columns,
       BufferAllocator allocator) {
+    return createPageSource(table, split, columns, allocator, List.of());
+  }
+
+  /**
+   * Opens a split's reader; dynamic filters on integer and date columns skip row groups and pages
+   * by their range and drop rows by their key set before the other columns are decoded.
+   */
+  @Override
+  public ConnectorPageSource createPageSource(
+      ConnectorTableHandle table,
+      ConnectorSplit split,
+      List<String> columns,
+      BufferAllocator allocator,
+      List<DynamicFilter> dynamicFilters) {
     DeltaTableHandle handle = (DeltaTableHandle) table;
     if (handle.kind() == DeltaTableHandle.Kind.HISTORY) {
       Table kernelTable = Table.forPath(engine, handle.location());
@@ -542,6 +557,8 @@ final class DeltaConnector
           described.partitionColumns(),
           columns,
           handle.filter(),
+          dynamicFilters,
+          true,
           allocator);
     }
     List<String> read = columns.stream().filter(c -> !c.equals(FILE_COLUMN)).toList();
@@ -565,6 +582,8 @@ final class DeltaConnector
             described.partitionColumns(),
             read,
             handle.filter(),
+            dynamicFilters,
+            true,
             allocator),
         output,
         Map.of(FILE_COLUMN, addPath),

@@ -393,6 +393,12 @@ public final class ColumnChunkDecoder {
         nextPage();
       }
       int m = Math.min(n - row, pageLeft);
+      if (keep != null && noneKept(keep, row, m)) {
+        skipInPage(m);
+        pageLeft -= m;
+        row += m;
+        continue;
+      }
       int present = maxDefinition == 0 ? m : levels.readAndCount(levelBuffer, m, maxDefinition);
       boolean dense = present == m && keep == null;
       if (dense && indices == null && !byteStreamSplit && memoryCopyable()) {
@@ -421,6 +427,65 @@ public final class ColumnChunkDecoder {
     }
     if (target == Target.VAR) {
       ((BaseVariableWidthVector) vector).setLastSet(out - 1);
+    }
+  }
+
+  /**
+   * Skips the next {@code n} rows of the chunk without decoding them: whole pages are passed over
+   * without being parsed, and within a page only definition levels (and dictionary indices or
+   * string lengths) are read.
+   */
+  public void skip(long n) {
+    while (n > 0) {
+      if (pageLeft == 0) {
+        if (pageIndex >= chunk.pages().size()) {
+          throw new IllegalStateException("Column chunk has fewer values than its row group");
+        }
+        int count = chunk.pages().get(pageIndex).getValueCount();
+        if (count <= n) {
+          pageIndex++;
+          n -= count;
+          continue;
+        }
+        nextPage();
+      }
+      int m = (int) Math.min(n, pageLeft);
+      skipInPage(m);
+      pageLeft -= m;
+      n -= m;
+    }
+  }
+
+  private static boolean noneKept(boolean[] keep, int from, int count) {
+    for (int i = from, end = from + count; i < end; i++) {
+      if (keep[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Skips {@code m} rows of the current page (the caller updates {@code pageLeft}). */
+  private void skipInPage(int m) {
+    int present = maxDefinition == 0 ? m : levels.skipAndCount(levelBuffer, m, maxDefinition);
+    if (indices != null) {
+      indices.skip(present);
+    } else if (byteStreamSplit) {
+      valuePos += present;
+    } else {
+      switch (source) {
+        case BOOLEAN -> booleanBit += present;
+        case BINARY -> {
+          byte[] bytes = data;
+          int pos = valuePos;
+          for (int i = 0; i < present; i++) {
+            pos += 4 + (int) INT_LE.get(bytes, pos);
+          }
+          valuePos = pos;
+        }
+        case FIXED -> valuePos += present * typeLength;
+        default -> valuePos += present * source.width;
+      }
     }
   }
 
