@@ -112,6 +112,13 @@ final class ParquetPageSource implements ConnectorPageSource {
   private ScanRowFilter rowFilter;
   private final boolean[] mask = new boolean[BATCH_ROWS];
 
+  /**
+   * A batch whose filter keeps more than this fraction of its rows is returned whole (the engine
+   * filters again): compacting it and decoding the other columns row by row would cost more than
+   * decoding them densely.
+   */
+  private double compactBelow = 0.8;
+
   /** The current row group's rows that its page indexes do not rule out ({@code [from, to)}). */
   private long[] rowRanges;
 
@@ -425,14 +432,16 @@ final class ParquetPageSource implements ConnectorPageSource {
               System.arraycopy(keep, 0, survive, 0, n);
             }
             int survivors = rowFilter.apply(root.getFieldVectors(), n, survive);
-            rowsFiltered += kept - survivors;
             if (survivors == 0) {
+              rowsFiltered += kept;
               skipOtherColumns(n);
               batchesSkipped++;
               root.close();
               continue;
             }
-            if (survivors < n) {
+            if (keep == null && survivors > n * compactBelow) {
+              survivors = n; // most rows survive: decoding the rest densely is cheaper
+            } else if (survivors < n) {
               keep = survive;
               for (int i = 0; i < fields.size(); i++) {
                 if (rowFilter.isFilterColumn(i)) {
@@ -441,6 +450,7 @@ final class ParquetPageSource implements ConnectorPageSource {
                 }
               }
             }
+            rowsFiltered += kept - survivors;
             kept = survivors;
           }
           for (int i = 0; i < fields.size(); i++) {
@@ -619,6 +629,11 @@ final class ParquetPageSource implements ConnectorPageSource {
         readers[i] = store.getColumnReader(descriptor);
       }
     }
+  }
+
+  /** Sets the fraction of surviving rows above which a batch is not compacted (1 always does). */
+  void compactBelow(double fraction) {
+    this.compactBelow = fraction;
   }
 
   /** The row groups read so far. */

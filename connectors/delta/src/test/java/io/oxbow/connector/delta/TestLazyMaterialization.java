@@ -131,10 +131,14 @@ class TestLazyMaterialization {
   }
 
   /** Strings ordered by code point. */
-  private record CodePoints(String value) implements Comparable<CodePoints> {
+  private record CodePoints(int[] value) implements Comparable<CodePoints> {
+    CodePoints(String value) {
+      this(value.codePoints().toArray());
+    }
+
     @Override
     public int compareTo(CodePoints o) {
-      return Arrays.compare(value.codePoints().toArray(), o.value.codePoints().toArray());
+      return Arrays.compare(value, o.value);
     }
   }
 
@@ -143,8 +147,21 @@ class TestLazyMaterialization {
     return a.compareTo(b);
   }
 
-  private static boolean matches(ColumnPredicate p, Object[] row) {
-    int column = Arrays.asList(COLUMNS).indexOf(p.column());
+  /** A predicate with its column's index and its literals' reference values. */
+  private record Reference(ColumnPredicate predicate, int column, List<Comparable<?>> literals) {
+    static Reference of(ColumnPredicate p) {
+      int column = Arrays.asList(COLUMNS).indexOf(p.column());
+      List<Comparable<?>> literals = new ArrayList<>();
+      for (Object value : p.values()) {
+        literals.add(reference(column, value));
+      }
+      return new Reference(p, column, literals);
+    }
+  }
+
+  private static boolean matches(Reference ref, Object[] row) {
+    ColumnPredicate p = ref.predicate();
+    int column = ref.column();
     Comparable<?> v = reference(column, row[column]);
     if (p.op() == Op.IS_NULL) {
       return v == null;
@@ -155,10 +172,7 @@ class TestLazyMaterialization {
     if (p.op() == Op.IS_NOT_NULL) {
       return true;
     }
-    List<Comparable<?>> literals = new ArrayList<>();
-    for (Object value : p.values()) {
-      literals.add(reference(column, value));
-    }
+    List<Comparable<?>> literals = ref.literals();
     int c = compare(v, literals.get(0));
     return switch (p.op()) {
       case EQ -> c == 0;
@@ -276,17 +290,23 @@ class TestLazyMaterialization {
       List<String> columns,
       List<ColumnPredicate> filter,
       List<DynamicFilter> dynamic) {
-    return new ParquetPageSource(
-        fileIO,
-        split,
-        TestParquetPageSource.tableSchema(),
-        List.of(),
-        columns,
-        filter,
-        dynamic,
-        true,
-        allocator);
+    ParquetPageSource source =
+        new ParquetPageSource(
+            fileIO,
+            split,
+            TestParquetPageSource.tableSchema(),
+            List.of(),
+            columns,
+            filter,
+            dynamic,
+            true,
+            allocator);
+    source.compactBelow(compactBelow);
+    return source;
   }
+
+  /** Batches keeping more than this fraction of their rows are returned whole. */
+  private double compactBelow = 1.0;
 
   /** Scan statistics summed over the splits of one read. */
   private static final class Totals {
@@ -346,11 +366,12 @@ class TestLazyMaterialization {
       }
     }
     TreeSet<Long> matching = new TreeSet<>();
+    List<Reference> references = filter.stream().map(Reference::of).toList();
     for (long r = 0; r < ROWS; r++) {
       Object[] row = row(r);
       boolean match = deleted == null || !deleted.contains((int) r);
-      for (ColumnPredicate p : filter) {
-        match &= matches(p, row);
+      for (Reference p : references) {
+        match = match && matches(p, row);
       }
       for (DynamicFilter f : dynamic) {
         match &= matches(f, row);
@@ -562,6 +583,36 @@ class TestLazyMaterialization {
         false);
   }
 
+  @Test
+  void batchesWhereMostRowsSurviveAreReturnedWhole() throws IOException {
+    Path file = write("whole", true, 256 * 1024, false);
+    compactBelow = 0.8;
+    // about 95% of the rows match: batches are not compacted, the engine filters again
+    Totals most =
+        check(
+            file,
+            Long.MAX_VALUE / 4,
+            List.of(COLUMNS),
+            List.of(
+                new ColumnPredicate("id", Op.NE, List.of(77L)),
+                new ColumnPredicate("i64", Op.IS_NOT_NULL, List.of())),
+            List.of(),
+            null,
+            false);
+    assertThat(most.rowsFiltered).isZero();
+    // a selective filter still compacts, exactly
+    Totals few =
+        check(
+            file,
+            Long.MAX_VALUE / 4,
+            List.of(COLUMNS),
+            List.of(new ColumnPredicate("s_low", Op.EQ, List.of("MAIL"))),
+            List.of(),
+            null,
+            true);
+    assertThat(few.rowsFiltered).isGreaterThan(ROWS / 2);
+  }
+
   private static boolean hasPageIndexes(Path file) throws IOException {
     try (ParquetFileReader reader =
         ParquetFileReader.open(
@@ -642,6 +693,7 @@ class TestLazyMaterialization {
                 List.of(),
                 true,
                 allocator)) {
+          source.compactBelow(1.0);
           for (Object[] row : TestParquetPageSource.read(source)) {
             returned.add((Long) row[0]);
           }
