@@ -141,13 +141,15 @@ final class RowGroupSkipping {
       }
       List<Boolean> nullPages = index.getNullPages();
       List<Long> nullCounts = index.getNullCounts();
+      List<ByteBuffer> mins = index.getMinValues(); // each call builds a new list
+      List<ByteBuffer> maxes = index.getMaxValues();
       long[] kept = new long[2 * offsets.getPageCount()];
       int count = 0;
       for (int p = 0; p < offsets.getPageCount(); p++) {
         long from = offsets.getFirstRowIndex(p);
         long to = p + 1 < offsets.getPageCount() ? offsets.getFirstRowIndex(p + 1) : rows;
         if (pageMayMatch(
-            u, index, nullPages.get(p), nullCounts == null ? -1 : nullCounts.get(p), p)) {
+            u, mins, maxes, nullPages.get(p), nullCounts == null ? -1 : nullCounts.get(p), p)) {
           if (count > 0 && kept[count - 1] == from) {
             kept[count - 1] = to;
           } else {
@@ -173,7 +175,12 @@ final class RowGroupSkipping {
   }
 
   private static boolean pageMayMatch(
-      Usable u, ColumnIndex index, boolean nullPage, long nulls, int page) {
+      Usable u,
+      List<ByteBuffer> mins,
+      List<ByteBuffer> maxes,
+      boolean nullPage,
+      long nulls,
+      int page) {
     switch (u.predicate().op()) {
       case IS_NULL:
         return nulls != 0;
@@ -186,10 +193,8 @@ final class RowGroupSkipping {
     if (nullPage) {
       return false; // only NULLs: no comparison is true
     }
-    Object min =
-        value(u.field().getType(), u.type(), pageStat(u.type(), index.getMinValues().get(page)));
-    Object max =
-        value(u.field().getType(), u.type(), pageStat(u.type(), index.getMaxValues().get(page)));
+    Object min = value(u.field().getType(), u.type(), pageStat(u.type(), mins.get(page)));
+    Object max = value(u.field().getType(), u.type(), pageStat(u.type(), maxes.get(page)));
     return min == null
         || max == null
         || FileSkipping.rangeMayMatch(u.field().getType(), min, max, u.predicate());

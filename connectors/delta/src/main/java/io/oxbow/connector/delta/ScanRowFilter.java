@@ -80,7 +80,29 @@ final class ScanRowFilter {
         }
       }
     }
-    return checks.isEmpty() ? null : new ScanRowFilter(checks.toArray(new Check[0]), fields.size());
+    // ranges on one column (x >= a AND x < b) are evaluated as one
+    List<Check> merged = new ArrayList<>();
+    for (Check check : checks) {
+      Check same = null;
+      if (check instanceof LongRange range) {
+        for (int i = 0; i < merged.size(); i++) {
+          if (merged.get(i) instanceof LongRange other && other.column == range.column) {
+            merged.set(
+                i,
+                new LongRange(
+                    range.column,
+                    Math.max(range.low, other.low),
+                    Math.min(range.high, other.high)));
+            same = other;
+            break;
+          }
+        }
+      }
+      if (same == null) {
+        merged.add(check);
+      }
+    }
+    return merged.isEmpty() ? null : new ScanRowFilter(merged.toArray(new Check[0]), fields.size());
   }
 
   private static boolean isIntegerOrDate(List<Field> fields, int column) {
@@ -589,6 +611,13 @@ final class ScanRowFilter {
       ArrowBuf validity = vector.getValidityBuffer();
       long low = this.low;
       long high = this.high;
+      if (vector.getNullCount() == 0) {
+        for (int r = 0; r < n; r++) {
+          long v = values[r];
+          keep[r] &= v >= low & v <= high;
+        }
+        return;
+      }
       for (int r = 0; r < n; r++) {
         long v = values[r];
         keep[r] &= v >= low & v <= high & isValid(validity, r);
@@ -755,19 +784,48 @@ final class ScanRowFilter {
     private final long highLo;
     private final boolean negate;
 
+    /** The bounds clamped to longs, for columns whose unscaled values fit in one (precision 18). */
+    private final long lowLong;
+
+    private final long highLong;
+
     DecimalRange(int column, BigInteger low, BigInteger high, boolean negate) {
       super(column);
       this.negate = negate;
+      this.lowLong = clamp(low);
+      this.highLong = clamp(high);
       this.lowHi = low.shiftRight(64).longValue();
       this.lowLo = low.longValue();
       this.highHi = high.shiftRight(64).longValue();
       this.highLo = high.longValue();
     }
 
+    private static long clamp(BigInteger value) {
+      return value.bitLength() < 64
+          ? value.longValue()
+          : value.signum() < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+
     @Override
     void apply(ScanRowFilter filter, FieldVector vector, int n, boolean[] keep) {
       ArrowBuf data = vector.getDataBuffer();
       ArrowBuf validity = vector.getValidityBuffer();
+      if (((ArrowType.Decimal) vector.getField().getType()).getPrecision() <= 18) {
+        long low = lowLong;
+        long high = highLong;
+        if (vector.getNullCount() == 0) {
+          for (int r = 0; r < n; r++) {
+            long v = data.getLong((long) r * 16);
+            keep[r] &= (v >= low & v <= high) != negate;
+          }
+          return;
+        }
+        for (int r = 0; r < n; r++) {
+          long v = data.getLong((long) r * 16);
+          keep[r] &= ((v >= low & v <= high) != negate) & isValid(validity, r);
+        }
+        return;
+      }
       for (int r = 0; r < n; r++) {
         if (!keep[r]) {
           continue;
