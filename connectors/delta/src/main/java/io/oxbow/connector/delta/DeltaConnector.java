@@ -49,6 +49,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
@@ -72,6 +73,7 @@ final class DeltaConnector
       List<String> addPaths,
       List<String> stats,
       Map<String, String> addPathBySplitPath,
+      Map<String, Integer> fileBySplitPath,
       FileStatistics statistics,
       Map<String, String> configuration,
       Map<List<ColumnPredicate>, BitSet> kept) {}
@@ -549,6 +551,9 @@ final class DeltaConnector
           allocator);
     }
     DeltaSplit file = (DeltaSplit) split;
+    if (!dynamicFilters.isEmpty() && !dynamicFiltersMayMatch(described, file, dynamicFilters)) {
+      return EMPTY_PAGE_SOURCE;
+    }
     if (!columns.contains(FILE_COLUMN)) {
       return new ParquetPageSource(
           fileIO,
@@ -588,6 +593,57 @@ final class DeltaConnector
         output,
         Map.of(FILE_COLUMN, addPath),
         allocator);
+  }
+
+  /** A page source without rows, for a split whose file no dynamic filter can match. */
+  private static final ConnectorPageSource EMPTY_PAGE_SOURCE =
+      new ConnectorPageSource() {
+        @Override
+        public VectorSchemaRoot nextBatch() {
+          return null;
+        }
+
+        @Override
+        public long completedBytes() {
+          return 0;
+        }
+
+        @Override
+        public void close() {}
+      };
+
+  /**
+   * Whether a split's file may hold rows matching the dynamic filters' ranges, by its partition
+   * values and its statistics in the log (as {@link #applyFilter} skips files).
+   */
+  private static boolean dynamicFiltersMayMatch(
+      CachedTable described, DeltaSplit file, List<DynamicFilter> dynamicFilters) {
+    Integer index = described.fileBySplitPath().get(file.path());
+    if (index == null) {
+      return true;
+    }
+    List<ColumnPredicate> ranges = new ArrayList<>();
+    for (DynamicFilter dynamic : dynamicFilters) {
+      ColumnPredicate range = ParquetPageSource.dynamicRange(described.schema(), dynamic);
+      if (range != null) {
+        ranges.add(range);
+      }
+    }
+    if (ranges.isEmpty()) {
+      return true;
+    }
+    Map<String, String> physicalNames = new HashMap<>();
+    for (Field field : described.schema().getFields()) {
+      String physical = DeltaTypes.physicalName(field);
+      if (physical != null) {
+        physicalNames.put(field.getName(), physical);
+      }
+    }
+    return new FileSkipping(described.schema(), described.partitionColumns(), physicalNames, ranges)
+        .keep(
+            described.addPaths().get(index),
+            described.files().get(index).partitionValues(),
+            described.stats().get(index));
   }
 
   private static String key(String location, long version) {
@@ -667,6 +723,7 @@ final class DeltaConnector
       List<String> addPaths = new ArrayList<>();
       List<String> fileStats = new ArrayList<>();
       Map<String, String> addPathBySplitPath = new HashMap<>();
+      Map<String, Integer> fileBySplitPath = new HashMap<>();
       FileStatistics statistics = new FileStatistics(schema, partitions);
       try (CloseableIterator<FilteredColumnarBatch> batches =
           ((ScanImpl) scan).getScanFiles(engine, true)) {
@@ -685,6 +742,7 @@ final class DeltaConnector
               addPaths.add(addPath);
               fileStats.add(stats);
               addPathBySplitPath.put(split.path(), addPath);
+              fileBySplitPath.put(split.path(), files.size() - 1);
             }
           }
         }
@@ -698,6 +756,7 @@ final class DeltaConnector
               addPaths,
               fileStats,
               addPathBySplitPath,
+              fileBySplitPath,
               statistics,
               ((SnapshotImpl) snapshot).getMetadata().getConfiguration(),
               new ConcurrentHashMap<>());

@@ -65,6 +65,8 @@ import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType;
 import org.apache.parquet.schema.Type;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads the row groups of one split (a byte range of a Parquet file) into Arrow batches, column by
@@ -75,6 +77,7 @@ import org.apache.parquet.schema.Type;
  * are never decoded; partition columns are filled from the split's partition values.
  */
 final class ParquetPageSource implements ConnectorPageSource {
+  private static final Logger LOG = LoggerFactory.getLogger(ParquetPageSource.class);
   private static final int BATCH_ROWS = 4096;
   private static final long JULIAN_EPOCH_DAY = 2_440_588L;
   private static final long MICROS_PER_DAY = 86_400_000_000L;
@@ -926,6 +929,10 @@ final class ParquetPageSource implements ConnectorPageSource {
       return;
     }
     closed = true;
+    if (opened && LOG.isDebugEnabled()) {
+      LOG.debug(
+          "Scan of {} [{}, +{}): {}", split.path(), split.start(), split.length(), statistics());
+    }
     if (reader != null) {
       try {
         reader.close();
