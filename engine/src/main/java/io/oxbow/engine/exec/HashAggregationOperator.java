@@ -56,6 +56,12 @@ import org.apache.arrow.vector.types.pojo.Schema;
 final class HashAggregationOperator implements Operator {
   private static final int BATCH = 4096;
 
+  /**
+   * Fewer groups than this in all the tables to merge together, and they are merged into one on one
+   * thread: a parallel merge would cost more in hand-offs than it saves.
+   */
+  static final int PARALLEL_MERGE_MIN_GROUPS = 16_384;
+
   /** Spill partitions per level, chosen by {@link #PARTITION_BITS} bits of the key hash. */
   static final int PARTITIONS = 16;
 
@@ -416,6 +422,91 @@ final class HashAggregationOperator implements Operator {
   }
 
   /**
+   * Whether {@code tables}, operators of the same node that have not finished, are worth merging a
+   * partition of the groups at a time in parallel ({@link #mergePartitionFrom}) rather than all
+   * into one: they have group keys, at least {@value #PARALLEL_MERGE_MIN_GROUPS} groups together,
+   * and none has spilled (spilled rows find their groups through the one table that holds every
+   * group in memory, so spilled tables merge into one).
+   */
+  static boolean mergesInParallel(List<HashAggregationOperator> tables) {
+    long groups = 0;
+    for (HashAggregationOperator table : tables) {
+      if (table.hash == null || table.spilled() || table.depth != 0 || table.finishing) {
+        return false;
+      }
+      groups += table.groupCount();
+    }
+    return tables.size() > 1 && groups >= PARALLEL_MERGE_MIN_GROUPS;
+  }
+
+  /** A new, empty operator of the same node, to merge one partition of other operators into. */
+  HashAggregationOperator emptyCopy(BufferAllocator target) {
+    return new HashAggregationOperator(node, target, spill, checkCancelled, 0, Long.MAX_VALUE);
+  }
+
+  /** The partition, of {@code partitions}, of a group whose key values hash to {@code hash}. */
+  static int partitionOf(long hash, int partitions) {
+    return (int) (((KeyLayout.mix(hash) >>> 32) * partitions) >>> 32);
+  }
+
+  /**
+   * Like {@link #mergeFrom}, for the groups of {@code other} whose keys fall in partition {@code
+   * partition} of {@code partitions} ({@link #partitionOf} of their {@link GroupByHash#valueHashes
+   * value hashes}). {@code other} is only read, so several operators may each merge another
+   * partition of it at the same time; it must not have spilled, and the caller closes it once all
+   * are done.
+   */
+  void mergePartitionFrom(HashAggregationOperator other, int partition, int partitions) {
+    if (other.node != node && !other.node.equals(node)) {
+      throw new IllegalArgumentException("Cannot merge aggregations of different plans");
+    }
+    if (finishing || other.finishing) {
+      throw new IllegalStateException("Merge before finish()");
+    }
+    if (hash == null || other.spilled()) {
+      throw new IllegalStateException("Only grouped, unspilled aggregations merge by partition");
+    }
+    long[] hashes = other.hash.valueHashes();
+    int[] groups = new int[hashes.length];
+    int n = 0;
+    for (int g = 0; g < hashes.length; g++) {
+      if (partitionOf(hashes[g], partitions) == partition) {
+        groups[n++] = g;
+      }
+    }
+    int[] map = hash.mergeFrom(other.hash, groups, n);
+    int count = groupCount();
+    for (int a = 0; a < accumulators.length; a++) {
+      accumulators[a].ensureCapacity(count);
+      accumulators[a].mergeFrom(other.accumulators[a], map);
+    }
+    account();
+  }
+
+  /**
+   * Finishes the input and computes what the output needs before the first page (DISTINCT
+   * aggregates fold their value sets), so that this work can run on another thread than {@link
+   * #getOutput}'s; only for an operator that has not spilled.
+   */
+  void prepareOutput() {
+    if (partitions != null) {
+      throw new IllegalStateException("A spilled aggregation prepares its output as it reads");
+    }
+    finish();
+    prepareGroups();
+  }
+
+  private void prepareGroups() {
+    if (!prepared) {
+      prepared = true;
+      for (Accumulator a : accumulators) {
+        a.prepareOutput(groupCount());
+      }
+      account();
+    }
+  }
+
+  /**
    * Brings the bytes accounted on the allocator to {@link #retainedBytes()}; throws {@link
    * OutOfMemoryException} (accounting nothing more) when that passes a limit.
    */
@@ -473,13 +564,7 @@ final class HashAggregationOperator implements Operator {
       }
     }
     int total = groupCount();
-    if (!prepared) {
-      prepared = true;
-      for (Accumulator a : accumulators) {
-        a.prepareOutput(total);
-      }
-      account();
-    }
+    prepareGroups();
     int n = Math.min(BATCH, total - emitted);
     if (n <= 0) {
       done = true;

@@ -303,6 +303,83 @@ final class PackedGroupByHash extends GroupByHash {
   }
 
   @Override
+  int[] mergeFrom(GroupByHash other, int[] groups, int n) {
+    PackedGroupByHash o = (PackedGroupByHash) other;
+    // string ids are translated as met: only the strings of the groups taken are added
+    int[][] idMaps = new int[layouts.length][];
+    for (int k = 0; k < layouts.length; k++) {
+      if (dictionaries[k] != null) {
+        idMaps[k] = new int[o.dictionaries[k].size()];
+        Arrays.fill(idMaps[k], -1);
+      }
+    }
+    int[] map = new int[o.size];
+    Arrays.fill(map, -1);
+    for (int i = 0; i < n; i++) {
+      int g = groups[i];
+      long a = o.keys0[g];
+      long b = o.keys1[g];
+      for (int k = 0; k < layouts.length; k++) {
+        if (idMaps[k] == null || (o.nulls[g] & (1 << k)) != 0) {
+          continue;
+        }
+        long m = mask[k] << shift[k];
+        int oldId = (int) (((word[k] == 0 ? a : b) >>> shift[k]) & mask[k]);
+        int id = idMaps[k][oldId];
+        if (id < 0) {
+          id = dictionaries[k].add(o.dictionaries[k], oldId);
+          idMaps[k][oldId] = id;
+        }
+        if (word[k] == 0) {
+          a = (a & ~m) | ((long) id << shift[k]);
+        } else {
+          b = (b & ~m) | ((long) id << shift[k]);
+        }
+      }
+      map[g] = findOrInsert(a, b, o.nulls[g]);
+    }
+    return map;
+  }
+
+  @Override
+  long[] valueHashes() {
+    long[] out = new long[size];
+    boolean strings = false;
+    long stringBits0 = 0;
+    long stringBits1 = 0;
+    for (int k = 0; k < layouts.length; k++) {
+      if (dictionaries[k] != null) {
+        strings = true;
+        if (word[k] == 0) {
+          stringBits0 |= mask[k] << shift[k];
+        } else {
+          stringBits1 |= mask[k] << shift[k];
+        }
+      }
+    }
+    if (!strings) {
+      for (int g = 0; g < size; g++) {
+        out[g] = hash(keys0[g], keys1[g], nulls[g]);
+      }
+      return out;
+    }
+    // string ids differ between tables: hash the strings' own hashes instead
+    for (int g = 0; g < size; g++) {
+      long a = keys0[g];
+      long b = keys1[g];
+      long h = hash(a & ~stringBits0, b & ~stringBits1, nulls[g]);
+      for (int k = 0; k < layouts.length; k++) {
+        if (dictionaries[k] != null && (nulls[g] & (1 << k)) == 0) {
+          int id = (int) (((word[k] == 0 ? a : b) >>> shift[k]) & mask[k]);
+          h = KeyLayout.mix(h * 31 + dictionaries[k].hash(id));
+        }
+      }
+      out[g] = h;
+    }
+    return out;
+  }
+
+  @Override
   void writeKey(int key, FieldVector out, int first, int n) {
     KeyLayout layout = layouts[key];
     StringDictionary dictionary = dictionaries[key];

@@ -191,7 +191,7 @@ public final class PipelineBuilder {
           }
         };
     return new ParallelSourceOperator(
-        names, workers, endsInAggregation, factory, buildTables, shared, context);
+        names, workers, endsInAggregation, factory, buildTables, shared, allocator, context);
   }
 
   private static HashJoinOperator probe(
