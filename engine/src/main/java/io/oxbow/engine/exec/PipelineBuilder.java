@@ -57,9 +57,13 @@ public final class PipelineBuilder {
             root.newChildAllocator(
                 context.queryId() + "/0-ParallelSourceOperator", 0, Long.MAX_VALUE);
         allocators.add(allocator);
+        // a top-N that ends the parallel part runs per worker and once more over their rows
+        PlanNode last = chain.get(parallel - 1);
+        int topN =
+            last instanceof SortNode ? TopNOperator.rowsToKeep(last, chain.get(parallel)) : -1;
         operators.add(
-            parallelSource(chain.subList(0, parallel), splits, allocator, context, filters));
-        first = parallel;
+            parallelSource(chain.subList(0, parallel), topN, splits, allocator, context, filters));
+        first = topN >= 0 ? parallel - 1 : parallel;
       }
       for (int i = first; i < chain.size(); i++) {
         PlanNode node = chain.get(i);
@@ -93,7 +97,8 @@ public final class PipelineBuilder {
    * How many operators at the start of {@code chain} run in parallel, or 0 for none: a scan with at
    * least two splits, then every filter, projection and join probe that follows it (not RIGHT or
    * FULL joins, whose unmatched build rows need one probe side), up to and including a first
-   * aggregation, whose workers' tables are merged.
+   * aggregation, whose workers' tables are merged, or a first sort that a limit makes a top-N (each
+   * worker keeps its top rows, then the top-N runs again over theirs).
    */
   private static int parallelPrefix(List<PlanNode> chain, ExecutionContext context) {
     if (context.parallelism() < 2 || !(chain.get(0) instanceof ScanNode)) {
@@ -109,6 +114,11 @@ public final class PipelineBuilder {
       } else if (node instanceof AggregateNode) {
         n++;
         break;
+      } else if (node instanceof SortNode
+          && n + 1 < chain.size()
+          && TopNOperator.rowsToKeep(node, chain.get(n + 1)) >= 0) {
+        n++;
+        break;
       } else {
         break;
       }
@@ -122,10 +132,12 @@ public final class PipelineBuilder {
 
   /**
    * The parallel part of a pipeline as one source operator with a worker per split at most; each
-   * join in it gets one build table that every worker's probe shares.
+   * join in it gets one build table that every worker's probe shares. A sort at its end runs as a
+   * top-N of {@code topN} rows.
    */
   private static Operator parallelSource(
       List<PlanNode> nodes,
+      int topN,
       SplitQueue splits,
       BufferAllocator allocator,
       ExecutionContext context,
@@ -133,7 +145,7 @@ public final class PipelineBuilder {
     int workers = Math.min(context.parallelism(), splits.load());
     List<String> names = new ArrayList<>();
     for (PlanNode node : nodes) {
-      names.add(operatorName(node));
+      names.add(node instanceof SortNode && topN >= 0 ? "TopNOperator" : operatorName(node));
     }
     boolean endsInAggregation = nodes.get(nodes.size() - 1) instanceof AggregateNode;
     int lookahead = Math.max(1, ScanOperator.LOOKAHEAD / workers);
@@ -173,7 +185,9 @@ public final class PipelineBuilder {
                       ? new ScanOperator(splits, lookahead, child, filters)
                       : bridge != null
                           ? probe((JoinNode) node, bridge, child)
-                          : operator(node, child, context, i, null));
+                          : node instanceof SortNode sort && topN >= 0
+                              ? new TopNOperator(sort.keys(), sort.schema(), topN, child)
+                              : operator(node, child, context, i, null));
             }
             return operators;
           } catch (RuntimeException e) {
