@@ -159,7 +159,7 @@ class TestParallelMerge extends EngineTesting {
                 plan,
                 threads,
                 () -> {
-                  if (inFrame("runMerge")) {
+                  if (inFrame("runMergeStep")) {
                     merged.set(true);
                   }
                   return false;
@@ -179,7 +179,7 @@ class TestParallelMerge extends EngineTesting {
             plan,
             3,
             () -> {
-              if (inFrame("runMerge")) {
+              if (inFrame("runMergeStep")) {
                 merged.set(true);
               }
               return false;
@@ -225,7 +225,7 @@ class TestParallelMerge extends EngineTesting {
                     aggregate(scan(connector), List.of(S, K)),
                     3,
                     () -> {
-                      if (inFrame("runMerge")) {
+                      if (inFrame("runMergeStep")) {
                         throw new IllegalStateException("merge went wrong");
                       }
                       return false;
@@ -239,7 +239,7 @@ class TestParallelMerge extends EngineTesting {
   void cancellationDuringTheParallelMergeStopsIt() {
     MemoryConnector connector = table(16, 2, 1500, 30_000, 7);
     assertThatThrownBy(
-            () -> run(aggregate(scan(connector), List.of(K)), 2, () -> inFrame("runMerge")))
+            () -> run(aggregate(scan(connector), List.of(K)), 2, () -> inFrame("runMergeStep")))
         .isInstanceOfSatisfying(
             OxbowException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CANCELLED))
         .hasMessage("Query q was cancelled");

@@ -450,13 +450,41 @@ final class HashAggregationOperator implements Operator {
   }
 
   /**
-   * Like {@link #mergeFrom}, for the groups of {@code other} whose keys fall in partition {@code
-   * partition} of {@code partitions} ({@link #partitionOf} of their {@link GroupByHash#valueHashes
-   * value hashes}). {@code other} is only read, so several operators may each merge another
-   * partition of it at the same time; it must not have spilled, and the caller closes it once all
-   * are done.
+   * This operator's groups by partition: for each of {@code partitions} partitions, the ids of the
+   * groups whose key values fall in it ({@link #partitionOf} of their {@link
+   * GroupByHash#valueHashes value hashes}), ascending. Only reads the table.
    */
-  void mergePartitionFrom(HashAggregationOperator other, int partition, int partitions) {
+  int[][] groupsByPartition(int partitions) {
+    if (hash == null || spilled()) {
+      throw new IllegalStateException("Only grouped, unspilled aggregations merge by partition");
+    }
+    long[] hashes = hash.valueHashes();
+    int[] partitionOf = new int[hashes.length];
+    int[] counts = new int[partitions];
+    for (int g = 0; g < hashes.length; g++) {
+      int p = partitionOf(hashes[g], partitions);
+      partitionOf[g] = p;
+      counts[p]++;
+    }
+    int[][] groups = new int[partitions][];
+    for (int p = 0; p < partitions; p++) {
+      groups[p] = new int[counts[p]];
+    }
+    int[] next = new int[partitions];
+    for (int g = 0; g < partitionOf.length; g++) {
+      int p = partitionOf[g];
+      groups[p][next[p]++] = g;
+    }
+    return groups;
+  }
+
+  /**
+   * Like {@link #mergeFrom}, for the groups {@code groups} of {@code other} (one partition of its
+   * {@link #groupsByPartition}). {@code other} is only read, so several operators may each merge
+   * another partition of it at the same time; it must not have spilled, and the caller closes it
+   * once all are done.
+   */
+  void mergePartitionFrom(HashAggregationOperator other, int[] groups) {
     if (other.node != node && !other.node.equals(node)) {
       throw new IllegalArgumentException("Cannot merge aggregations of different plans");
     }
@@ -466,15 +494,7 @@ final class HashAggregationOperator implements Operator {
     if (hash == null || other.spilled()) {
       throw new IllegalStateException("Only grouped, unspilled aggregations merge by partition");
     }
-    long[] hashes = other.hash.valueHashes();
-    int[] groups = new int[hashes.length];
-    int n = 0;
-    for (int g = 0; g < hashes.length; g++) {
-      if (partitionOf(hashes[g], partitions) == partition) {
-        groups[n++] = g;
-      }
-    }
-    int[] map = hash.mergeFrom(other.hash, groups, n);
+    int[] map = hash.mergeFrom(other.hash, groups, groups.length);
     int count = groupCount();
     for (int a = 0; a < accumulators.length; a++) {
       accumulators[a].ensureCapacity(count);

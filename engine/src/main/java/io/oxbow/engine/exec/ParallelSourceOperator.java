@@ -26,11 +26,12 @@ import org.apache.arrow.memory.BufferAllocator;
  * <p>When the parallel part ends in a hash aggregation, each worker aggregates into its own hash
  * table, and once every worker is done the tables are merged, whose groups this operator then
  * emits. With many groups ({@link HashAggregationOperator#mergesInParallel}) the merge runs in
- * parallel too: the groups are partitioned by a hash of their key values into one partition per
- * worker, and a task per partition merges that partition of every worker's table into a table of
- * its own ({@link HashAggregationOperator#mergePartitionFrom}) and prepares its output; the
- * partitions' groups, disjoint, are then emitted one partition after the other. With few groups, or
- * when a worker has spilled, the tables are merged into the first on the pipeline's thread ({@link
+ * parallel too: a task per worker lists its table's groups by partition (a hash of their key
+ * values, one partition per worker; {@link HashAggregationOperator#groupsByPartition}), then a task
+ * per partition merges that partition of every worker's table into a table of its own ({@link
+ * HashAggregationOperator#mergePartitionFrom}) and prepares its output; the partitions' groups,
+ * disjoint, are then emitted one partition after the other. With few groups, or when a worker has
+ * spilled, the tables are merged into the first on the pipeline's thread ({@link
  * HashAggregationOperator#mergeFrom}).
  *
  * <p>Failures and cancellation in any worker stop them all and surface here; {@link #close()} stops
@@ -288,11 +289,27 @@ final class ParallelSourceOperator extends SourceOperator {
   }
 
   /**
-   * Merges partition p of every worker's table into a new table on task p, in parallel, and waits
-   * for them; then releases the workers' tables.
+   * Splits each worker's groups into partitions (a task per worker), then merges partition p of
+   * every worker's table into a new table on task p, in parallel, waiting for each step; then
+   * releases the workers' tables.
    */
   private void mergeInParallel(List<HashAggregationOperator> tables, int last) {
     int partitions = workers;
+    int[][][] groups = new int[workers][][];
+    for (int w = 0; w < workers; w++) {
+      int worker = w;
+      futures.add(
+          WorkerPool.executor()
+              .submit(
+                  () ->
+                      runMergeStep(
+                          worker,
+                          last,
+                          () ->
+                              groups[worker] = tables.get(worker).groupsByPartition(partitions))));
+    }
+    awaitWorkers();
+    rethrowFailure();
     merged = new ArrayList<>();
     for (int p = 0; p < partitions; p++) {
       BufferAllocator target =
@@ -305,8 +322,21 @@ final class ParallelSourceOperator extends SourceOperator {
     }
     for (int p = 0; p < partitions; p++) {
       int partition = p;
+      HashAggregationOperator into = merged.get(p);
       futures.add(
-          WorkerPool.executor().submit(() -> runMerge(partition, partitions, tables, last)));
+          WorkerPool.executor()
+              .submit(
+                  () ->
+                      runMergeStep(
+                          partition,
+                          last,
+                          () -> {
+                            for (int w = 0; w < workers && !stopped; w++) {
+                              context.checkCancelled();
+                              into.mergePartitionFrom(tables.get(w), groups[w][partition]);
+                            }
+                            into.prepareOutput();
+                          })));
     }
     awaitWorkers();
     rethrowFailure();
@@ -316,24 +346,19 @@ final class ParallelSourceOperator extends SourceOperator {
     }
   }
 
-  private void runMerge(
-      int partition, int partitions, List<HashAggregationOperator> tables, int last) {
+  /** Runs one task of the parallel merge as worker {@code worker}, recording time and failure. */
+  private void runMergeStep(int worker, int last, Runnable step) {
     long began = System.nanoTime();
     try {
-      HashAggregationOperator target = merged.get(partition);
-      for (HashAggregationOperator table : tables) {
-        if (stopped) {
-          return;
-        }
+      if (!stopped) {
         context.checkCancelled();
-        target.mergePartitionFrom(table, partition, partitions);
+        step.run();
       }
-      target.prepareOutput();
     } catch (Throwable e) {
       failure.compareAndSet(null, e);
       stopped = true;
     } finally {
-      nanos[partition][last] += System.nanoTime() - began;
+      nanos[worker][last] += System.nanoTime() - began;
     }
   }
 

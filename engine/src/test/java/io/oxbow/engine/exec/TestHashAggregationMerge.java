@@ -586,11 +586,15 @@ class TestHashAggregationMerge {
         // a partition at a time into new operators, as the parallel merge does (there on threads)
         int partitions = 1 + random.nextInt(4);
         Map<List<Object>, List<Object>> merged = new HashMap<>();
+        List<int[][]> byPartition = new ArrayList<>();
+        for (HashAggregationOperator op : ops) {
+          byPartition.add(op.groupsByPartition(partitions));
+        }
         for (int p = 0; p < partitions; p++) {
           HashAggregationOperator target = ops.get(0).emptyCopy(allocator);
           try {
-            for (HashAggregationOperator op : ops) {
-              target.mergePartitionFrom(op, p, partitions);
+            for (int o = 0; o < ops.size(); o++) {
+              target.mergePartitionFrom(ops.get(o), byPartition.get(o)[p]);
             }
             target.prepareOutput();
             Map<List<Object>, List<Object>> part = output(target, keys.size());
