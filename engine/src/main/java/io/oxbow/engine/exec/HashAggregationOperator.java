@@ -25,7 +25,10 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * keys (hashed a column at a time, no boxing), then updates each aggregate's typed per-group state
  * ({@link Accumulator}) in a loop over the page. Emits all groups, 4096 at a time, when the input
  * finishes. Partial aggregations built from the same node on several threads can be combined with
- * {@link #mergeFrom} before {@link #finish}.
+ * {@link #mergeFrom} before {@link #finish}, or, when they hold many groups, a partition of the
+ * groups at a time into new operators on several threads ({@link #groupsByPartition}, {@link
+ * #mergePartitionFrom}; the groups' partitions follow a hash of their key values, the same in every
+ * table).
  *
  * <p>The group table and the states live in Java heap arrays, which Arrow does not see; so that the
  * query's memory limit covers them, the operator keeps as many bytes accounted on its allocator as
