@@ -20,17 +20,41 @@ import org.apache.arrow.memory.BufferAllocator;
  *     pipeline on the caller's thread)
  * @param spill where and whether operators spill to disk near the memory limit, and the query's
  *     spill counters
+ * @param dynamicFilters whether hash joins offer their build keys to the probe side's scan (see
+ *     {@link io.oxbow.spi.connector.DynamicFilter}); the default is the {@value
+ *     #DYNAMIC_FILTERS_PROPERTY} system property, true unless it is {@code false}
  */
 public record ExecutionContext(
     String queryId,
     BufferAllocator allocator,
     BooleanSupplier cancelled,
     int parallelism,
-    SpillContext spill) {
+    SpillContext spill,
+    boolean dynamicFilters) {
+  /** System property that turns dynamic filters off by default when {@code false}. */
+  public static final String DYNAMIC_FILTERS_PROPERTY = "oxbow.engine.dynamic-filters";
+
   public ExecutionContext {
     if (parallelism < 1) {
       throw new IllegalArgumentException("parallelism must be at least 1, not " + parallelism);
     }
+  }
+
+  /**
+   * A context with dynamic filters as the system property says ({@link #dynamicFiltersDefault}).
+   */
+  public ExecutionContext(
+      String queryId,
+      BufferAllocator allocator,
+      BooleanSupplier cancelled,
+      int parallelism,
+      SpillContext spill) {
+    this(queryId, allocator, cancelled, parallelism, spill, dynamicFiltersDefault());
+  }
+
+  /** Whether dynamic filters are on unless the caller says: the system property, else true. */
+  public static boolean dynamicFiltersDefault() {
+    return !"false".equalsIgnoreCase(System.getProperty(DYNAMIC_FILTERS_PROPERTY, "true").trim());
   }
 
   /** A context spilling under the default directory ({@link SpillContext#defaults()}). */
@@ -57,15 +81,22 @@ public record ExecutionContext(
 
   /** This context with another parallelism. */
   public ExecutionContext withParallelism(int threads) {
-    return new ExecutionContext(queryId, allocator, cancelled, threads, spill);
+    return new ExecutionContext(queryId, allocator, cancelled, threads, spill, dynamicFilters);
+  }
+
+  /** This context with dynamic filters on or off. */
+  public ExecutionContext withDynamicFilters(boolean enabled) {
+    return new ExecutionContext(queryId, allocator, cancelled, parallelism, spill, enabled);
   }
 
   /**
    * A sub-pipeline of the same query (a build side, a union input), sharing allocator,
-   * cancellation, parallelism and spilling; its id is this one's followed by {@code "/" + part}.
+   * cancellation, parallelism, spilling and dynamic filters; its id is this one's followed by
+   * {@code "/" + part}.
    */
   public ExecutionContext child(String part) {
-    return new ExecutionContext(queryId + "/" + part, allocator, cancelled, parallelism, spill);
+    return new ExecutionContext(
+        queryId + "/" + part, allocator, cancelled, parallelism, spill, dynamicFilters);
   }
 
   /** Throws {@link ErrorCode#CANCELLED} if the query was cancelled. */

@@ -12,6 +12,8 @@ import java.util.List;
  * @param peakBytes the peak memory of its allocator
  * @param pipelines the pipelines this operator ran itself (a hash join's build side, each input of
  *     a union), each listed from its source to its last operator
+ * @param details what else the operator reports about its run, e.g. the dynamic filters a scan
+ *     applied (empty for none)
  */
 public record OperatorStats(
     String operator,
@@ -19,9 +21,22 @@ public record OperatorStats(
     long batches,
     long nanos,
     long peakBytes,
-    List<List<OperatorStats>> pipelines) {
+    List<List<OperatorStats>> pipelines,
+    String details) {
   public OperatorStats {
     pipelines = List.copyOf(pipelines);
+    details = details == null ? "" : details;
+  }
+
+  /** An operator with nothing to report beyond the numbers. */
+  public OperatorStats(
+      String operator,
+      long rows,
+      long batches,
+      long nanos,
+      long peakBytes,
+      List<List<OperatorStats>> pipelines) {
+    this(operator, rows, batches, nanos, peakBytes, pipelines, "");
   }
 
   /** An operator that runs no pipelines of its own. */

@@ -172,6 +172,53 @@ class TestHashJoinOperator {
   }
 
   @Test
+  void candidatePairBatchesThatAllFailTheResidualDoNotStallThePipeline() {
+    // one key with 10,000 build rows: the first batches of candidate pairs (4096 each) all fail
+    // the residual, only build rows with v >= 9990 pass it
+    List<List<Object>> leftRows = new ArrayList<>();
+    for (long i = 0; i < 3; i++) {
+      leftRows.add(row(7L, 9990L + i));
+    }
+    leftRows.add(row(7L, 20_000L));
+    List<List<Object>> rightRows = new ArrayList<>();
+    for (long v = 0; v < 10_000; v++) {
+      rightRows.add(row(7L, v));
+    }
+    ValuesNode left =
+        new ValuesNode(
+            new Schema(List.of(Field.nullable("k", Kind.INT64), Field.nullable("x", Kind.INT64))),
+            leftRows);
+    ValuesNode right =
+        new ValuesNode(
+            new Schema(List.of(Field.nullable("k2", Kind.INT64), Field.nullable("v", Kind.INT64))),
+            rightRows);
+    Call vAtLeastX =
+        new Call(
+            ScalarFunction.GREATER_THAN_OR_EQUAL,
+            List.of(new ColumnRef(3, Kind.INT64), new ColumnRef(1, Kind.INT64)),
+            Kind.BOOL);
+    for (JoinType type : List.of(JoinType.SEMI, JoinType.ANTI, JoinType.INNER, JoinType.LEFT)) {
+      List<Field> fields = new ArrayList<>(left.schema().getFields());
+      if (type != JoinType.SEMI && type != JoinType.ANTI) {
+        fields.addAll(right.schema().getFields());
+      }
+      JoinNode join =
+          new JoinNode(left, right, type, List.of(0), List.of(0), vAtLeastX, new Schema(fields));
+      List<List<Object>> rows = run(join);
+      switch (type) {
+        case SEMI ->
+            assertThat(rows)
+                .containsExactlyInAnyOrder(row(7L, 9990L), row(7L, 9991L), row(7L, 9992L));
+        case ANTI -> assertThat(rows).containsExactly(row(7L, 20_000L));
+        // x = 9990 + i matches the build rows v in [9990 + i, 9999]: 10 + 9 + 8 pairs
+        case INNER ->
+            assertThat(rows).hasSize(27).allMatch(r -> (long) r.get(3) >= (long) r.get(1));
+        default -> assertThat(rows).hasSize(28).contains(row(7L, 20_000L, null, null));
+      }
+    }
+  }
+
+  @Test
   void stringAndMultiColumnKeysOfDifferentIntegerWidths() {
     ValuesNode left =
         new ValuesNode(

@@ -69,6 +69,56 @@ class TestProjectOperator extends EngineTesting {
   }
 
   @Test
+  void columnsReadTwiceAfterAFilterAreGatheredOnceAndGiveTheSameRows() {
+    // rows 0..999: i, l (NULL every 7th), d, s (NULL every 5th); the filter keeps i % 3 != 0
+    List<List<Object>> rows = new java.util.ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      rows.add(row(i, i % 7 == 0 ? null : (long) i * 10, i * 0.5, i % 5 == 0 ? null : "s" + i));
+    }
+    ValuesNode values =
+        new ValuesNode(
+            schema("i", Kind.INT32, "l", Kind.INT64, "d", Kind.FLOAT64, "s", Kind.UTF8), rows);
+    FilterNode filter =
+        new FilterNode(
+            values,
+            call(
+                ScalarFunction.NOT_EQUAL,
+                Kind.BOOL,
+                call(ScalarFunction.MOD, Kind.INT32, col(0, Kind.INT32), lit(3, Kind.INT32)),
+                lit(0, Kind.INT32)));
+    ProjectNode project =
+        new ProjectNode(
+            filter,
+            List.of(
+                col(3, Kind.UTF8),
+                call(ScalarFunction.ADD, Kind.INT64, col(1, Kind.INT64), col(1, Kind.INT64)),
+                col(1, Kind.INT64),
+                call(ScalarFunction.CONCAT, Kind.UTF8, col(3, Kind.UTF8), col(3, Kind.UTF8)),
+                col(0, Kind.INT32)),
+            schema(
+                "s",
+                Kind.UTF8,
+                "ll",
+                Kind.INT64,
+                "l",
+                Kind.INT64,
+                "ss",
+                Kind.UTF8,
+                "i",
+                Kind.INT32));
+    List<List<Object>> expected = new java.util.ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      if (i % 3 != 0) {
+        Long l = i % 7 == 0 ? null : (long) i * 10;
+        String str = i % 5 == 0 ? null : "s" + i;
+        expected.add(
+            row(str, l == null ? null : 2 * l, l, str == null ? null : str + str, (long) i));
+      }
+    }
+    assertThat(run(project)).containsExactlyElementsOf(expected);
+  }
+
+  @Test
   void int32ArithmeticOverflowIsAUserError() {
     ProjectNode project =
         new ProjectNode(

@@ -383,6 +383,9 @@ public final class QueryEngine implements AutoCloseable {
                   s.batches(),
                   s.nanos() / 1e6,
                   s.peakBytes())));
+      if (!s.details().isEmpty()) {
+        lines.add(List.of(indent + "  " + s.details()));
+      }
       for (int p = 0; p < s.pipelines().size(); p++) {
         String label = s.operator().equals("HashJoinOperator") ? "build side" : "input " + (p + 1);
         lines.add(List.of(indent + "  [" + label + "]"));

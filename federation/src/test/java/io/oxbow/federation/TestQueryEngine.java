@@ -242,6 +242,10 @@ class TestQueryEngine {
     assertThat(join.subList(hashJoin + 2, join.size()))
         .anySatisfy(l -> assertThat(l).startsWith("    FilterOperator: rows="))
         .anySatisfy(l -> assertThat(l).startsWith("    ScanOperator: rows=" + ROWS + ", "));
+    // the probe side's scan was offered the build side's keys
+    assertThat(join.subList(hashJoin, join.size()))
+        .anySatisfy(
+            l -> assertThat(l).matches("  dynamic filters: id BETWEEN \\d+ AND \\d+ IN \\d+ keys"));
     List<String> union =
         run("EXPLAIN ANALYZE SELECT id FROM t UNION ALL SELECT id FROM t").stream()
             .map(l -> (String) l.get(0))

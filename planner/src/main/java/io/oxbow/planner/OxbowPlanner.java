@@ -87,6 +87,10 @@ public final class OxbowPlanner {
   private static final Pattern PLAIN_EXPLAIN =
       Pattern.compile("(?is)^\\s*explain\\s+(?!plan\\b|analyze\\b)(.*)$");
 
+  /** EXISTS and NOT EXISTS over a correlated filter become SEMI and ANTI joins. */
+  private static final HepProgram EXISTS_TO_SEMI_JOIN =
+      new HepProgramBuilder().addRuleInstance(ExistsToSemiJoinRule.INSTANCE).build();
+
   /** Subqueries (IN, EXISTS, scalar) become correlates, which the decorrelator turns into joins. */
   private static final HepProgram SUBQUERIES =
       new HepProgramBuilder()
@@ -174,8 +178,16 @@ public final class OxbowPlanner {
           .addRuleInstance(CoreRules.MULTI_JOIN_OPTIMIZE)
           .build();
 
+  /**
+   * Joins with distinct values become SEMI joins, selective SEMI joins move below joins, then
+   * reduce the aggregates they meet.
+   */
   private static final HepProgram AGGREGATE_SEMI_JOIN_REDUCTION =
-      new HepProgramBuilder().addRuleInstance(AggregateSemiJoinReductionRule.INSTANCE).build();
+      new HepProgramBuilder()
+          .addRuleInstance(DistinctJoinToSemiJoinRule.INSTANCE)
+          .addRuleInstance(SelectiveSemiJoinTransposeRule.INSTANCE)
+          .addRuleInstance(AggregateSemiJoinReductionRule.INSTANCE)
+          .build();
 
   private static final HepProgram PUSH_PROJECTION =
       new HepProgramBuilder()
@@ -383,6 +395,7 @@ public final class OxbowPlanner {
     RelNode rel = relRoot.project();
     RelBuilder relBuilder =
         RelBuilder.proto(org.apache.calcite.plan.Contexts.empty()).create(cluster, catalogReader);
+    rel = hep(EXISTS_TO_SEMI_JOIN, rel);
     rel = hep(SUBQUERIES, rel);
     rel = hep(WINDOWS, rel);
     rel = RelDecorrelator.decorrelateQuery(rel, relBuilder);

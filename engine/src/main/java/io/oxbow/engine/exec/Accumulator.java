@@ -43,7 +43,8 @@ abstract class Accumulator {
 
   /**
    * Folds the state of {@code other} (built for the same call) into this one; its group {@code g}
-   * is this accumulator's group {@code map[g]}.
+   * is this accumulator's group {@code map[g]}, or is left out when {@code map[g]} is negative (a
+   * merge of one partition of the groups).
    */
   abstract void mergeFrom(Accumulator other, int[] map);
 

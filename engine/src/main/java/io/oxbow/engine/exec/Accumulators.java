@@ -72,7 +72,9 @@ final class Accumulators {
     void mergeFrom(Accumulator other, int[] map) {
       long[] o = ((Count) other).counts;
       for (int g = 0; g < map.length; g++) {
-        counts[map[g]] += o[g];
+        if (map[g] >= 0) {
+          counts[map[g]] += o[g];
+        }
       }
     }
 
@@ -221,6 +223,9 @@ final class Accumulators {
       Sum o = (Sum) other;
       for (int g = 0; g < map.length; g++) {
         int t = map[g];
+        if (t < 0) {
+          continue;
+        }
         add128(t, o.lo[g], o.hi[g]);
         counts[t] += o.counts[g];
         if (o.overflow != null && o.overflow[g] != null) {
@@ -351,8 +356,11 @@ final class Accumulators {
     void mergeFrom(Accumulator other, int[] map) {
       DoubleSum o = (DoubleSum) other;
       for (int g = 0; g < map.length; g++) {
-        sums[map[g]] += o.sums[g];
-        counts[map[g]] += o.counts[g];
+        int t = map[g];
+        if (t >= 0) {
+          sums[t] += o.sums[g];
+          counts[t] += o.counts[g];
+        }
       }
     }
 
@@ -434,7 +442,7 @@ final class Accumulators {
     void mergeFrom(Accumulator other, int[] map) {
       MinMaxLong o = (MinMaxLong) other;
       for (int g = 0; g < map.length; g++) {
-        if (o.seen[g]) {
+        if (o.seen[g] && map[g] >= 0) {
           accept(map[g], o.extremes[g]);
         }
       }
@@ -508,7 +516,7 @@ final class Accumulators {
     void mergeFrom(Accumulator other, int[] map) {
       MinMaxDouble o = (MinMaxDouble) other;
       for (int g = 0; g < map.length; g++) {
-        if (o.seen[g]) {
+        if (o.seen[g] && map[g] >= 0) {
           accept(map[g], o.extremes[g]);
         }
       }
@@ -588,7 +596,7 @@ final class Accumulators {
     void mergeFrom(Accumulator other, int[] map) {
       MinMaxDecimal o = (MinMaxDecimal) other;
       for (int g = 0; g < map.length; g++) {
-        if (o.seen[g]) {
+        if (o.seen[g] && map[g] >= 0) {
           accept(map[g], o.lo[g], o.hi[g]);
         }
       }
@@ -677,7 +685,7 @@ final class Accumulators {
       MinMaxString o = (MinMaxString) other;
       for (int g = 0; g < map.length; g++) {
         byte[] v = o.extremes[g];
-        if (v == null) {
+        if (v == null || map[g] < 0) {
           continue;
         }
         byte[] current = extremes[map[g]];
@@ -778,7 +786,7 @@ final class Accumulators {
       Generic o = (Generic) other;
       for (int g = 0; g < map.length; g++) {
         int t = map[g];
-        if (o.counts[g] == 0) {
+        if (o.counts[g] == 0 || t < 0) {
           continue;
         }
         switch (call.function()) {

@@ -256,20 +256,43 @@ final class BytesGroupByHash extends GroupByHash {
     return map;
   }
 
+  @Override
+  int[] mergeFrom(GroupByHash other, int[] groups, int n) {
+    BytesGroupByHash o = (BytesGroupByHash) other;
+    int[] map = new int[o.size];
+    Arrays.fill(map, -1);
+    for (int i = 0; i < n; i++) {
+      int g = groups[i];
+      map[g] = findOrInsert(o.arena, o.offsets[g], o.lengths[g], o.hashes[g]);
+    }
+    return map;
+  }
+
+  @Override
+  long[] valueHashes() {
+    if (prefixBytes > 0) {
+      throw new IllegalStateException("Prefixed rows hash their prefix too");
+    }
+    return Arrays.copyOf(hashes, size);
+  }
+
   /**
    * Adds {@code other}'s prefixed rows with each prefix replaced by {@code prefixMap[prefix]}
-   * (DISTINCT sets merging under new group ids).
+   * (DISTINCT sets merging under new group ids); rows whose new prefix is negative are skipped.
    */
   void mergePrefixedFrom(BytesGroupByHash other, int[] prefixMap) {
     byte[] row = new byte[64];
     for (int g = 0; g < other.size; g++) {
+      int newPrefix = prefixMap[other.prefix(g)];
+      if (newPrefix < 0) {
+        continue;
+      }
       int len = other.lengths[g];
       if (row.length < len) {
         row = new byte[Math.max(len, row.length * 2)];
       }
       System.arraycopy(other.arena, other.offsets[g], row, 0, len);
       int oldPrefix = (int) KeyLayout.INTS.get(row, 0);
-      int newPrefix = prefixMap[oldPrefix];
       KeyLayout.INTS.set(row, 0, newPrefix);
       long hash = other.hashes[g] ^ prefixHash(oldPrefix) ^ prefixHash(newPrefix);
       findOrInsert(row, 0, len, hash);

@@ -165,7 +165,8 @@ public final class Driver implements ResultStream {
               batches[i],
               nanos[i],
               allocators.get(i).getPeakMemoryAllocation(),
-              operators.get(i).pipelines()));
+              operators.get(i).pipelines(),
+              operators.get(i).details()));
     }
     return stats;
   }

@@ -39,6 +39,18 @@ abstract class GroupByHash {
    */
   abstract int[] mergeFrom(GroupByHash other);
 
+  /**
+   * Adds {@code other}'s groups {@code groups[0..n)} and returns, for each of its group ids, the id
+   * of the same key in this table, or -1 for a group not among them.
+   */
+  abstract int[] mergeFrom(GroupByHash other, int[] groups, int n);
+
+  /**
+   * A hash of each group's key values alone, the same in every table over the same key types
+   * (whatever ids its strings got): what partitions groups across tables.
+   */
+  abstract long[] valueHashes();
+
   /** Writes key {@code key} of groups {@code [first, first + n)} into slots 0.. of {@code out}. */
   abstract void writeKey(int key, FieldVector out, int first, int n);
 

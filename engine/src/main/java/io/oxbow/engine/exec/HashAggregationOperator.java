@@ -25,7 +25,10 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * keys (hashed a column at a time, no boxing), then updates each aggregate's typed per-group state
  * ({@link Accumulator}) in a loop over the page. Emits all groups, 4096 at a time, when the input
  * finishes. Partial aggregations built from the same node on several threads can be combined with
- * {@link #mergeFrom} before {@link #finish}.
+ * {@link #mergeFrom} before {@link #finish}, or, when they hold many groups, a partition of the
+ * groups at a time into new operators on several threads ({@link #groupsByPartition}, {@link
+ * #mergePartitionFrom}; the groups' partitions follow a hash of their key values, the same in every
+ * table).
  *
  * <p>The group table and the states live in Java heap arrays, which Arrow does not see; so that the
  * query's memory limit covers them, the operator keeps as many bytes accounted on its allocator as
@@ -55,6 +58,12 @@ import org.apache.arrow.vector.types.pojo.Schema;
  */
 final class HashAggregationOperator implements Operator {
   private static final int BATCH = 4096;
+
+  /**
+   * Fewer groups than this in all the tables to merge together, and they are merged into one on one
+   * thread: a parallel merge would cost more in hand-offs than it saves.
+   */
+  static final int PARALLEL_MERGE_MIN_GROUPS = 16_384;
 
   /** Spill partitions per level, chosen by {@link #PARTITION_BITS} bits of the key hash. */
   static final int PARTITIONS = 16;
@@ -416,6 +425,111 @@ final class HashAggregationOperator implements Operator {
   }
 
   /**
+   * Whether {@code tables}, operators of the same node that have not finished, are worth merging a
+   * partition of the groups at a time in parallel ({@link #mergePartitionFrom}) rather than all
+   * into one: they have group keys, at least {@value #PARALLEL_MERGE_MIN_GROUPS} groups together,
+   * and none has spilled (spilled rows find their groups through the one table that holds every
+   * group in memory, so spilled tables merge into one).
+   */
+  static boolean mergesInParallel(List<HashAggregationOperator> tables) {
+    long groups = 0;
+    for (HashAggregationOperator table : tables) {
+      if (table.hash == null || table.spilled() || table.depth != 0 || table.finishing) {
+        return false;
+      }
+      groups += table.groupCount();
+    }
+    return tables.size() > 1 && groups >= PARALLEL_MERGE_MIN_GROUPS;
+  }
+
+  /** A new, empty operator of the same node, to merge one partition of other operators into. */
+  HashAggregationOperator emptyCopy(BufferAllocator target) {
+    return new HashAggregationOperator(node, target, spill, checkCancelled, 0, Long.MAX_VALUE);
+  }
+
+  /** The partition, of {@code partitions}, of a group whose key values hash to {@code hash}. */
+  static int partitionOf(long hash, int partitions) {
+    return (int) (((KeyLayout.mix(hash) >>> 32) * partitions) >>> 32);
+  }
+
+  /**
+   * This operator's groups by partition: for each of {@code partitions} partitions, the ids of the
+   * groups whose key values fall in it ({@link #partitionOf} of their {@link
+   * GroupByHash#valueHashes value hashes}), ascending. Only reads the table.
+   */
+  int[][] groupsByPartition(int partitions) {
+    if (hash == null || spilled()) {
+      throw new IllegalStateException("Only grouped, unspilled aggregations merge by partition");
+    }
+    long[] hashes = hash.valueHashes();
+    int[] partitionOf = new int[hashes.length];
+    int[] counts = new int[partitions];
+    for (int g = 0; g < hashes.length; g++) {
+      int p = partitionOf(hashes[g], partitions);
+      partitionOf[g] = p;
+      counts[p]++;
+    }
+    int[][] groups = new int[partitions][];
+    for (int p = 0; p < partitions; p++) {
+      groups[p] = new int[counts[p]];
+    }
+    int[] next = new int[partitions];
+    for (int g = 0; g < partitionOf.length; g++) {
+      int p = partitionOf[g];
+      groups[p][next[p]++] = g;
+    }
+    return groups;
+  }
+
+  /**
+   * Like {@link #mergeFrom}, for the groups {@code groups} of {@code other} (one partition of its
+   * {@link #groupsByPartition}). {@code other} is only read, so several operators may each merge
+   * another partition of it at the same time; it must not have spilled, and the caller closes it
+   * once all are done.
+   */
+  void mergePartitionFrom(HashAggregationOperator other, int[] groups) {
+    if (other.node != node && !other.node.equals(node)) {
+      throw new IllegalArgumentException("Cannot merge aggregations of different plans");
+    }
+    if (finishing || other.finishing) {
+      throw new IllegalStateException("Merge before finish()");
+    }
+    if (hash == null || other.spilled()) {
+      throw new IllegalStateException("Only grouped, unspilled aggregations merge by partition");
+    }
+    int[] map = hash.mergeFrom(other.hash, groups, groups.length);
+    int count = groupCount();
+    for (int a = 0; a < accumulators.length; a++) {
+      accumulators[a].ensureCapacity(count);
+      accumulators[a].mergeFrom(other.accumulators[a], map);
+    }
+    account();
+  }
+
+  /**
+   * Finishes the input and computes what the output needs before the first page (DISTINCT
+   * aggregates fold their value sets), so that this work can run on another thread than {@link
+   * #getOutput}'s; only for an operator that has not spilled.
+   */
+  void prepareOutput() {
+    if (partitions != null) {
+      throw new IllegalStateException("A spilled aggregation prepares its output as it reads");
+    }
+    finish();
+    prepareGroups();
+  }
+
+  private void prepareGroups() {
+    if (!prepared) {
+      prepared = true;
+      for (Accumulator a : accumulators) {
+        a.prepareOutput(groupCount());
+      }
+      account();
+    }
+  }
+
+  /**
    * Brings the bytes accounted on the allocator to {@link #retainedBytes()}; throws {@link
    * OutOfMemoryException} (accounting nothing more) when that passes a limit.
    */
@@ -473,13 +587,7 @@ final class HashAggregationOperator implements Operator {
       }
     }
     int total = groupCount();
-    if (!prepared) {
-      prepared = true;
-      for (Accumulator a : accumulators) {
-        a.prepareOutput(total);
-      }
-      account();
-    }
+    prepareGroups();
     int n = Math.min(BATCH, total - emitted);
     if (n <= 0) {
       done = true;

@@ -442,7 +442,8 @@ final class HashJoinOperator implements Operator {
     if (handedOver) {
       return partitionedOutput();
     }
-    if (output.isEmpty() && current != null) {
+    // a batch of candidate pairs may all fail the residual: go on until a page or the page's end
+    while (output.isEmpty() && current != null) {
       advance();
     }
     if (output.isEmpty() && finishing && current == null && unmatchedBuildPending()) {

@@ -474,6 +474,29 @@ public final class JoinTable implements AutoCloseable {
   }
 
   /**
+   * Whether a build row has the key {@code key}, for a single integer-like key (when {@link
+   * #minKey()} is present; false otherwise): the key set a dynamic filter offers the probe side's
+   * scan. Reads only the immutable index, so any thread may call it.
+   */
+  public boolean containsKey(long key) {
+    if (direct != null) {
+      long offset = key - minKey;
+      return offset >= 0 && offset < direct.length && direct[(int) offset] >= 0;
+    }
+    if (slots1.length == 0) {
+      return false;
+    }
+    int s = (int) ((key * PHI) >>> shift);
+    while (slots1[2 * s + 1] >= 0) {
+      if (slots1[2 * s] == key) {
+        return true;
+      }
+      s = (s + 1) & mask;
+    }
+    return false;
+  }
+
+  /**
    * Estimated heap bytes of the index (slot and chain arrays, serialised keys); the build rows
    * themselves are Arrow buffers counted by the allocator.
    */

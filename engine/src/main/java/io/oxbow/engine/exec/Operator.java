@@ -34,4 +34,9 @@ public interface Operator extends AutoCloseable {
   default java.util.List<java.util.List<io.oxbow.engine.OperatorStats>> pipelines() {
     return java.util.List.of();
   }
+
+  /** What else the operator reports for EXPLAIN ANALYZE (e.g. a scan's dynamic filters), or "". */
+  default String details() {
+    return "";
+  }
 }

@@ -23,8 +23,17 @@ final class PackedGroupByHash extends GroupByHash {
   private long[] keys1 = new long[16];
   private int[] nulls = new int[16];
   private int size;
-  private int[] table;
-  private int tableMask;
+
+  /**
+   * Open addressing, {@link #stride} longs per slot: the key's first word, its second word (only
+   * when keys use two), then {@code (null bits << 32) | (group + 1)}; 0 there marks an empty slot.
+   * A lookup compares the whole key in the slot, so finding a group touches one cache line, not the
+   * group arrays.
+   */
+  private long[] slots;
+
+  private final int stride;
+  private int slotMask;
 
   private long[] rowKeys0 = new long[0];
   private long[] rowKeys1 = new long[0];
@@ -47,9 +56,13 @@ final class PackedGroupByHash extends GroupByHash {
               : layouts[k] == KeyLayout.VARCHAR ? 32 : layouts[k].bits;
       mask[k] = bits == 64 ? -1L : (1L << bits) - 1;
     }
-    this.table = new int[16];
-    Arrays.fill(table, -1);
-    this.tableMask = 15;
+    boolean twoWords = false;
+    for (int w : word) {
+      twoWords |= w == 1;
+    }
+    this.stride = twoWords ? 3 : 2;
+    this.slots = new long[16 * stride];
+    this.slotMask = 15;
   }
 
   /** A packed table for {@code types}, or null when they do not fit in two longs. */
@@ -183,35 +196,40 @@ final class PackedGroupByHash extends GroupByHash {
   }
 
   private int findOrInsert(long a, long b, int nullBits) {
-    long h = hash(a, b, nullBits);
-    int slot = (int) h & tableMask;
+    int slot = (int) hash(a, b, nullBits) & slotMask;
+    long[] t = slots;
+    int st = stride;
     while (true) {
-      int g = table[slot];
-      if (g < 0) {
-        return insert(slot, a, b, nullBits);
+      int at = slot * st;
+      long meta = t[at + st - 1];
+      if (meta == 0) {
+        return insert(at, a, b, nullBits);
       }
-      if (keys0[g] == a && keys1[g] == b && nulls[g] == nullBits) {
-        return g;
+      if (t[at] == a && (int) (meta >>> 32) == nullBits && (st == 2 || t[at + 1] == b)) {
+        return (int) meta - 1;
       }
-      slot = (slot + 1) & tableMask;
+      slot = (slot + 1) & slotMask;
     }
   }
 
   private int find(long a, long b, int nullBits) {
-    int slot = (int) hash(a, b, nullBits) & tableMask;
+    int slot = (int) hash(a, b, nullBits) & slotMask;
+    long[] t = slots;
+    int st = stride;
     while (true) {
-      int g = table[slot];
-      if (g < 0) {
+      int at = slot * st;
+      long meta = t[at + st - 1];
+      if (meta == 0) {
         return -1;
       }
-      if (keys0[g] == a && keys1[g] == b && nulls[g] == nullBits) {
-        return g;
+      if (t[at] == a && (int) (meta >>> 32) == nullBits && (st == 2 || t[at + 1] == b)) {
+        return (int) meta - 1;
       }
-      slot = (slot + 1) & tableMask;
+      slot = (slot + 1) & slotMask;
     }
   }
 
-  private int insert(int slot, long a, long b, int nullBits) {
+  private int insert(int at, long a, long b, int nullBits) {
     int g = size++;
     if (g == keys0.length) {
       int cap = g * 2;
@@ -222,27 +240,35 @@ final class PackedGroupByHash extends GroupByHash {
     keys0[g] = a;
     keys1[g] = b;
     nulls[g] = nullBits;
-    table[slot] = g;
-    if (size * 2 > table.length) {
+    place(slots, at, a, b, nullBits, g);
+    // at most 3/4 full
+    if ((long) size * 4 > (long) (slotMask + 1) * 3) {
       rehash();
     }
     return g;
   }
 
+  private void place(long[] t, int at, long a, long b, int nullBits, int g) {
+    t[at] = a;
+    if (stride == 3) {
+      t[at + 1] = b;
+    }
+    t[at + stride - 1] = ((long) nullBits << 32) | (g + 1L);
+  }
+
   private void rehash() {
-    int capacity = table.length * 2;
-    int[] newTable = new int[capacity];
-    Arrays.fill(newTable, -1);
+    int capacity = (slotMask + 1) * 2;
+    long[] bigger = new long[capacity * stride];
     int m = capacity - 1;
     for (int g = 0; g < size; g++) {
       int slot = (int) hash(keys0[g], keys1[g], nulls[g]) & m;
-      while (newTable[slot] >= 0) {
+      while (bigger[slot * stride + stride - 1] != 0) {
         slot = (slot + 1) & m;
       }
-      newTable[slot] = g;
+      place(bigger, slot * stride, keys0[g], keys1[g], nulls[g], g);
     }
-    table = newTable;
-    tableMask = m;
+    slots = bigger;
+    slotMask = m;
   }
 
   @Override
@@ -277,6 +303,83 @@ final class PackedGroupByHash extends GroupByHash {
   }
 
   @Override
+  int[] mergeFrom(GroupByHash other, int[] groups, int n) {
+    PackedGroupByHash o = (PackedGroupByHash) other;
+    // string ids are translated as met: only the strings of the groups taken are added
+    int[][] idMaps = new int[layouts.length][];
+    for (int k = 0; k < layouts.length; k++) {
+      if (dictionaries[k] != null) {
+        idMaps[k] = new int[o.dictionaries[k].size()];
+        Arrays.fill(idMaps[k], -1);
+      }
+    }
+    int[] map = new int[o.size];
+    Arrays.fill(map, -1);
+    for (int i = 0; i < n; i++) {
+      int g = groups[i];
+      long a = o.keys0[g];
+      long b = o.keys1[g];
+      for (int k = 0; k < layouts.length; k++) {
+        if (idMaps[k] == null || (o.nulls[g] & (1 << k)) != 0) {
+          continue;
+        }
+        long m = mask[k] << shift[k];
+        int oldId = (int) (((word[k] == 0 ? a : b) >>> shift[k]) & mask[k]);
+        int id = idMaps[k][oldId];
+        if (id < 0) {
+          id = dictionaries[k].add(o.dictionaries[k], oldId);
+          idMaps[k][oldId] = id;
+        }
+        if (word[k] == 0) {
+          a = (a & ~m) | ((long) id << shift[k]);
+        } else {
+          b = (b & ~m) | ((long) id << shift[k]);
+        }
+      }
+      map[g] = findOrInsert(a, b, o.nulls[g]);
+    }
+    return map;
+  }
+
+  @Override
+  long[] valueHashes() {
+    long[] out = new long[size];
+    boolean strings = false;
+    long stringBits0 = 0;
+    long stringBits1 = 0;
+    for (int k = 0; k < layouts.length; k++) {
+      if (dictionaries[k] != null) {
+        strings = true;
+        if (word[k] == 0) {
+          stringBits0 |= mask[k] << shift[k];
+        } else {
+          stringBits1 |= mask[k] << shift[k];
+        }
+      }
+    }
+    if (!strings) {
+      for (int g = 0; g < size; g++) {
+        out[g] = hash(keys0[g], keys1[g], nulls[g]);
+      }
+      return out;
+    }
+    // string ids differ between tables: hash the strings' own hashes instead
+    for (int g = 0; g < size; g++) {
+      long a = keys0[g];
+      long b = keys1[g];
+      long h = hash(a & ~stringBits0, b & ~stringBits1, nulls[g]);
+      for (int k = 0; k < layouts.length; k++) {
+        if (dictionaries[k] != null && (nulls[g] & (1 << k)) == 0) {
+          int id = (int) (((word[k] == 0 ? a : b) >>> shift[k]) & mask[k]);
+          h = KeyLayout.mix(h * 31 + dictionaries[k].hash(id));
+        }
+      }
+      out[g] = h;
+    }
+    return out;
+  }
+
+  @Override
   void writeKey(int key, FieldVector out, int first, int n) {
     KeyLayout layout = layouts[key];
     StringDictionary dictionary = dictionaries[key];
@@ -303,6 +406,6 @@ final class PackedGroupByHash extends GroupByHash {
     for (StringDictionary d : dictionaries) {
       bytes += d == null ? 0 : d.retainedBytes();
     }
-    return bytes + 20L * keys0.length + 4L * table.length + 28L * rowKeys0.length;
+    return bytes + 20L * keys0.length + 8L * slots.length + 28L * rowKeys0.length;
   }
 }

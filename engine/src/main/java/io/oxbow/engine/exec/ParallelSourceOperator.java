@@ -24,8 +24,15 @@ import org.apache.arrow.memory.BufferAllocator;
  * operator drains on the pipeline's own thread.
  *
  * <p>When the parallel part ends in a hash aggregation, each worker aggregates into its own hash
- * table, and once every worker is done the tables are merged into one ({@link
- * HashAggregationOperator#mergeFrom}), whose groups this operator then emits.
+ * table, and once every worker is done the tables are merged, whose groups this operator then
+ * emits. With many groups ({@link HashAggregationOperator#mergesInParallel}) the merge runs in
+ * parallel too: a task per worker lists its table's groups by partition (a hash of their key
+ * values, one partition per worker; {@link HashAggregationOperator#groupsByPartition}), then a task
+ * per partition merges that partition of every worker's table into a table of its own ({@link
+ * HashAggregationOperator#mergePartitionFrom}) and prepares its output; the partitions' groups,
+ * disjoint, are then emitted one partition after the other. With few groups, or when a worker has
+ * spilled, the tables are merged into the first on the pipeline's thread ({@link
+ * HashAggregationOperator#mergeFrom}).
  *
  * <p>Failures and cancellation in any worker stop them all and surface here; {@link #close()} stops
  * the workers, waits for them, and releases every worker's operators and memory.
@@ -45,6 +52,7 @@ final class ParallelSourceOperator extends SourceOperator {
   private final WorkerChain factory;
   private final Runnable beforeStart;
   private final List<BufferAllocator> shared;
+  private final BufferAllocator allocator;
   private final ExecutionContext context;
   private final BlockingQueue<Page> queue;
   private final AtomicInteger running = new AtomicInteger();
@@ -61,6 +69,12 @@ final class ParallelSourceOperator extends SourceOperator {
   private boolean finished;
   private HashAggregationOperator aggregation;
 
+  /** After a parallel merge: one table per partition, null once emitted and closed. */
+  private List<HashAggregationOperator> merged;
+
+  private final List<BufferAllocator> mergeAllocators = new ArrayList<>();
+  private int emitting;
+
   /**
    * @param names the class names of the operators each worker runs, for statistics
    * @param endsInAggregation whether the last operator is a {@link HashAggregationOperator} whose
@@ -68,6 +82,7 @@ final class ParallelSourceOperator extends SourceOperator {
    * @param beforeStart runs on the pipeline's thread before any worker starts (builds the hash
    *     tables the workers' joins probe, so that no worker thread ever waits for another pipeline)
    * @param shared allocators of what the workers share (join tables), closed after the workers'
+   * @param allocator this operator's allocator, the parent of the parallel merge's tables'
    */
   ParallelSourceOperator(
       List<String> names,
@@ -76,6 +91,7 @@ final class ParallelSourceOperator extends SourceOperator {
       WorkerChain factory,
       Runnable beforeStart,
       List<BufferAllocator> shared,
+      BufferAllocator allocator,
       ExecutionContext context) {
     this.names = List.copyOf(names);
     this.workers = workers;
@@ -83,6 +99,7 @@ final class ParallelSourceOperator extends SourceOperator {
     this.factory = factory;
     this.beforeStart = beforeStart;
     this.shared = List.copyOf(shared);
+    this.allocator = allocator;
     this.context = context;
     this.queue = new ArrayBlockingQueue<>(2 * workers);
     this.rows = new long[workers][names.size()];
@@ -231,10 +248,18 @@ final class ParallelSourceOperator extends SourceOperator {
 
   private Page aggregationOutput() {
     int last = names.size() - 1;
-    if (aggregation == null) {
+    if (aggregation == null && merged == null) {
       awaitWorkers();
       rethrowFailure();
-      aggregation = (HashAggregationOperator) chains.get(0).get(last);
+      List<HashAggregationOperator> tables = new ArrayList<>();
+      for (int w = 0; w < workers; w++) {
+        tables.add((HashAggregationOperator) chains.get(w).get(last));
+      }
+      if (HashAggregationOperator.mergesInParallel(tables)) {
+        mergeInParallel(tables, last);
+        return partitionsOutput(last);
+      }
+      aggregation = tables.get(0);
       for (int w = 1; w < workers; w++) {
         HashAggregationOperator other = (HashAggregationOperator) chains.get(w).get(last);
         context.checkCancelled();
@@ -245,6 +270,9 @@ final class ParallelSourceOperator extends SourceOperator {
         chains.get(w).set(last, null); // released early; close() skips it
       }
       aggregation.finish();
+    }
+    if (merged != null) {
+      return partitionsOutput(last);
     }
     long began = System.nanoTime();
     Page page = aggregation.getOutput();
@@ -257,6 +285,103 @@ final class ParallelSourceOperator extends SourceOperator {
     if (aggregation.isFinished()) {
       finished = true;
     }
+    return null;
+  }
+
+  /**
+   * Splits each worker's groups into partitions (a task per worker), then merges partition p of
+   * every worker's table into a new table on task p, in parallel, waiting for each step; then
+   * releases the workers' tables.
+   */
+  private void mergeInParallel(List<HashAggregationOperator> tables, int last) {
+    int partitions = workers;
+    int[][][] groups = new int[workers][][];
+    for (int w = 0; w < workers; w++) {
+      int worker = w;
+      futures.add(
+          WorkerPool.executor()
+              .submit(
+                  () ->
+                      runMergeStep(
+                          worker,
+                          last,
+                          () ->
+                              groups[worker] = tables.get(worker).groupsByPartition(partitions))));
+    }
+    awaitWorkers();
+    rethrowFailure();
+    merged = new ArrayList<>();
+    for (int p = 0; p < partitions; p++) {
+      BufferAllocator target =
+          allocator.newChildAllocator(
+              allocator.getName() + "/" + last + "-merge" + p + "-" + names.get(last),
+              0,
+              Long.MAX_VALUE);
+      mergeAllocators.add(target);
+      merged.add(tables.get(0).emptyCopy(target));
+    }
+    for (int p = 0; p < partitions; p++) {
+      int partition = p;
+      HashAggregationOperator into = merged.get(p);
+      futures.add(
+          WorkerPool.executor()
+              .submit(
+                  () ->
+                      runMergeStep(
+                          partition,
+                          last,
+                          () -> {
+                            for (int w = 0; w < workers && !stopped; w++) {
+                              context.checkCancelled();
+                              into.mergePartitionFrom(tables.get(w), groups[w][partition]);
+                            }
+                            into.prepareOutput();
+                          })));
+    }
+    awaitWorkers();
+    rethrowFailure();
+    for (int w = 0; w < workers; w++) {
+      tables.get(w).close();
+      chains.get(w).set(last, null); // released early; close() skips it
+    }
+  }
+
+  /** Runs one task of the parallel merge as worker {@code worker}, recording time and failure. */
+  private void runMergeStep(int worker, int last, Runnable step) {
+    long began = System.nanoTime();
+    try {
+      if (!stopped) {
+        context.checkCancelled();
+        step.run();
+      }
+    } catch (Throwable e) {
+      failure.compareAndSet(null, e);
+      stopped = true;
+    } finally {
+      nanos[worker][last] += System.nanoTime() - began;
+    }
+  }
+
+  /** The next page of the merged partitions' groups, partition after partition. */
+  private Page partitionsOutput(int last) {
+    while (emitting < merged.size()) {
+      HashAggregationOperator partition = merged.get(emitting);
+      long began = System.nanoTime();
+      Page page = partition.getOutput();
+      nanos[0][last] += System.nanoTime() - began;
+      if (page != null) {
+        rows[0][last] += page.count();
+        batches[0][last]++;
+        return page;
+      }
+      if (!partition.isFinished()) {
+        return null;
+      }
+      partition.close();
+      merged.set(emitting, null);
+      emitting++;
+    }
+    finished = true;
     return null;
   }
 
@@ -315,6 +440,7 @@ final class ParallelSourceOperator extends SourceOperator {
       long t = 0;
       long peak = 0;
       List<List<OperatorStats>> pipelines = new ArrayList<>();
+      String details = "";
       for (int w = 0; w < chains.size(); w++) {
         r += rows[w][i];
         b += batches[w][i];
@@ -322,11 +448,15 @@ final class ParallelSourceOperator extends SourceOperator {
         if (i < allocators.get(w).size()) {
           peak = Math.max(peak, allocators.get(w).get(i).getPeakMemoryAllocation());
         }
+        if (i == names.size() - 1 && w < mergeAllocators.size()) {
+          peak = Math.max(peak, mergeAllocators.get(w).getPeakMemoryAllocation());
+        }
         if (w == 0 && chains.get(w).get(i) != null) {
           pipelines.addAll(chains.get(w).get(i).pipelines());
+          details = chains.get(w).get(i).details();
         }
       }
-      stats.add(new OperatorStats(names.get(i), r, b, t, peak, pipelines));
+      stats.add(new OperatorStats(names.get(i), r, b, t, peak, pipelines, details));
     }
     return stats;
   }
@@ -366,6 +496,27 @@ final class ParallelSourceOperator extends SourceOperator {
         }
       }
     }
+    if (merged != null) {
+      for (HashAggregationOperator partition : merged) {
+        if (partition == null) {
+          continue;
+        }
+        try {
+          partition.close();
+        } catch (RuntimeException e) {
+          closeFailure = closeFailure == null ? e : closeFailure;
+        }
+      }
+      merged = null;
+    }
+    for (int i = mergeAllocators.size() - 1; i >= 0; i--) {
+      try {
+        mergeAllocators.get(i).close();
+      } catch (RuntimeException e) {
+        closeFailure = closeFailure == null ? e : closeFailure;
+      }
+    }
+    mergeAllocators.clear();
     for (List<BufferAllocator> own : allocators) {
       for (int i = own.size() - 1; i >= 0; i--) {
         try {

@@ -38,6 +38,9 @@ public final class PipelineBuilder {
     List<Operator> operators = new ArrayList<>();
     List<BufferAllocator> allocators = new ArrayList<>();
     BufferAllocator root = context.allocator();
+    // the joins of this pipeline whose build keys may filter its scan
+    DynamicFilterCollector filters =
+        context.dynamicFilters() ? DynamicFilterCollector.plan(chain) : null;
     try {
       int parallel = parallelPrefix(chain, context);
       SplitQueue splits = null;
@@ -54,8 +57,13 @@ public final class PipelineBuilder {
             root.newChildAllocator(
                 context.queryId() + "/0-ParallelSourceOperator", 0, Long.MAX_VALUE);
         allocators.add(allocator);
-        operators.add(parallelSource(chain.subList(0, parallel), splits, allocator, context));
-        first = parallel;
+        // a top-N that ends the parallel part runs per worker and once more over their rows
+        PlanNode last = chain.get(parallel - 1);
+        int topN =
+            last instanceof SortNode ? TopNOperator.rowsToKeep(last, chain.get(parallel)) : -1;
+        operators.add(
+            parallelSource(chain.subList(0, parallel), topN, splits, allocator, context, filters));
+        first = topN >= 0 ? parallel - 1 : parallel;
       }
       for (int i = first; i < chain.size(); i++) {
         PlanNode node = chain.get(i);
@@ -69,8 +77,8 @@ public final class PipelineBuilder {
             topN >= 0
                 ? new TopNOperator(((SortNode) node).keys(), node.schema(), topN, allocator)
                 : i == 0 && splits != null
-                    ? new ScanOperator(splits, ScanOperator.LOOKAHEAD, allocator)
-                    : operator(node, allocator, context, i));
+                    ? new ScanOperator(splits, ScanOperator.LOOKAHEAD, allocator, filters)
+                    : operator(node, allocator, context, i, filters));
       }
       return new Driver(
           operators, allocators, root, plan.schema(), memoryLimit(root), context::checkCancelled);
@@ -89,7 +97,8 @@ public final class PipelineBuilder {
    * How many operators at the start of {@code chain} run in parallel, or 0 for none: a scan with at
    * least two splits, then every filter, projection and join probe that follows it (not RIGHT or
    * FULL joins, whose unmatched build rows need one probe side), up to and including a first
-   * aggregation, whose workers' tables are merged.
+   * aggregation, whose workers' tables are merged, or a first sort that a limit makes a top-N (each
+   * worker keeps its top rows, then the top-N runs again over theirs).
    */
   private static int parallelPrefix(List<PlanNode> chain, ExecutionContext context) {
     if (context.parallelism() < 2 || !(chain.get(0) instanceof ScanNode)) {
@@ -105,6 +114,11 @@ public final class PipelineBuilder {
       } else if (node instanceof AggregateNode) {
         n++;
         break;
+      } else if (node instanceof SortNode
+          && n + 1 < chain.size()
+          && TopNOperator.rowsToKeep(node, chain.get(n + 1)) >= 0) {
+        n++;
+        break;
       } else {
         break;
       }
@@ -118,17 +132,20 @@ public final class PipelineBuilder {
 
   /**
    * The parallel part of a pipeline as one source operator with a worker per split at most; each
-   * join in it gets one build table that every worker's probe shares.
+   * join in it gets one build table that every worker's probe shares. A sort at its end runs as a
+   * top-N of {@code topN} rows.
    */
   private static Operator parallelSource(
       List<PlanNode> nodes,
+      int topN,
       SplitQueue splits,
       BufferAllocator allocator,
-      ExecutionContext context) {
+      ExecutionContext context,
+      DynamicFilterCollector filters) {
     int workers = Math.min(context.parallelism(), splits.load());
     List<String> names = new ArrayList<>();
     for (PlanNode node : nodes) {
-      names.add(operatorName(node));
+      names.add(node instanceof SortNode && topN >= 0 ? "TopNOperator" : operatorName(node));
     }
     boolean endsInAggregation = nodes.get(nodes.size() - 1) instanceof AggregateNode;
     int lookahead = Math.max(1, ScanOperator.LOOKAHEAD / workers);
@@ -142,10 +159,13 @@ public final class PipelineBuilder {
                 context.queryId() + "/" + i + "-JoinTable", 0, Long.MAX_VALUE);
         shared.add(tableAllocator);
         ExecutionContext buildContext = context.child(i + "b");
-        bridges.put(
-            i,
+        JoinBridge bridge =
             new JoinBridge(
-                join, () -> build(join.right(), buildContext), tableAllocator, workers, context));
+                join, () -> build(join.right(), buildContext), tableAllocator, workers, context);
+        bridges.put(i, bridge);
+        if (filters != null) {
+          filters.register(i, bridge);
+        }
       }
     }
     ParallelSourceOperator.WorkerChain factory =
@@ -163,10 +183,12 @@ public final class PipelineBuilder {
               JoinBridge bridge = bridges.get(i);
               operators.add(
                   i == 0
-                      ? new ScanOperator(splits, lookahead, child)
+                      ? new ScanOperator(splits, lookahead, child, filters)
                       : bridge != null
                           ? probe((JoinNode) node, bridge, child)
-                          : operator(node, child, context, i));
+                          : node instanceof SortNode sort && topN >= 0
+                              ? new TopNOperator(sort.keys(), sort.schema(), topN, child)
+                              : operator(node, child, context, i, null));
             }
             return operators;
           } catch (RuntimeException e) {
@@ -176,9 +198,15 @@ public final class PipelineBuilder {
             throw e;
           }
         };
-    Runnable buildTables = () -> bridges.values().forEach(JoinBridge::table);
+    Runnable buildTables =
+        () -> {
+          bridges.values().forEach(JoinBridge::table);
+          if (filters != null) {
+            filters.filters(); // before the workers' scans open splits (builds later joins too)
+          }
+        };
     return new ParallelSourceOperator(
-        names, workers, endsInAggregation, factory, buildTables, shared, context);
+        names, workers, endsInAggregation, factory, buildTables, shared, allocator, context);
   }
 
   private static HashJoinOperator probe(
@@ -210,11 +238,23 @@ public final class PipelineBuilder {
     return node.getClass().getSimpleName().replace("Node", "Operator");
   }
 
+  /**
+   * The operator of the node at {@code index} of a pipeline; {@code filters} (may be null) learns
+   * of its join bridges and is offered to its scan.
+   */
   private static Operator operator(
-      PlanNode node, BufferAllocator allocator, ExecutionContext context, int index) {
+      PlanNode node,
+      BufferAllocator allocator,
+      ExecutionContext context,
+      int index,
+      DynamicFilterCollector filters) {
     if (node instanceof JoinNode join) {
       Supplier<ResultStream> build = () -> build(join.right(), context.child(index + "b"));
-      return probe(join, new JoinBridge(join, build, allocator, 1, context), allocator);
+      JoinBridge bridge = new JoinBridge(join, build, allocator, 1, context);
+      if (filters != null) {
+        filters.register(index, bridge);
+      }
+      return probe(join, bridge, allocator);
     }
     if (node instanceof UnionAllNode union) {
       List<Supplier<ResultStream>> inputs = new ArrayList<>();
@@ -226,7 +266,7 @@ public final class PipelineBuilder {
       return new UnionAllOperator(inputs, union.schema(), allocator);
     }
     if (node instanceof ScanNode scan) {
-      return new ScanOperator(scan, allocator);
+      return new ScanOperator(scan, allocator, filters);
     }
     if (node instanceof ValuesNode values) {
       return new ValuesOperator(values, allocator);
@@ -239,7 +279,11 @@ public final class PipelineBuilder {
       for (Expr e : project.expressions()) {
         evaluators.add(ExpressionCompiler.compile(e));
       }
-      return new ProjectOperator(evaluators, project.schema(), allocator);
+      return new ProjectOperator(
+          evaluators,
+          project.schema(),
+          allocator,
+          ProjectOperator.referencedIfShared(project.expressions()));
     }
     if (node instanceof AggregateNode aggregate) {
       return new HashAggregationOperator(aggregate, allocator, context);

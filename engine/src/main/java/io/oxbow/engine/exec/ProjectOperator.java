@@ -1,6 +1,9 @@
 package io.oxbow.engine.exec;
 
 import io.oxbow.engine.eval.Evaluator;
+import io.oxbow.engine.expr.Call;
+import io.oxbow.engine.expr.ColumnRef;
+import io.oxbow.engine.expr.Expr;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
@@ -10,18 +13,57 @@ import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.arrow.vector.util.TransferPair;
 
-/** Computes one output column per expression over the live rows of each page. */
+/**
+ * Computes one output column per expression over the live rows of each page. When a page has a
+ * selection vector and some column is read more than once (TPC-H Q1's {@code l_extendedprice} in
+ * three expressions), the referenced columns are gathered once into a dense page first, instead of
+ * once per reference.
+ */
 final class ProjectOperator implements Operator {
   private final List<Evaluator> expressions;
   private final Schema schema;
   private final BufferAllocator allocator;
+
+  /** The input columns the expressions read, or an empty array when none is read twice. */
+  private final int[] gatherFirst;
+
   private Page pending;
   private boolean finishing;
 
   ProjectOperator(List<Evaluator> expressions, Schema schema, BufferAllocator allocator) {
+    this(expressions, schema, allocator, new int[0]);
+  }
+
+  /**
+   * @param gatherFirst see {@link #referencedIfShared(List)}
+   */
+  ProjectOperator(
+      List<Evaluator> expressions, Schema schema, BufferAllocator allocator, int[] gatherFirst) {
     this.expressions = expressions;
     this.schema = schema;
     this.allocator = allocator;
+    this.gatherFirst = gatherFirst;
+  }
+
+  /**
+   * The input columns {@code expressions} reference, in ascending order, when at least one of them
+   * is referenced more than once; otherwise an empty array.
+   */
+  static int[] referencedIfShared(List<Expr> expressions) {
+    java.util.TreeMap<Integer, Integer> counts = new java.util.TreeMap<>();
+    java.util.ArrayDeque<Expr> work = new java.util.ArrayDeque<>(expressions);
+    while (!work.isEmpty()) {
+      Expr e = work.pop();
+      if (e instanceof ColumnRef ref) {
+        counts.merge(ref.index(), 1, Integer::sum);
+      } else if (e instanceof Call call) {
+        call.args().forEach(work::push);
+      }
+    }
+    if (counts.values().stream().noneMatch(c -> c > 1)) {
+      return new int[0];
+    }
+    return counts.keySet().stream().mapToInt(Integer::intValue).toArray();
   }
 
   @Override
@@ -31,6 +73,9 @@ final class ProjectOperator implements Operator {
 
   @Override
   public void addInput(Page page) {
+    if (page.selection() != null && gatherFirst.length > 0 && page.count() > 0) {
+      page = gatherReferenced(page);
+    }
     List<FieldVector> outputs = new ArrayList<>();
     try {
       for (int i = 0; i < expressions.size(); i++) {
@@ -46,6 +91,33 @@ final class ProjectOperator implements Operator {
       pending = Page.of(new VectorSchemaRoot(schema.getFields(), outputs, page.count()));
     } catch (RuntimeException e) {
       outputs.forEach(FieldVector::close);
+      throw e;
+    } finally {
+      page.close();
+    }
+  }
+
+  /**
+   * A dense page of the referenced columns' live rows (the other columns are left empty: no
+   * expression reads them); closes {@code page}.
+   */
+  private Page gatherReferenced(Page page) {
+    VectorSchemaRoot root = page.root();
+    List<FieldVector> columns = new ArrayList<>();
+    try {
+      int next = 0;
+      for (int c = 0; c < root.getFieldVectors().size(); c++) {
+        FieldVector from = root.getVector(c);
+        FieldVector to = from.getField().createVector(allocator);
+        columns.add(to);
+        if (next < gatherFirst.length && gatherFirst[next] == c) {
+          next++;
+          ColumnGather.gather(from, from.getNullCount() > 0, page.selection(), 0, page.count(), to);
+        }
+      }
+      return Page.of(new VectorSchemaRoot(root.getSchema().getFields(), columns, page.count()));
+    } catch (RuntimeException | Error e) {
+      columns.forEach(FieldVector::close);
       throw e;
     } finally {
       page.close();

@@ -6,8 +6,13 @@ import io.oxbow.engine.spill.MemoryThreshold;
 import io.oxbow.engine.spill.SpillContext;
 import io.oxbow.engine.spill.SpillDirectory;
 import io.oxbow.engine.spill.SpillFile;
+import io.oxbow.spi.error.ErrorCode;
+import io.oxbow.spi.error.OxbowException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.ValueVector;
@@ -29,10 +34,20 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * are also bounded by the Java heap their sort needs (references and key arrays, outside the Arrow
  * limit): at most 1/8 of the maximum heap, so a sort of many narrow rows spills rather than running
  * out of heap.
+ *
+ * <p>Parallel sort. With {@code parallelism} above one and at least {@value
+ * #PARALLEL_SORT_MIN_ROWS} rows to sort (in memory, or in a run about to be spilled), the rows are
+ * cut, in input order, into one slice per thread; each slice is sorted (stably) on a thread of the
+ * {@link WorkerPool} and the sorted slices are merged, ties going to the earlier slice, so that the
+ * order is the same as one sort's. The caller waits for every slice, also on failure, before it
+ * goes on: no thread reads the batches after this operator returns.
  */
 final class SortOperator implements Operator {
   private static final int BATCH = 4096;
   private static final int MIN_SPILL_BATCH = 64;
+
+  /** Fewer rows than this are sorted on the caller's thread alone. */
+  static final int PARALLEL_SORT_MIN_ROWS = 32_768;
 
   /**
    * At most this much Java heap for sorting one run: a sorted run is spilled before it needs more.
@@ -46,6 +61,7 @@ final class SortOperator implements Operator {
   private final SpillContext spill;
   private final MemoryThreshold threshold;
   private final Runnable checkCancelled;
+  private final int parallelism;
   private final List<VectorSchemaRoot> batches = new ArrayList<>();
   private final List<SpillFile> runs = new ArrayList<>();
   private long heldRows;
@@ -74,6 +90,7 @@ final class SortOperator implements Operator {
     this.spill = context.spill();
     this.threshold = new MemoryThreshold(allocator, spill.threshold());
     this.checkCancelled = context::checkCancelled;
+    this.parallelism = context.parallelism();
   }
 
   @Override
@@ -239,8 +256,7 @@ final class SortOperator implements Operator {
       }
       comparators[k] = SortKeyComparator.create(column, keys.get(k));
     }
-    LongSort.sort(
-        refs,
+    LongSort.LongComparator order =
         (x, y) -> {
           int bx = (int) (x >>> 32);
           int rx = (int) x;
@@ -253,8 +269,97 @@ final class SortOperator implements Operator {
             }
           }
           return 0;
-        });
+        };
+    if (parallelism > 1 && refs.length >= PARALLEL_SORT_MIN_ROWS) {
+      return sortInParallel(refs, order, parallelism, checkCancelled);
+    }
+    LongSort.sort(refs, order);
     return refs;
+  }
+
+  /**
+   * {@code values} sorted stably under {@code order}: cut into {@code slices} slices sorted on as
+   * many threads (the first on the caller's), then merged. Waits for every slice's thread before it
+   * returns or throws.
+   */
+  static long[] sortInParallel(
+      long[] values, LongSort.LongComparator order, int slices, Runnable checkCancelled) {
+    long[][] sorted = new long[slices][];
+    List<Future<?>> tasks = new ArrayList<>();
+    Throwable failure = null;
+    try {
+      for (int s = 1; s < slices; s++) {
+        int slice = s;
+        tasks.add(
+            WorkerPool.executor()
+                .submit(() -> sorted[slice] = sortSlice(values, slice, slices, order)));
+      }
+      sorted[0] = sortSlice(values, 0, slices, order);
+    } catch (RuntimeException | Error e) {
+      failure = e;
+    }
+    boolean interrupted = false;
+    for (Future<?> task : tasks) {
+      while (true) {
+        try {
+          task.get();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true; // the slices still read the batches: wait for them all the same
+        } catch (ExecutionException e) {
+          failure = failure == null ? e.getCause() : failure;
+          break;
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+      throw new OxbowException(ErrorCode.CANCELLED, "Interrupted while sorting");
+    }
+    if (failure instanceof RuntimeException e) {
+      throw e;
+    }
+    if (failure instanceof Error e) {
+      throw e;
+    }
+    if (failure != null) {
+      throw new OxbowException(ErrorCode.INTERNAL, "A sort thread failed: " + failure, failure);
+    }
+    checkCancelled.run();
+    // merge pairs of neighbouring slices until one is left; ties go to the earlier slice
+    for (int left = slices; left > 1; ) {
+      int merged = (left + 1) / 2;
+      for (int s = 0; s < merged; s++) {
+        sorted[s] =
+            2 * s + 1 < left ? merge(sorted[2 * s], sorted[2 * s + 1], order) : sorted[2 * s];
+      }
+      left = merged;
+    }
+    return sorted[0];
+  }
+
+  private static long[] sortSlice(
+      long[] values, int slice, int slices, LongSort.LongComparator order) {
+    int from = (int) ((long) values.length * slice / slices);
+    int to = (int) ((long) values.length * (slice + 1) / slices);
+    long[] part = Arrays.copyOfRange(values, from, to);
+    LongSort.sort(part, order);
+    return part;
+  }
+
+  /** The stable merge of sorted {@code a} and {@code b}: on ties, {@code a}'s first. */
+  private static long[] merge(long[] a, long[] b, LongSort.LongComparator order) {
+    long[] out = new long[a.length + b.length];
+    int i = 0;
+    int j = 0;
+    int o = 0;
+    while (i < a.length && j < b.length) {
+      out[o++] = order.compare(b[j], a[i]) < 0 ? b[j++] : a[i++];
+    }
+    System.arraycopy(a, i, out, o, a.length - i);
+    o += a.length - i;
+    System.arraycopy(b, j, out, o, b.length - j);
+    return out;
   }
 
   @Override

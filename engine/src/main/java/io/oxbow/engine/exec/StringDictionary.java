@@ -150,6 +150,16 @@ final class StringDictionary {
     return map;
   }
 
+  /** Adds {@code other}'s string {@code id} (if new) and returns its id here. */
+  int add(StringDictionary other, int id) {
+    return findBytes(other.arena, other.offsets[id], other.lengths[id], other.hashes[id]);
+  }
+
+  /** The hash of string {@code id}, from its bytes alone. */
+  long hash(int id) {
+    return hashes[id];
+  }
+
   /** Writes string {@code id} into slot {@code i} of {@code out}. */
   void write(FieldVector out, int i, int id) {
     ((VarCharVector) out).setSafe(i, arena, offsets[id], lengths[id]);

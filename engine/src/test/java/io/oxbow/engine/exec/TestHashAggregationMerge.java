@@ -582,6 +582,32 @@ class TestHashAggregationMerge {
       for (List<Object[]> p : pages) {
         ops.get(random.nextInt(parts)).addInput(page(p, random));
       }
+      if (!keys.isEmpty()) {
+        // a partition at a time into new operators, as the parallel merge does (there on threads)
+        int partitions = 1 + random.nextInt(4);
+        Map<List<Object>, List<Object>> merged = new HashMap<>();
+        List<int[][]> byPartition = new ArrayList<>();
+        for (HashAggregationOperator op : ops) {
+          byPartition.add(op.groupsByPartition(partitions));
+        }
+        for (int p = 0; p < partitions; p++) {
+          HashAggregationOperator target = ops.get(0).emptyCopy(allocator);
+          try {
+            for (int o = 0; o < ops.size(); o++) {
+              target.mergePartitionFrom(ops.get(o), byPartition.get(o)[p]);
+            }
+            target.prepareOutput();
+            Map<List<Object>, List<Object>> part = output(target, keys.size());
+            for (List<Object> key : part.keySet()) {
+              assertThat(merged).as("groups of two partitions").doesNotContainKey(key);
+            }
+            merged.putAll(part);
+          } finally {
+            target.close();
+          }
+        }
+        assertSameResults(merged, expected, aggs);
+      }
       HashAggregationOperator target = ops.get(0);
       for (int p = 1; p < parts; p++) {
         target.mergeFrom(ops.get(p));

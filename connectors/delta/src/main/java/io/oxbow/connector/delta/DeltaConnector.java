@@ -26,6 +26,7 @@ import io.oxbow.spi.connector.ConnectorSplitManager;
 import io.oxbow.spi.connector.ConnectorTableHandle;
 import io.oxbow.spi.connector.ConnectorTableMetadata;
 import io.oxbow.spi.connector.ConnectorWriter;
+import io.oxbow.spi.connector.DynamicFilter;
 import io.oxbow.spi.connector.SchemaTableName;
 import io.oxbow.spi.connector.TableOptions;
 import io.oxbow.spi.connector.TableVersion;
@@ -48,6 +49,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
@@ -71,6 +73,7 @@ final class DeltaConnector
       List<String> addPaths,
       List<String> stats,
       Map<String, String> addPathBySplitPath,
+      Map<String, Integer> fileBySplitPath,
       FileStatistics statistics,
       Map<String, String> configuration,
       Map<List<ColumnPredicate>, BitSet> kept) {}
@@ -508,6 +511,20 @@ final class DeltaConnector
       ConnectorSplit split,
       List<String> columns,
       BufferAllocator allocator) {
+    return createPageSource(table, split, columns, allocator, List.of());
+  }
+
+  /**
+   * Opens a split's reader; dynamic filters on integer and date columns skip row groups and pages
+   * by their range and drop rows by their key set before the other columns are decoded.
+   */
+  @Override
+  public ConnectorPageSource createPageSource(
+      ConnectorTableHandle table,
+      ConnectorSplit split,
+      List<String> columns,
+      BufferAllocator allocator,
+      List<DynamicFilter> dynamicFilters) {
     DeltaTableHandle handle = (DeltaTableHandle) table;
     if (handle.kind() == DeltaTableHandle.Kind.HISTORY) {
       Table kernelTable = Table.forPath(engine, handle.location());
@@ -534,6 +551,9 @@ final class DeltaConnector
           allocator);
     }
     DeltaSplit file = (DeltaSplit) split;
+    if (!dynamicFilters.isEmpty() && !dynamicFiltersMayMatch(described, file, dynamicFilters)) {
+      return EMPTY_PAGE_SOURCE;
+    }
     if (!columns.contains(FILE_COLUMN)) {
       return new ParquetPageSource(
           fileIO,
@@ -542,6 +562,8 @@ final class DeltaConnector
           described.partitionColumns(),
           columns,
           handle.filter(),
+          dynamicFilters,
+          true,
           allocator);
     }
     List<String> read = columns.stream().filter(c -> !c.equals(FILE_COLUMN)).toList();
@@ -565,10 +587,63 @@ final class DeltaConnector
             described.partitionColumns(),
             read,
             handle.filter(),
+            dynamicFilters,
+            true,
             allocator),
         output,
         Map.of(FILE_COLUMN, addPath),
         allocator);
+  }
+
+  /** A page source without rows, for a split whose file no dynamic filter can match. */
+  private static final ConnectorPageSource EMPTY_PAGE_SOURCE =
+      new ConnectorPageSource() {
+        @Override
+        public VectorSchemaRoot nextBatch() {
+          return null;
+        }
+
+        @Override
+        public long completedBytes() {
+          return 0;
+        }
+
+        @Override
+        public void close() {}
+      };
+
+  /**
+   * Whether a split's file may hold rows matching the dynamic filters' ranges, by its partition
+   * values and its statistics in the log (as {@link #applyFilter} skips files).
+   */
+  private static boolean dynamicFiltersMayMatch(
+      CachedTable described, DeltaSplit file, List<DynamicFilter> dynamicFilters) {
+    Integer index = described.fileBySplitPath().get(file.path());
+    if (index == null) {
+      return true;
+    }
+    List<ColumnPredicate> ranges = new ArrayList<>();
+    for (DynamicFilter dynamic : dynamicFilters) {
+      ColumnPredicate range = ParquetPageSource.dynamicRange(described.schema(), dynamic);
+      if (range != null) {
+        ranges.add(range);
+      }
+    }
+    if (ranges.isEmpty()) {
+      return true;
+    }
+    Map<String, String> physicalNames = new HashMap<>();
+    for (Field field : described.schema().getFields()) {
+      String physical = DeltaTypes.physicalName(field);
+      if (physical != null) {
+        physicalNames.put(field.getName(), physical);
+      }
+    }
+    return new FileSkipping(described.schema(), described.partitionColumns(), physicalNames, ranges)
+        .keep(
+            described.addPaths().get(index),
+            described.files().get(index).partitionValues(),
+            described.stats().get(index));
   }
 
   private static String key(String location, long version) {
@@ -648,6 +723,7 @@ final class DeltaConnector
       List<String> addPaths = new ArrayList<>();
       List<String> fileStats = new ArrayList<>();
       Map<String, String> addPathBySplitPath = new HashMap<>();
+      Map<String, Integer> fileBySplitPath = new HashMap<>();
       FileStatistics statistics = new FileStatistics(schema, partitions);
       try (CloseableIterator<FilteredColumnarBatch> batches =
           ((ScanImpl) scan).getScanFiles(engine, true)) {
@@ -666,6 +742,7 @@ final class DeltaConnector
               addPaths.add(addPath);
               fileStats.add(stats);
               addPathBySplitPath.put(split.path(), addPath);
+              fileBySplitPath.put(split.path(), files.size() - 1);
             }
           }
         }
@@ -679,6 +756,7 @@ final class DeltaConnector
               addPaths,
               fileStats,
               addPathBySplitPath,
+              fileBySplitPath,
               statistics,
               ((SnapshotImpl) snapshot).getMetadata().getConfiguration(),
               new ConcurrentHashMap<>());

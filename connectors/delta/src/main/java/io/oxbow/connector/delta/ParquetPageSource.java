@@ -7,6 +7,7 @@ import io.oxbow.connector.delta.parquet.BufferedColumnChunk;
 import io.oxbow.connector.delta.parquet.ColumnChunkDecoder;
 import io.oxbow.spi.connector.ColumnPredicate;
 import io.oxbow.spi.connector.ConnectorPageSource;
+import io.oxbow.spi.connector.DynamicFilter;
 import io.oxbow.spi.error.ErrorCode;
 import io.oxbow.spi.error.OxbowException;
 import java.io.FileNotFoundException;
@@ -46,6 +47,7 @@ import org.apache.arrow.vector.SmallIntVector;
 import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.TinyIntVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.DateUnit;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -63,6 +65,8 @@ import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType;
 import org.apache.parquet.schema.Type;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads the row groups of one split (a byte range of a Parquet file) into Arrow batches, column by
@@ -73,6 +77,7 @@ import org.apache.parquet.schema.Type;
  * are never decoded; partition columns are filled from the split's partition values.
  */
 final class ParquetPageSource implements ConnectorPageSource {
+  private static final Logger LOG = LoggerFactory.getLogger(ParquetPageSource.class);
   private static final int BATCH_ROWS = 4096;
   private static final long JULIAN_EPOCH_DAY = 2_440_588L;
   private static final long MICROS_PER_DAY = 86_400_000_000L;
@@ -104,7 +109,27 @@ final class ParquetPageSource implements ConnectorPageSource {
   private RoaringBitmapArray deleted;
   private final Schema tableSchema;
   private final List<ColumnPredicate> filter;
+  private final List<DynamicFilter> dynamicFilters;
   private final boolean bulkDecoding;
+  private RowGroupSkipping skipping;
+  private ScanRowFilter rowFilter;
+  private final boolean[] mask = new boolean[BATCH_ROWS];
+
+  /**
+   * A batch whose filter keeps more than this fraction of its rows is returned whole (the engine
+   * filters again): compacting it and decoding the other columns row by row would cost more than
+   * decoding them densely.
+   */
+  private double compactBelow = 0.8;
+
+  /** The current row group's rows that its page indexes do not rule out ({@code [from, to)}). */
+  private long[] rowRanges;
+
+  private int rangeIndex;
+  private long rowInGroup;
+  private long rowsSkippedByPageIndex;
+  private long rowsFiltered;
+  private long batchesSkipped;
 
   ParquetPageSource(
       DeltaFileIO fileIO,
@@ -143,9 +168,44 @@ final class ParquetPageSource implements ConnectorPageSource {
       List<ColumnPredicate> filter,
       boolean bulkDecoding,
       BufferAllocator allocator) {
+    this(
+        fileIO,
+        split,
+        tableSchema,
+        partitionColumns,
+        columns,
+        filter,
+        List.of(),
+        bulkDecoding,
+        allocator);
+  }
+
+  /**
+   * @param dynamicFilters filters a join learned while the query runs: their ranges skip row groups
+   *     and pages like BETWEEN predicates, their key sets drop rows before the other columns are
+   *     decoded
+   */
+  ParquetPageSource(
+      DeltaFileIO fileIO,
+      DeltaSplit split,
+      Schema tableSchema,
+      List<String> partitionColumns,
+      List<String> columns,
+      List<ColumnPredicate> filter,
+      List<DynamicFilter> dynamicFilters,
+      boolean bulkDecoding,
+      BufferAllocator allocator) {
     this.split = split;
     this.tableSchema = tableSchema;
-    this.filter = filter;
+    this.dynamicFilters = dynamicFilters;
+    List<ColumnPredicate> all = new ArrayList<>(filter);
+    for (DynamicFilter dynamic : dynamicFilters) {
+      ColumnPredicate range = dynamicRange(tableSchema, dynamic);
+      if (range != null) {
+        all.add(range);
+      }
+    }
+    this.filter = all;
     this.bulkDecoding = bulkDecoding;
     this.partitionColumns = partitionColumns;
     this.allocator = allocator;
@@ -164,6 +224,31 @@ final class ParquetPageSource implements ConnectorPageSource {
     this.input =
         fileIO.newParquetInputFile(
             split.path(), split.size(), split.start() == 0 ? prefetchColumns() : Set.of());
+  }
+
+  /**
+   * A dynamic filter's range as a BETWEEN predicate on the column's type (integers as Long, dates
+   * as LocalDate), or null for other types.
+   */
+  static ColumnPredicate dynamicRange(Schema tableSchema, DynamicFilter dynamic) {
+    Field field =
+        tableSchema.getFields().stream()
+            .filter(f -> f.getName().equals(dynamic.column()))
+            .findFirst()
+            .orElse(null);
+    if (field == null) {
+      return null;
+    }
+    if (field.getType() instanceof ArrowType.Int) {
+      return dynamic.range();
+    }
+    if (field.getType() instanceof ArrowType.Date d && d.getUnit() == DateUnit.DAY) {
+      return new ColumnPredicate(
+          dynamic.column(),
+          ColumnPredicate.Op.BETWEEN,
+          List.of(LocalDate.ofEpochDay(dynamic.min()), LocalDate.ofEpochDay(dynamic.max())));
+    }
+    return null;
   }
 
   /** Names of the file's columns this source reads (logical and physical, lower case). */
@@ -208,6 +293,11 @@ final class ParquetPageSource implements ConnectorPageSource {
     reader.setRequestedSchema(requested);
     blocks = reader.getRowGroups();
     selectRowGroups(fileSchema);
+    boolean[] readable = new boolean[fields.size()];
+    for (int i = 0; i < fields.size(); i++) {
+      readable[i] = descriptors[i] != null;
+    }
+    rowFilter = ScanRowFilter.create(fields, readable, filter, dynamicFilters);
     if (split.deletionVector() != null) {
       deleted = split.deletionVector().load();
     }
@@ -218,8 +308,7 @@ final class ParquetPageSource implements ConnectorPageSource {
    * out the filter. Row indexes (for deletion vectors) count every row group of the file.
    */
   private void selectRowGroups(MessageType fileSchema) {
-    RowGroupSkipping skipping =
-        new RowGroupSkipping(fileSchema, tableSchema, partitionColumns, filter);
+    skipping = new RowGroupSkipping(fileSchema, tableSchema, partitionColumns, filter);
     groupFirstRow = new long[blocks.size()];
     int[] selected = new int[blocks.size()];
     int count = 0;
@@ -302,17 +391,15 @@ final class ParquetPageSource implements ConnectorPageSource {
           if (selectedIndex >= selectedGroups.length) {
             return null;
           }
-          int group = selectedGroups[selectedIndex++];
-          BlockMetaData block = blocks.get(group);
-          rowsLeftInGroup = block.getRowCount();
-          nextRowIndex = groupFirstRow[group];
-          completedBytes += block.getCompressedSize();
-          rowGroupsRead++;
-          if (requested.getFieldCount() > 0) {
-            openColumns(reader.readRowGroup(group));
-          }
+          openRowGroup(selectedGroups[selectedIndex++]);
+        }
+        if (rowRanges != null && !skipToRange()) {
+          continue;
         }
         int n = (int) Math.min(BATCH_ROWS, rowsLeftInGroup);
+        if (rowRanges != null) {
+          n = (int) Math.min(n, rowRanges[rangeIndex + 1] - rowInGroup);
+        }
         boolean[] keep = null;
         int kept = n;
         if (deleted != null) {
@@ -327,24 +414,56 @@ final class ParquetPageSource implements ConnectorPageSource {
         }
         rowsLeftInGroup -= n;
         nextRowIndex += n;
+        rowInGroup += n;
         VectorSchemaRoot root = VectorSchemaRoot.create(outputSchema, allocator);
         try {
+          if (rowFilter != null) {
+            // lazy materialization: the filter columns first, then the rest for the rows left
+            for (int i = 0; i < fields.size(); i++) {
+              if (rowFilter.isFilterColumn(i)) {
+                FieldVector vector = root.getVector(i);
+                vector.setInitialCapacity(n);
+                vector.allocateNew();
+                readColumn(i, vector, n, null);
+                vector.setValueCount(n);
+              }
+            }
+            boolean[] survive = mask;
+            if (keep == null) {
+              Arrays.fill(survive, 0, n, true);
+            } else {
+              System.arraycopy(keep, 0, survive, 0, n);
+            }
+            int survivors = rowFilter.apply(root.getFieldVectors(), n, survive);
+            if (survivors == 0) {
+              rowsFiltered += kept;
+              skipOtherColumns(n);
+              batchesSkipped++;
+              root.close();
+              continue;
+            }
+            if (keep == null && survivors > n * compactBelow) {
+              survivors = n; // most rows survive: decoding the rest densely is cheaper
+            } else if (survivors < n) {
+              keep = survive;
+              for (int i = 0; i < fields.size(); i++) {
+                if (rowFilter.isFilterColumn(i)) {
+                  ScanRowFilter.compact(root.getVector(i), n, keep);
+                  root.getVector(i).setValueCount(survivors);
+                }
+              }
+            }
+            rowsFiltered += kept - survivors;
+            kept = survivors;
+          }
           for (int i = 0; i < fields.size(); i++) {
+            if (rowFilter != null && rowFilter.isFilterColumn(i)) {
+              continue;
+            }
             FieldVector vector = root.getVector(i);
             vector.setInitialCapacity(kept);
             vector.allocateNew();
-            String name = fields.get(i).getName();
-            if (partitionColumns.contains(name)) {
-              fillPartition(split.path(), vector, split.partitionValues().get(name), kept);
-            } else if (descriptors[i] == null) {
-              for (int r = 0; r < kept; r++) {
-                setNull(vector, r);
-              }
-            } else if (decoders[i] != null) {
-              decoders[i].read(vector, n, keep);
-            } else {
-              decode(readers[i], descriptors[i], vector, n, keep);
-            }
+            readColumn(i, vector, n, keep);
             vector.setValueCount(kept);
           }
           root.setRowCount(kept);
@@ -369,6 +488,112 @@ final class ParquetPageSource implements ConnectorPageSource {
       // a corrupt or unexpected file (Parquet decoding errors are unchecked)
       throw new OxbowException(
           ErrorCode.SOURCE_UNAVAILABLE, "Cannot read data file " + split.path() + ": " + e, e);
+    }
+  }
+
+  /**
+   * Starts reading a row group: its page indexes narrow the rows to read (a group none of whose
+   * pages can match is not read at all), then its column chunks are fetched.
+   */
+  private void openRowGroup(int group) throws IOException {
+    BlockMetaData block = blocks.get(group);
+    completedBytes += block.getCompressedSize();
+    rowRanges = null;
+    rangeIndex = 0;
+    rowInGroup = 0;
+    if (!skipping.isEmpty() && requested.getFieldCount() > 0) {
+      rowRanges = skipping.rowRanges(reader, block);
+      if (rowRanges != null && rowRanges.length == 0) {
+        rowGroupsSkipped++;
+        rowsSkippedByPageIndex += block.getRowCount();
+        rowRanges = null;
+        return;
+      }
+    }
+    rowsLeftInGroup = block.getRowCount();
+    nextRowIndex = groupFirstRow[group];
+    rowGroupsRead++;
+    if (requested.getFieldCount() > 0) {
+      openColumns(reader.readRowGroup(group));
+    }
+  }
+
+  /**
+   * Moves to the current or next row range of the group, skipping the rows before it in every
+   * column; false when no range is left (the rest of the group is skipped).
+   */
+  private boolean skipToRange() {
+    while (rangeIndex < rowRanges.length && rowRanges[rangeIndex + 1] <= rowInGroup) {
+      rangeIndex += 2;
+    }
+    if (rangeIndex >= rowRanges.length) {
+      rowsSkippedByPageIndex += rowsLeftInGroup;
+      rowsLeftInGroup = 0;
+      return false;
+    }
+    long gap = rowRanges[rangeIndex] - rowInGroup;
+    if (gap > 0) {
+      for (int i = 0; i < fields.size(); i++) {
+        skipColumn(i, gap);
+      }
+      rowsSkippedByPageIndex += gap;
+      rowsLeftInGroup -= gap;
+      nextRowIndex += gap;
+      rowInGroup += gap;
+    }
+    return true;
+  }
+
+  /** Skips {@code n} rows of every column that is not a filter column. */
+  private void skipOtherColumns(int n) {
+    for (int i = 0; i < fields.size(); i++) {
+      if (!rowFilter.isFilterColumn(i)) {
+        skipColumn(i, n);
+      }
+    }
+  }
+
+  /** Skips {@code n} rows of output column {@code i} (nothing to do for partition columns). */
+  private void skipColumn(int i, long n) {
+    if (descriptors[i] == null) {
+      return;
+    }
+    if (decoders[i] != null) {
+      decoders[i].skip(n);
+      return;
+    }
+    ColumnReader cr = readers[i];
+    int maxDefinition = descriptors[i].getMaxDefinitionLevel();
+    for (long r = 0; r < n; r++, cr.consume()) {
+      if (cr.getCurrentDefinitionLevel() == maxDefinition) {
+        cr.skip();
+      }
+    }
+  }
+
+  /**
+   * Reads {@code n} rows of output column {@code i} into {@code vector} (allocated for the rows
+   * kept), keeping those whose {@code keep} entry is true ({@code keep} null keeps all).
+   */
+  private void readColumn(int i, FieldVector vector, int n, boolean[] keep) {
+    String name = fields.get(i).getName();
+    int kept = n;
+    if (keep != null) {
+      kept = 0;
+      for (int r = 0; r < n; r++) {
+        kept += keep[r] ? 1 : 0;
+      }
+    }
+    if (partitionColumns.contains(name)) {
+      fillPartition(split.path(), vector, split.partitionValues().get(name), kept);
+    } else if (descriptors[i] == null) {
+      for (int r = 0; r < kept; r++) {
+        setNull(vector, r);
+      }
+    } else if (decoders[i] != null) {
+      decoders[i].read(vector, n, keep);
+    } else {
+      decode(readers[i], descriptors[i], vector, n, keep);
     }
   }
 
@@ -409,6 +634,11 @@ final class ParquetPageSource implements ConnectorPageSource {
     }
   }
 
+  /** Sets the fraction of surviving rows above which a batch is not compacted (1 always does). */
+  void compactBelow(double fraction) {
+    this.compactBelow = fraction;
+  }
+
   /** The row groups read so far. */
   int rowGroupsRead() {
     return rowGroupsRead;
@@ -427,6 +657,43 @@ final class ParquetPageSource implements ConnectorPageSource {
   /** The row groups of this split skipped because their statistics rule out the filter. */
   int rowGroupsSkipped() {
     return rowGroupsSkipped;
+  }
+
+  /** Pages of filter columns skipped because their page index rules out the filter. */
+  long pagesSkipped() {
+    return skipping == null ? 0 : skipping.pagesSkipped();
+  }
+
+  /** Rows of row groups read that were skipped because page indexes rule them out. */
+  long rowsSkippedByPageIndex() {
+    return rowsSkippedByPageIndex;
+  }
+
+  /**
+   * Rows decoded in the filter columns but dropped before the other columns were decoded, because
+   * they cannot match the pushed-down predicates or dynamic filters.
+   */
+  long rowsFiltered() {
+    return rowsFiltered;
+  }
+
+  /** Batches none of whose rows could match: their other columns were skipped, not decoded. */
+  long batchesSkipped() {
+    return batchesSkipped;
+  }
+
+  /** One line of scan statistics, for logs and EXPLAIN ANALYZE style reports. */
+  String statistics() {
+    return String.format(
+        Locale.ROOT,
+        "row groups read %d, skipped %d; pages skipped %d (%d rows); rows filtered in scan %d;"
+            + " batches skipped %d",
+        rowGroupsRead,
+        rowGroupsSkipped,
+        pagesSkipped(),
+        rowsSkippedByPageIndex,
+        rowsFiltered,
+        batchesSkipped);
   }
 
   /**
@@ -662,6 +929,10 @@ final class ParquetPageSource implements ConnectorPageSource {
       return;
     }
     closed = true;
+    if (opened && LOG.isDebugEnabled()) {
+      LOG.debug(
+          "Scan of {} [{}, +{}): {}", split.path(), split.start(), split.length(), statistics());
+    }
     if (reader != null) {
       try {
         reader.close();

@@ -2,18 +2,25 @@ package io.oxbow.connector.delta;
 
 import io.oxbow.spi.connector.ColumnPredicate;
 import io.oxbow.spi.connector.ConnectorMetadata;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.arrow.vector.types.DateUnit;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.parquet.column.statistics.Statistics;
+import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.internal.column.columnindex.ColumnIndex;
+import org.apache.parquet.internal.column.columnindex.OffsetIndex;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
@@ -33,6 +40,7 @@ final class RowGroupSkipping {
   private record Usable(ColumnPredicate predicate, Field field, PrimitiveType type) {}
 
   private final List<Usable> usable = new ArrayList<>();
+  private long pagesSkipped;
 
   RowGroupSkipping(
       MessageType fileSchema,
@@ -110,6 +118,119 @@ final class RowGroupSkipping {
       }
     }
     return true;
+  }
+
+  /**
+   * The rows of a row group that may match every predicate according to the column chunks' page
+   * indexes (ColumnIndex min / max / null pages, OffsetIndex first rows), as sorted disjoint {@code
+   * [from, to)} pairs of row numbers within the group; null when no page can be ruled out (or the
+   * file has no page indexes). Pages pruned are counted in {@link #pagesSkipped()}.
+   */
+  long[] rowRanges(ParquetFileReader reader, BlockMetaData block) throws IOException {
+    long rows = block.getRowCount();
+    long[] ranges = null;
+    for (Usable u : usable) {
+      ColumnChunkMetaData chunk = chunk(block, u.type().getName());
+      if (chunk == null) {
+        continue;
+      }
+      OffsetIndex offsets = reader.readOffsetIndex(chunk);
+      ColumnIndex index = offsets == null ? null : reader.readColumnIndex(chunk);
+      if (index == null || offsets.getPageCount() < 2) {
+        continue;
+      }
+      List<Boolean> nullPages = index.getNullPages();
+      List<Long> nullCounts = index.getNullCounts();
+      List<ByteBuffer> mins = index.getMinValues(); // each call builds a new list
+      List<ByteBuffer> maxes = index.getMaxValues();
+      long[] kept = new long[2 * offsets.getPageCount()];
+      int count = 0;
+      for (int p = 0; p < offsets.getPageCount(); p++) {
+        long from = offsets.getFirstRowIndex(p);
+        long to = p + 1 < offsets.getPageCount() ? offsets.getFirstRowIndex(p + 1) : rows;
+        if (pageMayMatch(
+            u, mins, maxes, nullPages.get(p), nullCounts == null ? -1 : nullCounts.get(p), p)) {
+          if (count > 0 && kept[count - 1] == from) {
+            kept[count - 1] = to;
+          } else {
+            kept[count++] = from;
+            kept[count++] = to;
+          }
+        } else {
+          pagesSkipped++;
+        }
+      }
+      long[] column = Arrays.copyOf(kept, count);
+      ranges = ranges == null ? column : intersect(ranges, column);
+    }
+    if (ranges != null && ranges.length == 2 && ranges[0] == 0 && ranges[1] == rows) {
+      return null;
+    }
+    return ranges;
+  }
+
+  /** Pages of predicate columns ruled out by their page index so far. */
+  long pagesSkipped() {
+    return pagesSkipped;
+  }
+
+  private static boolean pageMayMatch(
+      Usable u,
+      List<ByteBuffer> mins,
+      List<ByteBuffer> maxes,
+      boolean nullPage,
+      long nulls,
+      int page) {
+    switch (u.predicate().op()) {
+      case IS_NULL:
+        return nulls != 0;
+      case IS_NOT_NULL:
+      case NE:
+        return !nullPage;
+      default:
+        break;
+    }
+    if (nullPage) {
+      return false; // only NULLs: no comparison is true
+    }
+    Object min = value(u.field().getType(), u.type(), pageStat(u.type(), mins.get(page)));
+    Object max = value(u.field().getType(), u.type(), pageStat(u.type(), maxes.get(page)));
+    return min == null
+        || max == null
+        || FileSkipping.rangeMayMatch(u.field().getType(), min, max, u.predicate());
+  }
+
+  /** A page index bound (Parquet's plain encoding) as row-group statistics hold it, or null. */
+  private static Object pageStat(PrimitiveType type, ByteBuffer bytes) {
+    ByteBuffer b = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    return switch (type.getPrimitiveTypeName()) {
+      case INT32 -> b.remaining() == 4 ? b.getInt(b.position()) : null;
+      case INT64 -> b.remaining() == 8 ? b.getLong(b.position()) : null;
+      case BINARY, FIXED_LEN_BYTE_ARRAY -> Binary.fromConstantByteBuffer(b);
+      default -> null;
+    };
+  }
+
+  /** The intersection of two sorted lists of disjoint {@code [from, to)} pairs. */
+  static long[] intersect(long[] a, long[] b) {
+    long[] out = new long[a.length + b.length];
+    int count = 0;
+    int i = 0;
+    int j = 0;
+    while (i < a.length && j < b.length) {
+      long from = Math.max(a[i], b[j]);
+      long to = Math.min(a[i + 1], b[j + 1]);
+      if (from < to) {
+        out[count++] = from;
+        out[count++] = to;
+      }
+      if (a[i + 1] < b[j + 1]) {
+        i += 2;
+      } else {
+        j += 2;
+      }
+    }
+    return Arrays.copyOf(out, count);
   }
 
   private static ColumnChunkMetaData chunk(BlockMetaData block, String name) {

@@ -8,6 +8,7 @@ import io.oxbow.spi.connector.ConnectorPageSource;
 import io.oxbow.spi.connector.ConnectorSplit;
 import io.oxbow.spi.connector.ConnectorTableHandle;
 import io.oxbow.spi.connector.ConnectorTableMetadata;
+import io.oxbow.spi.connector.DynamicFilter;
 import io.oxbow.spi.connector.SchemaTableName;
 import io.oxbow.spi.error.ErrorCode;
 import io.oxbow.spi.error.OxbowException;
@@ -234,6 +235,84 @@ class TestDeltaConnector {
       expected.add(row);
     }
     assertThat(rows).containsExactlyInAnyOrderElementsOf(expected);
+  }
+
+  @Test
+  void dynamicFiltersSkipFilesAndDropRowsOutsideTheKeySet() throws Exception {
+    // i32 is r * 1000, so the files (3000 rows each) hold disjoint ranges of it
+    Path table = warehouse.resolve("s").resolve("t");
+    writeTable(table, 3000);
+    connector();
+    ConnectorTableHandle handle =
+        connector.metadata().getTableHandle(new SchemaTableName("s", "t")).orElseThrow();
+    java.util.Set<Long> keys = java.util.Set.of(1_000L, 1_500_000L, 2_000_000L, 2_222_000L);
+    DynamicFilter.KeySet keySet =
+        new DynamicFilter.KeySet() {
+          @Override
+          public boolean contains(long key) {
+            return keys.contains(key);
+          }
+
+          @Override
+          public long size() {
+            return keys.size();
+          }
+        };
+    DynamicFilter filter = new DynamicFilter("i32", 1_000L, 2_222_000L, keySet);
+    List<Long> returned = new ArrayList<>();
+    int emptySplits = 0;
+    List<ConnectorSplit> splits = connector.splitManager().getSplits(handle);
+    for (ConnectorSplit split : splits) {
+      try (ConnectorPageSource source =
+          connector
+              .pageSourceProvider()
+              .createPageSource(handle, split, List.of("s", "i32"), allocator, List.of(filter))) {
+        VectorSchemaRoot batch;
+        while ((batch = source.nextBatch()) != null) {
+          try (VectorSchemaRoot b = batch) {
+            for (int r = 0; r < b.getRowCount(); r++) {
+              returned.add((Long) get(b.getVector(1), r));
+              String s = (String) get(b.getVector(0), r);
+              int row = (int) ((Long) get(b.getVector(1), r) / 1000);
+              assertThat(s).isEqualTo(expected(row, 9));
+            }
+          }
+        }
+        if (source.completedBytes() == 0) {
+          emptySplits++;
+        }
+      }
+    }
+    List<Long> matching = new ArrayList<>();
+    for (int r = 0; r < ROWS; r++) {
+      Object v = expected(r, 3);
+      if (v != null && keys.contains((Long) v)) {
+        matching.add((Long) v);
+      }
+    }
+    assertThat(returned).containsExactlyInAnyOrderElementsOf(matching);
+    // only the first file's range reaches 2,222,000 (rows 0..2999): the others are never opened
+    assertThat(splits).hasSizeGreaterThan(1);
+    assertThat(emptySplits).isEqualTo(splits.size() - 1);
+  }
+
+  @Test
+  void oxbowsWriterWritesPageIndexes() throws Exception {
+    Path table = warehouse.resolve("s").resolve("t");
+    writeTable(table, 100_000);
+    Path data;
+    try (Stream<Path> files = Files.list(table)) {
+      data = files.filter(p -> p.toString().endsWith(".parquet")).findFirst().orElseThrow();
+    }
+    try (org.apache.parquet.hadoop.ParquetFileReader reader =
+        org.apache.parquet.hadoop.ParquetFileReader.open(
+            org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(
+                new org.apache.hadoop.fs.Path(data.toUri()),
+                new org.apache.hadoop.conf.Configuration()))) {
+      var chunk = reader.getRowGroups().get(0).getColumns().get(0);
+      assertThat(reader.readColumnIndex(chunk)).isNotNull();
+      assertThat(reader.readOffsetIndex(chunk)).isNotNull();
+    }
   }
 
   @Test

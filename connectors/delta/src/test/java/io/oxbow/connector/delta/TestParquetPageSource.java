@@ -347,7 +347,7 @@ class TestParquetPageSource {
     }
   }
 
-  private static Object[] expected(long r) {
+  static Object[] expected(long r) {
     // as getObject returns them: days for dates, microseconds for timestamps with a zone
     return expectedRow(r);
   }
@@ -556,7 +556,7 @@ class TestParquetPageSource {
   }
 
   /** An inline deletion vector descriptor (Delta's serialized roaring bitmap array, Z85). */
-  private static DeletionVectorDescriptor inline(RoaringBitmap deleted) {
+  static DeletionVectorDescriptor inline(RoaringBitmap deleted) {
     deleted.runOptimize();
     ByteBuffer buffer =
         ByteBuffer.allocate(4 + 8 + 4 + deleted.serializedSizeInBytes())

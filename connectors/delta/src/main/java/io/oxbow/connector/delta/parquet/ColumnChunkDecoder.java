@@ -393,6 +393,12 @@ public final class ColumnChunkDecoder {
         nextPage();
       }
       int m = Math.min(n - row, pageLeft);
+      if (keep != null && noneKept(keep, row, m)) {
+        skipInPage(m);
+        pageLeft -= m;
+        row += m;
+        continue;
+      }
       int present = maxDefinition == 0 ? m : levels.readAndCount(levelBuffer, m, maxDefinition);
       boolean dense = present == m && keep == null;
       if (dense && indices == null && !byteStreamSplit && memoryCopyable()) {
@@ -401,6 +407,13 @@ public final class ColumnChunkDecoder {
         valuePos += m * width;
         setValidRange(vector.getValidityBuffer(), out, m);
         out += m;
+      } else if (keep != null && present == m && selectable()) {
+        // no NULL in this segment: value i is row i, so only the kept rows' values are decoded
+        int count = mapRows(m, keep, row);
+        decodeSelected(m, count);
+        setValidRange(vector.getValidityBuffer(), out, count);
+        write(vector, out, count, null);
+        out += count;
       } else {
         decodeValues(present);
         int count;
@@ -421,6 +434,65 @@ public final class ColumnChunkDecoder {
     }
     if (target == Target.VAR) {
       ((BaseVariableWidthVector) vector).setLastSet(out - 1);
+    }
+  }
+
+  /**
+   * Skips the next {@code n} rows of the chunk without decoding them: whole pages are passed over
+   * without being parsed, and within a page only definition levels (and dictionary indices or
+   * string lengths) are read.
+   */
+  public void skip(long n) {
+    while (n > 0) {
+      if (pageLeft == 0) {
+        if (pageIndex >= chunk.pages().size()) {
+          throw new IllegalStateException("Column chunk has fewer values than its row group");
+        }
+        int count = chunk.pages().get(pageIndex).getValueCount();
+        if (count <= n) {
+          pageIndex++;
+          n -= count;
+          continue;
+        }
+        nextPage();
+      }
+      int m = (int) Math.min(n, pageLeft);
+      skipInPage(m);
+      pageLeft -= m;
+      n -= m;
+    }
+  }
+
+  private static boolean noneKept(boolean[] keep, int from, int count) {
+    for (int i = from, end = from + count; i < end; i++) {
+      if (keep[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Skips {@code m} rows of the current page (the caller updates {@code pageLeft}). */
+  private void skipInPage(int m) {
+    int present = maxDefinition == 0 ? m : levels.skipAndCount(levelBuffer, m, maxDefinition);
+    if (indices != null) {
+      indices.skip(present);
+    } else if (byteStreamSplit) {
+      valuePos += present;
+    } else {
+      switch (source) {
+        case BOOLEAN -> booleanBit += present;
+        case BINARY -> {
+          byte[] bytes = data;
+          int pos = valuePos;
+          for (int i = 0; i < present; i++) {
+            pos += 4 + (int) INT_LE.get(bytes, pos);
+          }
+          valuePos = pos;
+        }
+        case FIXED -> valuePos += present * typeLength;
+        default -> valuePos += present * source.width;
+      }
     }
   }
 
@@ -487,6 +559,68 @@ public final class ColumnChunkDecoder {
       }
     }
     return out;
+  }
+
+  /** Whether {@link #decodeSelected} handles the current page. */
+  private boolean selectable() {
+    return !byteStreamSplit && (indices != null ? source != Source.BOOLEAN : source.width > 0);
+  }
+
+  /**
+   * Decodes, of the page's next {@code m} values (none NULL), only those at the {@code count}
+   * positions in {@code map}, into the value buffers' first {@code count} slots.
+   */
+  private void decodeSelected(int m, int count) {
+    int[] rows = map;
+    if (indices != null) {
+      indices.read(indexBuffer, 0, m);
+      int[] idx = indexBuffer;
+      if (longs != null) {
+        long[] dict = dictLongs;
+        for (int j = 0; j < count; j++) {
+          longs[j] = dict[idx[rows[j]]];
+        }
+      } else if (doubles != null) {
+        double[] dict = dictDoubles;
+        for (int j = 0; j < count; j++) {
+          doubles[j] = dict[idx[rows[j]]];
+        }
+      } else {
+        for (int j = 0; j < count; j++) {
+          int k = idx[rows[j]];
+          starts[j] = dictStarts[k];
+          lengths[j] = dictLengths[k];
+        }
+        binarySource = dictBytes;
+      }
+      return;
+    }
+    byte[] bytes = data;
+    int pos = valuePos;
+    switch (source) {
+      case INT32 -> {
+        for (int j = 0; j < count; j++) {
+          longs[j] = (int) INT_LE.get(bytes, pos + 4 * rows[j]);
+        }
+      }
+      case INT64 -> {
+        for (int j = 0; j < count; j++) {
+          longs[j] = (long) LONG_LE.get(bytes, pos + 8 * rows[j]);
+        }
+      }
+      case FLOAT -> {
+        for (int j = 0; j < count; j++) {
+          doubles[j] = Float.intBitsToFloat((int) INT_LE.get(bytes, pos + 4 * rows[j]));
+        }
+      }
+      case DOUBLE -> {
+        for (int j = 0; j < count; j++) {
+          doubles[j] = Double.longBitsToDouble((long) LONG_LE.get(bytes, pos + 8 * rows[j]));
+        }
+      }
+      default -> throw new IllegalStateException(source.toString());
+    }
+    valuePos = pos + m * source.width;
   }
 
   /** Decodes the next {@code count} non-null values of the page into the value buffers. */

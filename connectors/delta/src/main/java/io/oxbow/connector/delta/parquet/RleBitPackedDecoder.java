@@ -99,6 +99,57 @@ final class RleBitPackedDecoder {
     return count;
   }
 
+  /** Skips the next {@code n} values without decoding them. */
+  void skip(int n) {
+    while (n > 0) {
+      if (rleLeft == 0 && packedLeft == 0) {
+        readHeader();
+      }
+      if (rleLeft > 0) {
+        int m = Math.min(n, rleLeft);
+        rleLeft -= m;
+        n -= m;
+      } else {
+        int m = Math.min(n, packedLeft);
+        packedBit += (long) m * bitWidth;
+        packedLeft -= m;
+        n -= m;
+      }
+    }
+  }
+
+  /**
+   * Counts how many of the next {@code n} values equal {@code value} without keeping them ({@code
+   * scratch} holds at least {@code n} values).
+   */
+  int skipAndCount(int[] scratch, int n, int value) {
+    int count = 0;
+    while (n > 0) {
+      if (rleLeft == 0 && packedLeft == 0) {
+        readHeader();
+      }
+      if (rleLeft > 0) {
+        int m = Math.min(n, rleLeft);
+        if (rleValue == value) {
+          count += m;
+        }
+        rleLeft -= m;
+        n -= m;
+      } else {
+        int m = Math.min(Math.min(n, packedLeft), scratch.length);
+        unpack(scratch, 0, m);
+        for (int i = 0; i < m; i++) {
+          if (scratch[i] == value) {
+            count++;
+          }
+        }
+        packedLeft -= m;
+        n -= m;
+      }
+    }
+    return count;
+  }
+
   private void unpack(int[] out, int offset, int m) {
     if (bitWidth == 0) {
       Arrays.fill(out, offset, offset + m, 0);

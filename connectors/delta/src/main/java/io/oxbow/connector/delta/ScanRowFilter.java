@@ -1,0 +1,939 @@
+package io.oxbow.connector.delta;
+
+import io.oxbow.spi.connector.ColumnPredicate;
+import io.oxbow.spi.connector.DynamicFilter;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.vector.BaseFixedWidthVector;
+import org.apache.arrow.vector.BaseVariableWidthVector;
+import org.apache.arrow.vector.BitVectorHelper;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.types.DateUnit;
+import org.apache.arrow.vector.types.FloatingPointPrecision;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+
+/**
+ * The scan's pushed-down predicates (static conjuncts and dynamic filters) evaluated row by row on
+ * a batch's decoded filter columns, so that the other columns are decoded only for the rows that
+ * may match (lazy materialization). Inexact in one direction only: a row is dropped only when it
+ * certainly does not match (a comparison with NULL never does); anything unsure is kept, because
+ * the engine applies the full filter again. Each predicate's literal is converted once to the
+ * column's physical form (a long for integers, dates and timestamps, a 128-bit unscaled value for
+ * decimals, UTF-8 bytes for strings, compared unsigned, which is code point order); floating-point
+ * NaN rows are always kept.
+ */
+final class ScanRowFilter {
+  private final Check[] checks;
+  private final boolean[] filterColumns;
+  private long[] longs = new long[0];
+  private double[] doubles = new double[0];
+  private byte[] bytes = new byte[0];
+
+  private ScanRowFilter(Check[] checks, int fieldCount) {
+    this.checks = checks;
+    this.filterColumns = new boolean[fieldCount];
+    for (Check check : checks) {
+      filterColumns[check.column] = true;
+    }
+  }
+
+  /**
+   * The filter for the given output fields, or null when no predicate can be evaluated on them.
+   *
+   * @param fields the page source's output fields
+   * @param readable whether field {@code i} is decoded from the file (not a partition column, and
+   *     present in the file)
+   */
+  static ScanRowFilter create(
+      List<Field> fields,
+      boolean[] readable,
+      List<ColumnPredicate> filter,
+      List<DynamicFilter> dynamicFilters) {
+    List<Check> checks = new ArrayList<>();
+    for (ColumnPredicate predicate : filter) {
+      int column = indexOf(fields, readable, predicate.column());
+      if (column >= 0) {
+        Check check = compile(column, fields.get(column).getType(), predicate);
+        if (check != null) {
+          checks.add(check);
+        }
+      }
+    }
+    for (DynamicFilter dynamic : dynamicFilters) {
+      int column = indexOf(fields, readable, dynamic.column());
+      if (column >= 0
+          && longDomain(fields.get(column).getType())
+          && isIntegerOrDate(fields, column)) {
+        checks.add(new LongRange(column, dynamic.min(), dynamic.max()));
+        if (dynamic.keys() != null) {
+          checks.add(new LongKeySet(column, dynamic.keys()));
+        }
+      }
+    }
+    // ranges on one column (x >= a AND x < b) are evaluated as one
+    List<Check> merged = new ArrayList<>();
+    for (Check check : checks) {
+      Check same = null;
+      if (check instanceof LongRange range) {
+        for (int i = 0; i < merged.size(); i++) {
+          if (merged.get(i) instanceof LongRange other && other.column == range.column) {
+            merged.set(
+                i,
+                new LongRange(
+                    range.column,
+                    Math.max(range.low, other.low),
+                    Math.min(range.high, other.high)));
+            same = other;
+            break;
+          }
+        }
+      }
+      if (same == null) {
+        merged.add(check);
+      }
+    }
+    return merged.isEmpty() ? null : new ScanRowFilter(merged.toArray(new Check[0]), fields.size());
+  }
+
+  private static boolean isIntegerOrDate(List<Field> fields, int column) {
+    ArrowType type = fields.get(column).getType();
+    return type instanceof ArrowType.Int || type instanceof ArrowType.Date;
+  }
+
+  private static int indexOf(List<Field> fields, boolean[] readable, String column) {
+    for (int i = 0; i < fields.size(); i++) {
+      if (readable[i] && fields.get(i).getName().equals(column)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Whether output field {@code i} is read before the others, to evaluate the filter. */
+  boolean isFilterColumn(int i) {
+    return filterColumns[i];
+  }
+
+  /**
+   * Clears {@code keep[r]} for every row {@code r < n} that certainly does not match, given the
+   * batch's decoded vectors (only the filter columns are read); returns the rows still kept.
+   */
+  int apply(List<FieldVector> vectors, int n, boolean[] keep) {
+    for (Check check : checks) {
+      check.apply(this, vectors.get(check.column), n, keep);
+    }
+    int kept = 0;
+    for (int r = 0; r < n; r++) {
+      kept += keep[r] ? 1 : 0;
+    }
+    return kept;
+  }
+
+  /**
+   * Moves the kept rows of a decoded vector's first {@code n} rows to its front, in order (in
+   * place: a kept row only ever moves down); the caller sets the value count to the rows kept.
+   */
+  static void compact(FieldVector vector, int n, boolean[] keep) {
+    ArrowBuf validity = vector.getValidityBuffer();
+    if (vector instanceof BaseVariableWidthVector strings) {
+      ArrowBuf offsets = strings.getOffsetBuffer();
+      ArrowBuf data = strings.getDataBuffer();
+      int out = 0;
+      int end = 0;
+      for (int r = 0; r < n; r++) {
+        if (!keep[r]) {
+          continue;
+        }
+        int start = offsets.getInt((long) r * 4);
+        int length = offsets.getInt((long) r * 4 + 4) - start;
+        if (start != end && length > 0) {
+          data.setBytes(end, data, start, length); // memmove: the ranges may overlap
+        }
+        end += length;
+        offsets.setInt((long) (out + 1) * 4, end);
+        BitVectorHelper.setValidityBit(validity, out, isValid(validity, r) ? 1 : 0);
+        out++;
+      }
+      strings.setLastSet(out - 1);
+      return;
+    }
+    ArrowBuf data = vector.getDataBuffer();
+    ArrowType type = vector.getField().getType();
+    int width = vector instanceof BaseFixedWidthVector f ? f.getTypeWidth() : 0;
+    boolean bits = type instanceof ArrowType.Bool;
+    int out = 0;
+    for (int r = 0; r < n; r++) {
+      if (!keep[r]) {
+        continue;
+      }
+      if (out != r) {
+        BitVectorHelper.setValidityBit(validity, out, isValid(validity, r) ? 1 : 0);
+        if (bits) {
+          BitVectorHelper.setValidityBit(data, out, isValid(data, r) ? 1 : 0);
+        } else {
+          switch (width) {
+            case 1 -> data.setByte(out, data.getByte(r));
+            case 2 -> data.setShort((long) out * 2, data.getShort((long) r * 2));
+            case 4 -> data.setInt((long) out * 4, data.getInt((long) r * 4));
+            case 8 -> data.setLong((long) out * 8, data.getLong((long) r * 8));
+            default -> data.setBytes((long) out * width, data, (long) r * width, width);
+          }
+        }
+      }
+      out++;
+    }
+  }
+
+  // ---- compiling predicates
+
+  private static boolean longDomain(ArrowType type) {
+    return type instanceof ArrowType.Int i && i.getIsSigned()
+        || type instanceof ArrowType.Date d && d.getUnit() == DateUnit.DAY
+        || type instanceof ArrowType.Timestamp;
+  }
+
+  /** A literal in a long-valued column's domain: floor and ceiling (equal when exact). */
+  private record LongBound(long floor, long ceil) {
+    boolean exact() {
+      return floor == ceil;
+    }
+  }
+
+  private static LongBound longBound(ArrowType type, Object value) {
+    if (type instanceof ArrowType.Int) {
+      if (value instanceof Long || value instanceof Integer) {
+        long v = ((Number) value).longValue();
+        return new LongBound(v, v);
+      }
+      if (value instanceof BigDecimal bd) {
+        return integerBound(bd);
+      }
+      return null;
+    }
+    if (type instanceof ArrowType.Date) {
+      if (value instanceof LocalDate d) {
+        long v = d.toEpochDay();
+        return new LongBound(v, v);
+      }
+      return null;
+    }
+    if (type instanceof ArrowType.Timestamp) {
+      if (value instanceof LocalDateTime t) {
+        long seconds = t.toEpochSecond(ZoneOffset.UTC);
+        int nanos = t.getNano();
+        try {
+          long floor = Math.addExact(Math.multiplyExact(seconds, 1_000_000L), nanos / 1000);
+          return new LongBound(floor, nanos % 1000 == 0 ? floor : floor + 1);
+        } catch (ArithmeticException e) {
+          return null;
+        }
+      }
+      return null;
+    }
+    return null;
+  }
+
+  private static LongBound integerBound(BigDecimal value) {
+    try {
+      long floor = value.setScale(0, RoundingMode.FLOOR).longValueExact();
+      long ceil = value.setScale(0, RoundingMode.CEILING).longValueExact();
+      return new LongBound(floor, ceil);
+    } catch (ArithmeticException e) {
+      return null;
+    }
+  }
+
+  private static Check compile(int column, ArrowType type, ColumnPredicate predicate) {
+    List<Object> values = predicate.values();
+    switch (predicate.op()) {
+      case IS_NULL:
+        return new NullCheck(column, true);
+      case IS_NOT_NULL:
+        return new NullCheck(column, false);
+      default:
+        break;
+    }
+    if (longDomain(type)) {
+      return compileLong(column, type, predicate.op(), values);
+    }
+    if (type instanceof ArrowType.FloatingPoint fp
+        && fp.getPrecision() != FloatingPointPrecision.HALF) {
+      return compileDouble(column, predicate.op(), values);
+    }
+    if (type instanceof ArrowType.Decimal d && d.getBitWidth() == 128) {
+      return compileDecimal(column, d.getScale(), predicate.op(), values);
+    }
+    if (type instanceof ArrowType.Utf8) {
+      return compileString(column, predicate.op(), values);
+    }
+    if (type instanceof ArrowType.Bool
+        && (predicate.op() == ColumnPredicate.Op.EQ || predicate.op() == ColumnPredicate.Op.NE)
+        && values.get(0) instanceof Boolean b) {
+      return new BoolEquals(column, b == (predicate.op() == ColumnPredicate.Op.EQ));
+    }
+    return null;
+  }
+
+  /*
+   * Comparisons with a literal that falls between two values of the column (a decimal with more
+   * digits than the column's scale, a timestamp with nanoseconds) are decided exactly: x < 2.5 is
+   * x <= 2 for integers, x = 2.5 is never true.
+   */
+
+  private static Check compileLong(
+      int column, ArrowType type, ColumnPredicate.Op op, List<Object> values) {
+    LongBound v = null;
+    if (op != ColumnPredicate.Op.IN && op != ColumnPredicate.Op.BETWEEN) {
+      v = longBound(type, values.get(0));
+      if (v == null) {
+        return null;
+      }
+    }
+    switch (op) {
+      case EQ:
+        return v.exact() ? new LongRange(column, v.floor, v.floor) : new LongRange(column, 1, 0);
+      case NE:
+        return v.exact() ? new LongNotEqual(column, v.floor) : new NullCheck(column, false);
+      case IN:
+        {
+          long[] set = new long[values.size()];
+          int count = 0;
+          for (Object value : values) {
+            LongBound b = longBound(type, value);
+            if (b == null) {
+              return null;
+            }
+            if (b.exact()) {
+              set[count++] = b.floor;
+            }
+          }
+          set = Arrays.copyOf(set, count);
+          Arrays.sort(set);
+          return new LongIn(column, set);
+        }
+      case LT:
+        if (v.exact()) {
+          return v.floor == Long.MIN_VALUE
+              ? new LongRange(column, 1, 0)
+              : new LongRange(column, Long.MIN_VALUE, v.floor - 1);
+        }
+        return new LongRange(column, Long.MIN_VALUE, v.floor);
+      case LE:
+        return new LongRange(column, Long.MIN_VALUE, v.floor);
+      case GT:
+        if (v.exact()) {
+          return v.floor == Long.MAX_VALUE
+              ? new LongRange(column, 1, 0)
+              : new LongRange(column, v.floor + 1, Long.MAX_VALUE);
+        }
+        return new LongRange(column, v.ceil, Long.MAX_VALUE);
+      case GE:
+        return new LongRange(column, v.ceil, Long.MAX_VALUE);
+      case BETWEEN:
+        {
+          LongBound low = longBound(type, values.get(0));
+          LongBound high = longBound(type, values.get(1));
+          if (low == null || high == null) {
+            return null;
+          }
+          return new LongRange(column, low.ceil, high.floor);
+        }
+      default:
+        return null;
+    }
+  }
+
+  private static Double doubleValue(Object value) {
+    if (value instanceof Double d) {
+      return d.isNaN() || d == 0.0 ? null : d; // NaN and signed zero: left to the engine
+    }
+    if (value instanceof Long l && Math.abs(l) < (1L << 53)) {
+      return l == 0 ? null : (double) l;
+    }
+    return null;
+  }
+
+  private static Check compileDouble(int column, ColumnPredicate.Op op, List<Object> values) {
+    double inf = Double.POSITIVE_INFINITY;
+    if (op == ColumnPredicate.Op.IN) {
+      double[] set = new double[values.size()];
+      for (int i = 0; i < set.length; i++) {
+        Double v = doubleValue(values.get(i));
+        if (v == null) {
+          return null;
+        }
+        set[i] = v;
+      }
+      Arrays.sort(set);
+      return new DoubleIn(column, set);
+    }
+    if (op == ColumnPredicate.Op.BETWEEN) {
+      Double low = doubleValue(values.get(0));
+      Double high = doubleValue(values.get(1));
+      return low == null || high == null
+          ? null
+          : new DoubleRange(column, low, true, high, true, false);
+    }
+    Double v = doubleValue(values.get(0));
+    if (v == null) {
+      return null;
+    }
+    return switch (op) {
+      case EQ -> new DoubleRange(column, v, true, v, true, false);
+      case NE -> new DoubleRange(column, v, true, v, true, true);
+      case LT, LE -> new DoubleRange(column, -inf, true, v, op == ColumnPredicate.Op.LE, false);
+      case GT, GE -> new DoubleRange(column, v, op == ColumnPredicate.Op.GE, inf, true, false);
+      default -> null;
+    };
+  }
+
+  /** A literal as a decimal of the column's scale: floor and ceiling unscaled, or null. */
+  private static BigInteger[] decimalBound(int scale, Object value) {
+    BigDecimal decimal;
+    if (value instanceof BigDecimal bd) {
+      decimal = bd;
+    } else if (value instanceof Long || value instanceof Integer) {
+      decimal = BigDecimal.valueOf(((Number) value).longValue());
+    } else {
+      return null;
+    }
+    BigInteger floor = decimal.setScale(scale, RoundingMode.FLOOR).unscaledValue();
+    BigInteger ceil = decimal.setScale(scale, RoundingMode.CEILING).unscaledValue();
+    if (floor.bitLength() > 126 || ceil.bitLength() > 126) {
+      return null;
+    }
+    return new BigInteger[] {floor, ceil};
+  }
+
+  private static Check compileDecimal(
+      int column, int scale, ColumnPredicate.Op op, List<Object> values) {
+    BigInteger min = BigInteger.ONE.shiftLeft(127).negate();
+    BigInteger max = BigInteger.ONE.shiftLeft(127).subtract(BigInteger.ONE);
+    if (op == ColumnPredicate.Op.IN) {
+      List<BigInteger> set = new ArrayList<>();
+      for (Object value : values) {
+        BigInteger[] v = decimalBound(scale, value);
+        if (v == null) {
+          return null;
+        }
+        if (v[0].equals(v[1])) {
+          set.add(v[0]);
+        }
+      }
+      return new DecimalIn(column, set);
+    }
+    if (op == ColumnPredicate.Op.BETWEEN) {
+      BigInteger[] low = decimalBound(scale, values.get(0));
+      BigInteger[] high = decimalBound(scale, values.get(1));
+      return low == null || high == null ? null : new DecimalRange(column, low[1], high[0], false);
+    }
+    BigInteger[] v = decimalBound(scale, values.get(0));
+    if (v == null) {
+      return null;
+    }
+    boolean exact = v[0].equals(v[1]);
+    return switch (op) {
+      case EQ ->
+          exact
+              ? new DecimalRange(column, v[0], v[0], false)
+              : new DecimalRange(column, BigInteger.ONE, BigInteger.ZERO, false);
+      case NE -> exact ? new DecimalRange(column, v[0], v[0], true) : new NullCheck(column, false);
+      case LT -> new DecimalRange(column, min, exact ? v[0].subtract(BigInteger.ONE) : v[0], false);
+      case LE -> new DecimalRange(column, min, v[0], false);
+      case GT -> new DecimalRange(column, exact ? v[1].add(BigInteger.ONE) : v[1], max, false);
+      case GE -> new DecimalRange(column, v[1], max, false);
+      default -> null;
+    };
+  }
+
+  private static Check compileString(int column, ColumnPredicate.Op op, List<Object> values) {
+    for (Object value : values) {
+      if (!(value instanceof String)) {
+        return null;
+      }
+    }
+    switch (op) {
+      case EQ:
+      case IN:
+      case NE:
+        {
+          byte[][] set = new byte[values.size()][];
+          for (int i = 0; i < set.length; i++) {
+            set[i] = utf8((String) values.get(i));
+          }
+          return new StringIn(column, set, op == ColumnPredicate.Op.NE);
+        }
+      case LT:
+      case LE:
+        return new StringRange(
+            column, null, false, utf8((String) values.get(0)), op == ColumnPredicate.Op.LE);
+      case GT:
+      case GE:
+        return new StringRange(
+            column, utf8((String) values.get(0)), op == ColumnPredicate.Op.GE, null, false);
+      case BETWEEN:
+        return new StringRange(
+            column, utf8((String) values.get(0)), true, utf8((String) values.get(1)), true);
+      default:
+        return null;
+    }
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  // ---- loading values
+
+  private static boolean isValid(ArrowBuf validity, int r) {
+    return ((validity.getByte(r >>> 3) >> (r & 7)) & 1) != 0;
+  }
+
+  /** The vector's first {@code n} values as longs (integers, dates as days, timestamps). */
+  private long[] loadLongs(FieldVector vector, int n) {
+    if (longs.length < n) {
+      longs = new long[n];
+    }
+    long[] out = longs;
+    ArrowBuf data = vector.getDataBuffer();
+    ArrowType type = vector.getField().getType();
+    int width =
+        type instanceof ArrowType.Int i
+            ? i.getBitWidth() / 8
+            : type instanceof ArrowType.Date ? 4 : 8;
+    switch (width) {
+      case 1 -> {
+        for (int r = 0; r < n; r++) {
+          out[r] = data.getByte(r);
+        }
+      }
+      case 2 -> {
+        for (int r = 0; r < n; r++) {
+          out[r] = data.getShort((long) r * 2);
+        }
+      }
+      case 4 -> {
+        for (int r = 0; r < n; r++) {
+          out[r] = data.getInt((long) r * 4);
+        }
+      }
+      default -> {
+        for (int r = 0; r < n; r++) {
+          out[r] = data.getLong((long) r * 8);
+        }
+      }
+    }
+    return out;
+  }
+
+  private double[] loadDoubles(FieldVector vector, int n) {
+    if (doubles.length < n) {
+      doubles = new double[n];
+    }
+    double[] out = doubles;
+    ArrowBuf data = vector.getDataBuffer();
+    if (((ArrowType.FloatingPoint) vector.getField().getType()).getPrecision()
+        == FloatingPointPrecision.SINGLE) {
+      for (int r = 0; r < n; r++) {
+        out[r] = data.getFloat((long) r * 4);
+      }
+    } else {
+      for (int r = 0; r < n; r++) {
+        out[r] = data.getDouble((long) r * 8);
+      }
+    }
+    return out;
+  }
+
+  /** The string vector's data bytes, copied to the heap for unsigned range comparisons. */
+  private byte[] loadBytes(BaseVariableWidthVector vector, int n) {
+    int end = n == 0 ? 0 : vector.getOffsetBuffer().getInt((long) n * 4);
+    if (bytes.length < end) {
+      bytes = new byte[Math.max(end, 2 * bytes.length)];
+    }
+    vector.getDataBuffer().getBytes(0, bytes, 0, end);
+    return bytes;
+  }
+
+  // ---- the checks
+
+  /** One predicate on one column; clears {@code keep} for rows that cannot match. */
+  private abstract static class Check {
+    final int column;
+
+    Check(int column) {
+      this.column = column;
+    }
+
+    abstract void apply(ScanRowFilter filter, FieldVector vector, int n, boolean[] keep);
+  }
+
+  private static final class NullCheck extends Check {
+    private final boolean wantNull;
+
+    NullCheck(int column, boolean wantNull) {
+      super(column);
+      this.wantNull = wantNull;
+    }
+
+    @Override
+    void apply(ScanRowFilter filter, FieldVector vector, int n, boolean[] keep) {
+      ArrowBuf validity = vector.getValidityBuffer();
+      for (int r = 0; r < n; r++) {
+        keep[r] &= isValid(validity, r) != wantNull;
+      }
+    }
+  }
+
+  private static final class LongRange extends Check {
+    private final long low;
+    private final long high;
+
+    LongRange(int column, long low, long high) {
+      super(column);
+      this.low = low;
+      this.high = high;
+    }
+
+    @Override
+    void apply(ScanRowFilter filter, FieldVector vector, int n, boolean[] keep) {
+      long[] values = filter.loadLongs(vector, n);
+      ArrowBuf validity = vector.getValidityBuffer();
+      long low = this.low;
+      long high = this.high;
+      if (vector.getNullCount() == 0) {
+        for (int r = 0; r < n; r++) {
+          long v = values[r];
+          keep[r] &= v >= low & v <= high;
+        }
+        return;
+      }
+      for (int r = 0; r < n; r++) {
+        long v = values[r];
+        keep[r] &= v >= low & v <= high & isValid(validity, r);
+      }
+    }
+  }
+
+  private static final class LongNotEqual extends Check {
+    private final long value;
+
+    LongNotEqual(int column, long value) {
+      super(column);
+      this.value = value;
+    }
+
+    @Override
+    void apply(ScanRowFilter filter, FieldVector vector, int n, boolean[] keep) {
+      long[] values = filter.loadLongs(vector, n);
+      ArrowBuf validity = vector.getValidityBuffer();
+      for (int r = 0; r < n; r++) {
+        keep[r] &= values[r] != value & isValid(validity, r);
+      }
+    }
+  }
+
+  private static final class LongIn extends Check {
+    private final long[] sorted;
+
+    LongIn(int column, long[] sorted) {
+      super(column);
+      this.sorted = sorted;
+    }
+
+    @Override
+    void apply(ScanRowFilter filter, FieldVector vector, int n, boolean[] keep) {
+      long[] values = filter.loadLongs(vector, n);
+      ArrowBuf validity = vector.getValidityBuffer();
+      for (int r = 0; r < n; r++) {
+        if (keep[r]) {
+          keep[r] = isValid(validity, r) && Arrays.binarySearch(sorted, values[r]) >= 0;
+        }
+      }
+    }
+  }
+
+  private static final class LongKeySet extends Check {
+    private final DynamicFilter.KeySet keys;
+
+    LongKeySet(int column, DynamicFilter.KeySet keys) {
+      super(column);
+      this.keys = keys;
+    }
+
+    @Override
+    void apply(ScanRowFilter filter, FieldVector vector, int n, boolean[] keep) {
+      long[] values = filter.loadLongs(vector, n);
+      ArrowBuf validity = vector.getValidityBuffer();
+      DynamicFilter.KeySet keys = this.keys;
+      for (int r = 0; r < n; r++) {
+        if (keep[r]) {
+          keep[r] = isValid(validity, r) && keys.contains(values[r]);
+        }
+      }
+    }
+  }
+
+  private static final class DoubleRange extends Check {
+    private final double low;
+    private final boolean lowInclusive;
+    private final double high;
+    private final boolean highInclusive;
+    private final boolean negate;
+
+    DoubleRange(
+        int column,
+        double low,
+        boolean lowInclusive,
+        double high,
+        boolean highInclusive,
+        boolean negate) {
+      super(column);
+      this.low = low;
+      this.lowInclusive = lowInclusive;
+      this.high = high;
+      this.highInclusive = highInclusive;
+      this.negate = negate;
+    }
+
+    @Override
+    void apply(ScanRowFilter filter, FieldVector vector, int n, boolean[] keep) {
+      double[] values = filter.loadDoubles(vector, n);
+      ArrowBuf validity = vector.getValidityBuffer();
+      for (int r = 0; r < n; r++) {
+        double v = values[r];
+        boolean above = lowInclusive ? v >= low : v > low;
+        boolean below = highInclusive ? v <= high : v < high;
+        // NaN is left to the engine
+        keep[r] &= (((above & below) != negate) | v != v) & isValid(validity, r);
+      }
+    }
+  }
+
+  private static final class DoubleIn extends Check {
+    private final double[] sorted;
+
+    DoubleIn(int column, double[] sorted) {
+      super(column);
+      this.sorted = sorted;
+    }
+
+    @Override
+    void apply(ScanRowFilter filter, FieldVector vector, int n, boolean[] keep) {
+      double[] values = filter.loadDoubles(vector, n);
+      ArrowBuf validity = vector.getValidityBuffer();
+      for (int r = 0; r < n; r++) {
+        if (keep[r]) {
+          double v = values[r];
+          // NaN and zeros are left to the engine
+          keep[r] =
+              isValid(validity, r) && (v != v || v == 0.0 || Arrays.binarySearch(sorted, v) >= 0);
+        }
+      }
+    }
+  }
+
+  private static final class DecimalIn extends Check {
+    private final long[] his;
+    private final long[] los;
+
+    DecimalIn(int column, List<BigInteger> values) {
+      super(column);
+      his = new long[values.size()];
+      los = new long[values.size()];
+      for (int i = 0; i < his.length; i++) {
+        his[i] = values.get(i).shiftRight(64).longValue();
+        los[i] = values.get(i).longValue();
+      }
+    }
+
+    @Override
+    void apply(ScanRowFilter filter, FieldVector vector, int n, boolean[] keep) {
+      ArrowBuf data = vector.getDataBuffer();
+      ArrowBuf validity = vector.getValidityBuffer();
+      for (int r = 0; r < n; r++) {
+        if (!keep[r]) {
+          continue;
+        }
+        long lo = data.getLong((long) r * 16);
+        long hi = data.getLong((long) r * 16 + 8);
+        boolean found = false;
+        for (int i = 0; i < his.length; i++) {
+          found |= his[i] == hi & los[i] == lo;
+        }
+        keep[r] = found && isValid(validity, r);
+      }
+    }
+  }
+
+  /** Unscaled 128-bit decimals between two bounds (inclusive), compared as (high, low) words. */
+  private static final class DecimalRange extends Check {
+    private final long lowHi;
+    private final long lowLo;
+    private final long highHi;
+    private final long highLo;
+    private final boolean negate;
+
+    /** The bounds clamped to longs, for columns whose unscaled values fit in one (precision 18). */
+    private final long lowLong;
+
+    private final long highLong;
+
+    DecimalRange(int column, BigInteger low, BigInteger high, boolean negate) {
+      super(column);
+      this.negate = negate;
+      this.lowLong = clamp(low);
+      this.highLong = clamp(high);
+      this.lowHi = low.shiftRight(64).longValue();
+      this.lowLo = low.longValue();
+      this.highHi = high.shiftRight(64).longValue();
+      this.highLo = high.longValue();
+    }
+
+    private static long clamp(BigInteger value) {
+      return value.bitLength() < 64
+          ? value.longValue()
+          : value.signum() < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+
+    @Override
+    void apply(ScanRowFilter filter, FieldVector vector, int n, boolean[] keep) {
+      ArrowBuf data = vector.getDataBuffer();
+      ArrowBuf validity = vector.getValidityBuffer();
+      if (((ArrowType.Decimal) vector.getField().getType()).getPrecision() <= 18) {
+        long low = lowLong;
+        long high = highLong;
+        if (vector.getNullCount() == 0) {
+          for (int r = 0; r < n; r++) {
+            long v = data.getLong((long) r * 16);
+            keep[r] &= (v >= low & v <= high) != negate;
+          }
+          return;
+        }
+        for (int r = 0; r < n; r++) {
+          long v = data.getLong((long) r * 16);
+          keep[r] &= ((v >= low & v <= high) != negate) & isValid(validity, r);
+        }
+        return;
+      }
+      for (int r = 0; r < n; r++) {
+        if (!keep[r]) {
+          continue;
+        }
+        long lo = data.getLong((long) r * 16);
+        long hi = data.getLong((long) r * 16 + 8);
+        boolean aboveLow = hi != lowHi ? hi > lowHi : Long.compareUnsigned(lo, lowLo) >= 0;
+        boolean belowHigh = hi != highHi ? hi < highHi : Long.compareUnsigned(lo, highLo) <= 0;
+        keep[r] = (aboveLow && belowHigh) != negate && isValid(validity, r);
+      }
+    }
+  }
+
+  private static final class StringIn extends Check {
+    private final byte[][] set;
+    private final boolean negate;
+
+    StringIn(int column, byte[][] set, boolean negate) {
+      super(column);
+      this.set = set;
+      this.negate = negate;
+    }
+
+    @Override
+    void apply(ScanRowFilter filter, FieldVector vector, int n, boolean[] keep) {
+      BaseVariableWidthVector strings = (BaseVariableWidthVector) vector;
+      byte[] data = filter.loadBytes(strings, n);
+      ArrowBuf offsets = strings.getOffsetBuffer();
+      ArrowBuf validity = vector.getValidityBuffer();
+      for (int r = 0; r < n; r++) {
+        if (!keep[r]) {
+          continue;
+        }
+        int start = offsets.getInt((long) r * 4);
+        int end = offsets.getInt((long) r * 4 + 4);
+        boolean found = false;
+        for (byte[] value : set) {
+          if (value.length == end - start
+              && Arrays.equals(data, start, end, value, 0, value.length)) {
+            found = true;
+            break;
+          }
+        }
+        keep[r] = found != negate && isValid(validity, r);
+      }
+    }
+  }
+
+  private static final class StringRange extends Check {
+    private final byte[] low;
+    private final boolean lowInclusive;
+    private final byte[] high;
+    private final boolean highInclusive;
+
+    StringRange(int column, byte[] low, boolean lowInclusive, byte[] high, boolean highInclusive) {
+      super(column);
+      this.low = low;
+      this.lowInclusive = lowInclusive;
+      this.high = high;
+      this.highInclusive = highInclusive;
+    }
+
+    @Override
+    void apply(ScanRowFilter filter, FieldVector vector, int n, boolean[] keep) {
+      BaseVariableWidthVector strings = (BaseVariableWidthVector) vector;
+      byte[] data = filter.loadBytes(strings, n);
+      ArrowBuf offsets = strings.getOffsetBuffer();
+      ArrowBuf validity = vector.getValidityBuffer();
+      for (int r = 0; r < n; r++) {
+        if (!keep[r]) {
+          continue;
+        }
+        if (!isValid(validity, r)) {
+          keep[r] = false;
+          continue;
+        }
+        int start = offsets.getInt((long) r * 4);
+        int end = offsets.getInt((long) r * 4 + 4);
+        boolean match = true;
+        if (low != null) {
+          int c = Arrays.compareUnsigned(data, start, end, low, 0, low.length);
+          match = lowInclusive ? c >= 0 : c > 0;
+        }
+        if (match && high != null) {
+          int c = Arrays.compareUnsigned(data, start, end, high, 0, high.length);
+          match = highInclusive ? c <= 0 : c < 0;
+        }
+        keep[r] = match;
+      }
+    }
+  }
+
+  private static final class BoolEquals extends Check {
+    private final int value;
+
+    BoolEquals(int column, boolean value) {
+      super(column);
+      this.value = value ? 1 : 0;
+    }
+
+    @Override
+    void apply(ScanRowFilter filter, FieldVector vector, int n, boolean[] keep) {
+      ArrowBuf data = vector.getDataBuffer();
+      ArrowBuf validity = vector.getValidityBuffer();
+      for (int r = 0; r < n; r++) {
+        int bit = (data.getByte(r >>> 3) >> (r & 7)) & 1;
+        keep[r] &= bit == value & isValid(validity, r);
+      }
+    }
+  }
+}
