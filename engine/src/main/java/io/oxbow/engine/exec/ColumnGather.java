@@ -119,6 +119,164 @@ final class ColumnGather {
     dst.setValueCount(n);
   }
 
+  /**
+   * Fills the empty vector {@code dst} with {@code size} values, NULL except at {@code
+   * positions[0..m)} (ascending, below {@code size}): the value at {@code positions[j]} is {@code
+   * src} at {@code rows[j]}. Lets a join add build columns to a probe page whose own columns are
+   * kept as they are (the live rows then being selected by {@code positions}).
+   */
+  static void scatter(
+      FieldVector src,
+      boolean srcHasNulls,
+      int[] rows,
+      int[] positions,
+      int m,
+      FieldVector dst,
+      int size) {
+    if (m == size) {
+      // every position, so positions[j] == j
+      gather(src, srcHasNulls, rows, 0, m, dst);
+      return;
+    }
+    if (dst instanceof NullVector) {
+      dst.setValueCount(size);
+      return;
+    }
+    if (src instanceof BitVector s && dst instanceof BitVector d) {
+      d.allocateNew(size);
+      ArrowBuf dd = d.getDataBuffer();
+      dd.setZero(0, dd.capacity());
+      scatterBits(s.getDataBuffer(), true, rows, positions, m, dd);
+      scatterValidity(s.getValidityBuffer(), srcHasNulls, rows, positions, m, d);
+      d.setValueCount(size);
+      return;
+    }
+    if (src instanceof BaseFixedWidthVector s && dst instanceof BaseFixedWidthVector d) {
+      d.setInitialCapacity(size);
+      d.allocateNew();
+      ArrowBuf sd = s.getDataBuffer();
+      ArrowBuf dd = d.getDataBuffer();
+      switch (s.getTypeWidth()) {
+        case 8 -> {
+          for (int j = 0; j < m; j++) {
+            dd.setLong((long) positions[j] << 3, sd.getLong((long) rows[j] << 3));
+          }
+        }
+        case 4 -> {
+          for (int j = 0; j < m; j++) {
+            dd.setInt((long) positions[j] << 2, sd.getInt((long) rows[j] << 2));
+          }
+        }
+        case 16 -> {
+          for (int j = 0; j < m; j++) {
+            long to = (long) positions[j] << 4;
+            long at = (long) rows[j] << 4;
+            dd.setLong(to, sd.getLong(at));
+            dd.setLong(to + 8, sd.getLong(at + 8));
+          }
+        }
+        case 2 -> {
+          for (int j = 0; j < m; j++) {
+            dd.setShort((long) positions[j] << 1, sd.getShort((long) rows[j] << 1));
+          }
+        }
+        case 1 -> {
+          for (int j = 0; j < m; j++) {
+            dd.setByte(positions[j], sd.getByte(rows[j]));
+          }
+        }
+        default -> {
+          int w = s.getTypeWidth();
+          for (int j = 0; j < m; j++) {
+            dd.setBytes((long) positions[j] * w, sd, (long) rows[j] * w, w);
+          }
+        }
+      }
+      scatterValidity(s.getValidityBuffer(), srcHasNulls, rows, positions, m, d);
+      d.setValueCount(size);
+      return;
+    }
+    if (src instanceof BaseVariableWidthVector s && dst instanceof BaseVariableWidthVector d) {
+      ArrowBuf so = s.getOffsetBuffer();
+      long total = 0;
+      for (int j = 0; j < m; j++) {
+        int r = rows[j];
+        total += so.getInt(((long) r + 1) << 2) - so.getInt((long) r << 2);
+      }
+      d.allocateNew(Math.max(total, 1), size);
+      ArrowBuf sd = s.getDataBuffer();
+      ArrowBuf dd = d.getDataBuffer();
+      ArrowBuf dof = d.getOffsetBuffer();
+      int end = 0;
+      int filled = 0;
+      dof.setInt(0, 0);
+      for (int j = 0; j < m; j++) {
+        int p = positions[j];
+        for (; filled < p; filled++) {
+          dof.setInt(((long) filled + 1) << 2, end);
+        }
+        int r = rows[j];
+        int start = so.getInt((long) r << 2);
+        int length = so.getInt(((long) r + 1) << 2) - start;
+        dd.setBytes(end, sd, start, length);
+        end += length;
+        dof.setInt(((long) p + 1) << 2, end);
+        filled = p + 1;
+      }
+      for (; filled < size; filled++) {
+        dof.setInt(((long) filled + 1) << 2, end);
+      }
+      scatterValidity(s.getValidityBuffer(), srcHasNulls, rows, positions, m, d);
+      d.setLastSet(size - 1);
+      d.setValueCount(size);
+      return;
+    }
+    dst.setInitialCapacity(size);
+    dst.allocateNew();
+    for (int j = 0; j < m; j++) {
+      dst.copyFromSafe(rows[j], positions[j], src);
+    }
+    dst.setValueCount(size);
+  }
+
+  /** Sets the validity of {@code dst}: valid exactly at the positions whose source row is. */
+  private static void scatterValidity(
+      ArrowBuf src, boolean srcHasNulls, int[] rows, int[] positions, int m, FieldVector dst) {
+    ArrowBuf validity = dst.getValidityBuffer();
+    validity.setZero(0, validity.capacity());
+    scatterBits(src, srcHasNulls, rows, positions, m, validity);
+  }
+
+  /**
+   * Sets bit {@code positions[j]} (ascending) of the zeroed {@code dst} to bit {@code rows[j]} of
+   * {@code src}, or to 1 when {@code copy} is false.
+   */
+  private static void scatterBits(
+      ArrowBuf src, boolean copy, int[] rows, int[] positions, int m, ArrowBuf dst) {
+    int current = -1;
+    int acc = 0;
+    for (int j = 0; j < m; j++) {
+      int p = positions[j];
+      int bit = 1;
+      if (copy) {
+        int r = rows[j];
+        bit = (src.getByte(r >>> 3) >>> (r & 7)) & 1;
+      }
+      int at = p >>> 3;
+      if (at != current) {
+        if (current >= 0) {
+          dst.setByte(current, acc);
+        }
+        current = at;
+        acc = 0;
+      }
+      acc |= bit << (p & 7);
+    }
+    if (current >= 0) {
+      dst.setByte(current, acc);
+    }
+  }
+
   /** Fills the empty vector {@code dst} with {@code n} NULLs. */
   static void nulls(FieldVector dst, int n) {
     if (dst instanceof NullVector) {
