@@ -2,6 +2,7 @@ package io.oxbow.engine.exec;
 
 import java.util.List;
 import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.BitVector;
@@ -40,17 +41,24 @@ final class ColumnGather {
       d.allocateNew();
       ArrowBuf sd = s.getDataBuffer();
       ArrowBuf dd = d.getDataBuffer();
+      assert inRange(rows, from, n, s.getValueCount());
       switch (s.getTypeWidth()) {
         case 8 -> {
+          // raw addresses: the row numbers are checked above (with assertions on) and the target
+          // was just allocated for n values
+          long sa = sd.memoryAddress();
+          long da = dd.memoryAddress();
           for (int i = 0; i < n; i++) {
-            int r = rows[from + i];
-            dd.setLong((long) i << 3, sd.getLong((long) r << 3));
+            MemoryUtil.putLong(
+                da + ((long) i << 3), MemoryUtil.getLong(sa + ((long) rows[from + i] << 3)));
           }
         }
         case 4 -> {
+          long sa = sd.memoryAddress();
+          long da = dd.memoryAddress();
           for (int i = 0; i < n; i++) {
-            int r = rows[from + i];
-            dd.setInt((long) i << 2, sd.getInt((long) r << 2));
+            MemoryUtil.putInt(
+                da + ((long) i << 2), MemoryUtil.getInt(sa + ((long) rows[from + i] << 2)));
           }
         }
         case 16 -> {
@@ -156,15 +164,22 @@ final class ColumnGather {
       d.allocateNew();
       ArrowBuf sd = s.getDataBuffer();
       ArrowBuf dd = d.getDataBuffer();
+      assert inRange(rows, 0, m, s.getValueCount()) && inRange(positions, 0, m, size);
       switch (s.getTypeWidth()) {
         case 8 -> {
+          long sa = sd.memoryAddress();
+          long da = dd.memoryAddress();
           for (int j = 0; j < m; j++) {
-            dd.setLong((long) positions[j] << 3, sd.getLong((long) rows[j] << 3));
+            MemoryUtil.putLong(
+                da + ((long) positions[j] << 3), MemoryUtil.getLong(sa + ((long) rows[j] << 3)));
           }
         }
         case 4 -> {
+          long sa = sd.memoryAddress();
+          long da = dd.memoryAddress();
           for (int j = 0; j < m; j++) {
-            dd.setInt((long) positions[j] << 2, sd.getInt((long) rows[j] << 2));
+            MemoryUtil.putInt(
+                da + ((long) positions[j] << 2), MemoryUtil.getInt(sa + ((long) rows[j] << 2)));
           }
         }
         case 16 -> {
@@ -275,6 +290,16 @@ final class ColumnGather {
     if (current >= 0) {
       dst.setByte(current, acc);
     }
+  }
+
+  /** Whether {@code rows[from, from + n)} are all in {@code [0, count)} (for assertions). */
+  private static boolean inRange(int[] rows, int from, int n, int count) {
+    for (int i = 0; i < n; i++) {
+      if (rows[from + i] < 0 || rows[from + i] >= count) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Fills the empty vector {@code dst} with {@code n} NULLs. */

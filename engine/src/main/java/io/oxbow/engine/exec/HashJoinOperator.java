@@ -158,7 +158,9 @@ final class HashJoinOperator implements Operator {
     if (schema != checkedSchema) {
       boolean same = schema.getFields().size() == leftWidth;
       for (int c = 0; c < leftWidth && same; c++) {
-        same = schema.getFields().get(c).getType().equals(pairSchema.getFields().get(c).getType());
+        Field actual = schema.getFields().get(c);
+        Field planned = pairSchema.getFields().get(c);
+        same = actual == planned || actual.getType().equals(planned.getType());
       }
       checkedSchema = schema;
       sameProbeTypes = same;

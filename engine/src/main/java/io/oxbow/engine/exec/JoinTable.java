@@ -10,6 +10,7 @@ import java.util.OptionalLong;
 import java.util.function.Supplier;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -621,8 +622,12 @@ public final class JoinTable implements AutoCloseable {
       int[] first = direct;
       long min = minKey;
       long limit = first.length ^ Long.MIN_VALUE;
+      if (keys.capacity() < (long) n << 3) {
+        throw new IllegalStateException("probe key column shorter than its page");
+      }
+      long address = keys.memoryAddress();
       for (int i = 0; i < n; i++) {
-        long offset = keys.getLong((long) i << 3) - min;
+        long offset = MemoryUtil.getLong(address + ((long) i << 3)) - min;
         heads[i] = (offset ^ Long.MIN_VALUE) < limit ? first[(int) offset] : -1;
       }
     }
