@@ -24,8 +24,11 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * and looked up at once; (probe row, build row) candidate pairs are then collected into int arrays
  * a bounded batch at a time, the residual condition is evaluated over each batch, and output
  * columns are assembled with typed gathers. A page with many matches is emitted over several {@link
- * #getOutput()} calls, so output pages stay bounded. Without keys every build row is a candidate,
- * which makes this a nested-loop join for cross and non-equi joins.
+ * #getOutput()} calls, so output pages stay bounded. When the build keys are unique and there is no
+ * residual, a probe page of at most one output page's rows is joined at once without copying its
+ * columns: the build columns are gathered at the matching rows' positions and a selection vector
+ * picks the output rows. Without keys every build row is a candidate, which makes this a
+ * nested-loop join for cross and non-equi joins.
  *
  * <p>RIGHT and FULL joins remember which build rows matched in this instance (a bitset over build
  * row numbers) and emit the others at the end, so they must run with a single probe instance.

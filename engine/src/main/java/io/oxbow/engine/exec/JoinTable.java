@@ -25,9 +25,10 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * -1 ending a chain. One long-encoded key column is stored as one long per slot, two as two longs,
  * anything else as serialised key bytes compared byte for byte (see {@link JoinKeys}). A single
  * long key whose values span a dense range is instead indexed by value (an int per value of the
- * range, holding the first row), when that takes no more memory than the hash slots. Rows with a
- * NULL key are stored but never indexed, so they never match. Without key columns every build row
- * is chained after row 0, which makes the join a nested loop.
+ * range, holding the first row), when that takes no more memory than the hash slots (the key range
+ * is read first, so such keys are never hashed). Probes look up a whole page's keys at once. Rows
+ * with a NULL key are stored but never indexed, so they never match. Without key columns every
+ * build row is chained after row 0, which makes the join a nested loop.
  */
 public final class JoinTable implements AutoCloseable {
   private static final int CHUNK = 65_536;
@@ -581,9 +582,7 @@ public final class JoinTable implements AutoCloseable {
       } else if (keys.mode == JoinKeys.Mode.LONG2) {
         left.readLongs(vectors, 0, positions, n, k0, null);
         left.readLongs(vectors, 1, positions, n, k1, null);
-        for (int i = 0; i < n; i++) {
-          heads[i] = find2(k0[i], k1[i]);
-        }
+        lookupHashed2(n, heads);
         for (int k = 0; k < 2; k++) {
           if (left.hasNulls(vectors, k)) {
             left.clearNulls(vectors, k, positions, n, heads);
@@ -649,6 +648,25 @@ public final class JoinTable implements AutoCloseable {
         int s = home[i];
         long first = table[2 * s + 1];
         heads[i] = first < 0 || table[2 * s] == keys[i] ? (int) first : find1(keys[i]);
+      }
+    }
+
+    /** Two long keys, as {@link #lookupHashed}: home slots first, then one compare per row. */
+    private void lookupHashed2(int n, int[] heads) {
+      long[] a = k0;
+      long[] b = k1;
+      int[] home = slotScratch(n);
+      int sh = shift;
+      for (int i = 0; i < n; i++) {
+        home[i] = (int) (hash2(a[i], b[i]) >>> sh);
+      }
+      int[] firsts = slotFirst;
+      long[] keys0 = slotKey0;
+      long[] keys1 = slotKey1;
+      for (int i = 0; i < n; i++) {
+        int s = home[i];
+        int first = firsts[s];
+        heads[i] = first < 0 || (keys0[s] == a[i] && keys1[s] == b[i]) ? first : find2(a[i], b[i]);
       }
     }
 

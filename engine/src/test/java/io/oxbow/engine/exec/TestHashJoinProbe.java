@@ -617,6 +617,47 @@ class TestHashJoinProbe {
     }
   }
 
+  /** Unique two-column and string keys (hashed slots, serialised keys) on every join type. */
+  @Test
+  void uniqueMultiColumnAndStringKeys() {
+    Random random = new Random(16);
+    List<List<Object>> rightRows = new ArrayList<>();
+    for (int i = 0; i < 800; i++) {
+      rightRows.add(
+          row(
+              i % 37 == 5 ? null : (long) (i / 10),
+              (long) (i % 10),
+              i % 41 == 3 ? null : "k" + i,
+              (long) i * 3));
+    }
+    Object[] schema = {"a", Kind.INT64, "c", Kind.INT64, "s", Kind.UTF8, "v", Kind.INT64};
+    List<List<Object>> leftRows = new ArrayList<>();
+    for (int i = 0; i < 1200; i++) {
+      int j = random.nextInt(1100);
+      leftRows.add(
+          row(
+              i % 29 == 0 ? null : (long) (j / 10),
+              (long) (j % 10),
+              i % 31 == 0 ? null : "k" + j,
+              (long) i));
+    }
+    for (List<Integer> keys : List.of(List.of(0, 1), List.of(2), List.of(2, 0))) {
+      Input right = input(random, 0, keys, List.of(), schema);
+      right = new Input(right.schema(), keys, rightRows);
+      Input left = new Input(right.schema(), keys, leftRows);
+      JoinTable table = table(left, right);
+      assertThat(table.uniqueKeys()).isTrue();
+      assertThat(nestedLoop(left, right, JoinType.INNER, null)).hasSizeGreaterThan(500);
+      for (JoinType type : TYPES) {
+        for (boolean selection : new boolean[] {false, true}) {
+          assertSameRows(
+              join(left, right, type, null, selection, 128, 300),
+              nestedLoop(left, right, type, null));
+        }
+      }
+    }
+  }
+
   /** Duplicate build keys (chains), dense and hashed, every join type. */
   @Test
   void duplicateBuildKeysDenseAndHashed() {
