@@ -46,8 +46,33 @@ class TestParallelExecution extends EngineTesting {
         ConnectorSplit split,
         List<String> columns,
         BufferAllocator allocator) {
-      threads.add(Thread.currentThread().getName());
+      String name = Thread.currentThread().getName();
+      threads.add(name);
+      if (name.startsWith("oxbow-worker-")) {
+        awaitSecondWorker();
+      }
       return super.createPageSource(table, split, columns, allocator);
+    }
+
+    /**
+     * Holds a worker's first splits until a second worker has opened one (at most 10 s), so that on
+     * a busy machine one worker cannot take every split before the others start.
+     */
+    private synchronized void awaitSecondWorker() {
+      notifyAll();
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (threads.stream().filter(t -> t.startsWith("oxbow-worker-")).count() < 2) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return;
+        }
+        try {
+          wait(Math.max(1, left / 1_000_000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
     }
   }
 

@@ -24,8 +24,11 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * and looked up at once; (probe row, build row) candidate pairs are then collected into int arrays
  * a bounded batch at a time, the residual condition is evaluated over each batch, and output
  * columns are assembled with typed gathers. A page with many matches is emitted over several {@link
- * #getOutput()} calls, so output pages stay bounded. Without keys every build row is a candidate,
- * which makes this a nested-loop join for cross and non-equi joins.
+ * #getOutput()} calls, so output pages stay bounded. When the build keys are unique and there is no
+ * residual, a probe page of at most one output page's rows is joined at once without copying its
+ * columns: the build columns are gathered at the matching rows' positions and a selection vector
+ * picks the output rows. Without keys every build row is a candidate, which makes this a
+ * nested-loop join for cross and non-equi joins.
  *
  * <p>RIGHT and FULL joins remember which build rows matched in this instance (a bitset over build
  * row numbers) and emit the others at the end, so they must run with a single probe instance.
@@ -66,6 +69,10 @@ final class HashJoinOperator implements Operator {
   private boolean[] matched = new boolean[0];
   private int cursor;
   private int chainRow;
+
+  // whether the probe pages of this schema have the plan's column types
+  private Schema checkedSchema;
+  private boolean sameProbeTypes;
 
   // a spilled build: the partitions on disk, this operator's probe partitions until it hands them
   // to the bridge, then (for the last one) the join of the partitions on disk
@@ -149,6 +156,16 @@ final class HashJoinOperator implements Operator {
     }
     cursor = 0;
     chainRow = heads[0];
+    if (residual == null && table.uniqueKeys() && keepsProbeColumns(page)) {
+      try {
+        if (emitUnique(page)) {
+          return;
+        }
+      } catch (RuntimeException | Error e) {
+        closeCurrent();
+        throw e;
+      }
+    }
     if (residual == null && (type == JoinType.SEMI || type == JoinType.ANTI)) {
       // no pairs needed: a row matches iff it has a candidate
       for (int i = 0; i < n; i++) {
@@ -156,6 +173,100 @@ final class HashJoinOperator implements Operator {
       }
       finishPage();
     }
+  }
+
+  /**
+   * Whether the current join can output {@code page}'s own columns (plus gathered build columns)
+   * under a selection vector: a join that outputs pairs, a page no larger than an output page, and
+   * columns of the plan's types.
+   */
+  private boolean keepsProbeColumns(Page page) {
+    if (type == JoinType.SEMI || type == JoinType.ANTI) {
+      return false;
+    }
+    VectorSchemaRoot probe = page.root();
+    if (probe.getRowCount() > OUTPUT_ROWS) {
+      return false;
+    }
+    Schema schema = probe.getSchema();
+    if (schema != checkedSchema) {
+      boolean same = schema.getFields().size() == leftWidth;
+      for (int c = 0; c < leftWidth && same; c++) {
+        Field actual = schema.getFields().get(c);
+        Field planned = pairSchema.getFields().get(c);
+        same = actual == planned || actual.getType().equals(planned.getType());
+      }
+      checkedSchema = schema;
+      sameProbeTypes = same;
+    }
+    return sameProbeTypes;
+  }
+
+  /**
+   * Joins the whole page at once when each probe row has at most one match (unique build keys, no
+   * residual): the probe columns stay as they are, the build columns are gathered at the matching
+   * rows' positions, and a selection vector picks the output rows (the matches, or every live row
+   * for LEFT and FULL joins, whose unmatched rows get NULL build columns). Returns false, having
+   * done nothing, when an INNER or RIGHT join matches so few rows that copying them is cheaper.
+   */
+  private boolean emitUnique(Page page) {
+    int n = page.count();
+    int[] selection = page.selection();
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+      int head = heads[i];
+      if (head >= 0) {
+        pairPosition[m] = selection == null ? i : selection[i];
+        pairBuild[m] = head;
+        m++;
+      }
+    }
+    VectorSchemaRoot probe = page.root();
+    int size = probe.getRowCount();
+    boolean allRows = type == JoinType.LEFT || type == JoinType.FULL;
+    if (!allRows && m * 4 < size) {
+      if (m > 0) {
+        return false;
+      }
+      closeCurrent();
+      return true;
+    }
+    if (matchedBuild != null) {
+      for (int j = 0; j < m; j++) {
+        int b = pairBuild[j];
+        matchedBuild[b >>> 6] |= 1L << b;
+      }
+    }
+    List<FieldVector> vectors = new ArrayList<>(pairSchema.getFields().size());
+    vectors.addAll(probe.getFieldVectors());
+    try {
+      for (int c = leftWidth; c < pairSchema.getFields().size(); c++) {
+        FieldVector v = pairSchema.getFields().get(c).createVector(allocator);
+        vectors.add(v);
+        ColumnGather.scatter(
+            table.column(c - leftWidth),
+            table.hasNulls(c - leftWidth),
+            pairBuild,
+            pairPosition,
+            m,
+            v,
+            size);
+      }
+    } catch (RuntimeException | Error e) {
+      for (int c = leftWidth; c < vectors.size(); c++) {
+        vectors.get(c).close();
+      }
+      throw e;
+    }
+    // the probe root's vectors now belong to the output page
+    current = null;
+    VectorSchemaRoot out = new VectorSchemaRoot(pairSchema.getFields(), vectors, size);
+    if (allRows) {
+      output.add(new Page(out, selection == null ? null : Arrays.copyOf(selection, n), n));
+    } else {
+      output.add(new Page(out, m == size ? null : Arrays.copyOf(pairPosition, m), m));
+    }
+    return true;
   }
 
   /** Emits the next batch of pairs of the current page, and its unmatched rows at its end. */

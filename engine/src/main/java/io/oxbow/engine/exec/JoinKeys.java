@@ -210,7 +210,8 @@ final class JoinKeys {
     /**
      * Reads long-encoded key column {@code k} at {@code positions[0..n)} of {@code vectors} into
      * {@code out}, setting {@code noMatch[i]} for NULL values (and values that cannot equal any
-     * value of the other side). {@code noMatch} is only ever set, never cleared.
+     * value of the other side). {@code noMatch} is only ever set, never cleared; when it is null,
+     * NULLs are read as arbitrary values (see {@link #clearNulls}).
      */
     void readLongs(
         List<FieldVector> vectors, int k, int[] positions, int n, long[] out, boolean[] noMatch) {
@@ -295,7 +296,33 @@ final class JoinKeys {
         }
         default -> throw new IllegalStateException("not a long-encoded key column");
       }
-      markNulls(vector, positions, n, noMatch);
+      if (noMatch != null) {
+        markNulls(vector, positions, n, noMatch);
+      }
+    }
+
+    /**
+     * The data buffer of key column {@code k} when its values are read as they are stored (64-bit
+     * integers and timestamps), else null.
+     */
+    ArrowBuf plainLongs(List<FieldVector> vectors, int k) {
+      return columns[k].type == INT64 ? vectors.get(columns[k].index).getDataBuffer() : null;
+    }
+
+    /** Whether key column {@code k} of {@code vectors} holds a NULL. */
+    boolean hasNulls(List<FieldVector> vectors, int k) {
+      return vectors.get(columns[k].index).getNullCount() > 0;
+    }
+
+    /** Sets {@code heads[i]} to -1 where key column {@code k} is NULL at {@code positions[i]}. */
+    void clearNulls(List<FieldVector> vectors, int k, int[] positions, int n, int[] heads) {
+      ArrowBuf validity = vectors.get(columns[k].index).getValidityBuffer();
+      for (int i = 0; i < n; i++) {
+        int p = positions[i];
+        if (((validity.getByte(p >>> 3) >>> (p & 7)) & 1) == 0) {
+          heads[i] = -1;
+        }
+      }
     }
 
     /** Whether key column {@code k} is long-encoded (else a string or a wide decimal). */

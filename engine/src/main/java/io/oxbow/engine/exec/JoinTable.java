@@ -6,8 +6,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalLong;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.OutOfMemoryException;
+import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -23,9 +25,10 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * -1 ending a chain. One long-encoded key column is stored as one long per slot, two as two longs,
  * anything else as serialised key bytes compared byte for byte (see {@link JoinKeys}). A single
  * long key whose values span a dense range is instead indexed by value (an int per value of the
- * range, holding the first row), when that takes no more memory than the hash slots. Rows with a
- * NULL key are stored but never indexed, so they never match. Without key columns every build row
- * is chained after row 0, which makes the join a nested loop.
+ * range, holding the first row), when that takes no more memory than the hash slots (the key range
+ * is read first, so such keys are never hashed). Probes look up a whole page's keys at once. Rows
+ * with a NULL key are stored but never indexed, so they never match. Without key columns every
+ * build row is chained after row 0, which makes the join a nested loop.
  *
  * <p>The index lives in Java heap arrays, which Arrow does not see; so that the query's memory
  * limit covers them, {@link #of} accounts their bytes on the table's allocator (accounting only, no
@@ -50,7 +53,7 @@ public final class JoinTable implements AutoCloseable {
   private final int[] slotFirst;
 
   /** LONG1 keys: per slot the key and the first row (-1: empty), side by side (one cache miss). */
-  private long[] slots1;
+  private final long[] slots1;
 
   /**
    * LONG1 keys in a dense range: the first row of key {@code minKey + i} at {@code i} (-1: none),
@@ -94,10 +97,36 @@ public final class JoinTable implements AutoCloseable {
     boolean indexed =
         keys.mode != JoinKeys.Mode.NONE && keys.mode != JoinKeys.Mode.NEVER && rows > 0;
     // 2 to 4 slots per row: linear probing stays short
-    int capacity = indexed ? Integer.highestOneBit(Math.max(8, rows)) << 2 : 1;
+    int capacity = indexed ? (int) (Long.highestOneBit(Math.max(4L, 2L * rows - 1)) << 1) : 1;
     this.mask = capacity - 1;
     this.shift = 64 - Integer.numberOfTrailingZeros(capacity);
     JoinKeys.Mode mode = indexed ? keys.mode : JoinKeys.Mode.NONE;
+    int[] positions = new int[Math.min(CHUNK, Math.max(rows, 1))];
+    long[] k0 = new long[positions.length];
+    boolean[] noMatch = new boolean[positions.length];
+    List<FieldVector> vectors = data.getFieldVectors();
+    // a single long key: its range first, to index dense keys (the usual surrogate keys) by value
+    // when that takes no more memory than the hash slots
+    long min = Long.MAX_VALUE;
+    long max = Long.MIN_VALUE;
+    for (int start = 0; start < rows && mode == JoinKeys.Mode.LONG1; start += CHUNK) {
+      int n = Math.min(CHUNK, rows - start);
+      readChunk(keys.right, vectors, start, n, positions, k0, noMatch);
+      for (int i = 0; i < n; i++) {
+        if (!noMatch[i]) {
+          min = Math.min(min, k0[i]);
+          max = Math.max(max, k0[i]);
+        }
+      }
+    }
+    long range = max - min;
+    boolean dense =
+        mode == JoinKeys.Mode.LONG1 && min <= max && range >= 0 && range < 4L * capacity;
+    this.direct = dense ? new int[(int) range + 1] : null;
+    if (dense) {
+      Arrays.fill(direct, -1);
+      mode = JoinKeys.Mode.NONE; // no hash slots
+    }
     this.slotFirst =
         new int[mode == JoinKeys.Mode.LONG2 || mode == JoinKeys.Mode.BYTES ? capacity : 0];
     Arrays.fill(slotFirst, -1);
@@ -109,14 +138,25 @@ public final class JoinTable implements AutoCloseable {
     this.slotKey1 = new long[mode == JoinKeys.Mode.LONG2 ? capacity : 0];
     this.slotHash = new int[mode == JoinKeys.Mode.BYTES ? capacity : 0];
     this.keyOffsets = new int[mode == JoinKeys.Mode.BYTES ? rows + 1 : 0];
-    int[] positions = new int[Math.min(CHUNK, Math.max(rows, 1))];
-    long[] k0 = new long[positions.length];
-    long[] k1 = new long[mode == JoinKeys.Mode.LONG1 ? 0 : positions.length];
-    boolean[] noMatch = new boolean[positions.length];
-    List<FieldVector> vectors = data.getFieldVectors();
+    long[] k1 = new long[mode == JoinKeys.Mode.LONG2 ? positions.length : 0];
     int count = 0;
-    long min = Long.MAX_VALUE;
-    long max = Long.MIN_VALUE;
+    // dense keys: from the last row to the first, so that chains come out in ascending order
+    for (int end = rows; end > 0 && dense; end -= CHUNK) {
+      int start = Math.max(0, end - CHUNK);
+      int n = end - start;
+      readChunk(keys.right, vectors, start, n, positions, k0, noMatch);
+      int[] first = direct;
+      for (int i = n - 1; i >= 0; i--) {
+        if (noMatch[i]) {
+          continue;
+        }
+        int offset = (int) (k0[i] - min);
+        int head = first[offset];
+        count += head >>> 31;
+        next[start + i] = head;
+        first[offset] = start + i;
+      }
+    }
     byte[] bytes = new byte[mode == JoinKeys.Mode.BYTES ? 1024 : 0];
     int used = 0;
     if (mode == JoinKeys.Mode.BYTES) {
@@ -177,8 +217,6 @@ public final class JoinTable implements AutoCloseable {
           if (slots1[2 * s + 1] < 0) {
             slots1[2 * s] = k;
             count++;
-            min = Math.min(min, k);
-            max = Math.max(max, k);
           }
           next[row] = (int) slots1[2 * s + 1];
           slots1[2 * s + 1] = row;
@@ -223,26 +261,29 @@ public final class JoinTable implements AutoCloseable {
     }
     this.distinct = count;
     int chained = 0;
-    for (int r = 0; r < rows && mode != JoinKeys.Mode.NONE; r++) {
+    boolean keyed = mode != JoinKeys.Mode.NONE || dense;
+    for (int r = 0; r < rows && keyed; r++) {
       chained += next[r] >= 0 ? 1 : 0;
     }
-    this.unique = mode != JoinKeys.Mode.NONE && chained == 0;
+    this.unique = keyed && chained == 0;
     this.minKey = min;
     this.maxKey = max;
-    // dense single keys (the usual surrogate keys): index by value when that takes no more memory
-    long range = max - min;
-    if (mode == JoinKeys.Mode.LONG1 && count > 0 && range >= 0 && range < 4L * capacity) {
-      direct = new int[(int) range + 1];
-      Arrays.fill(direct, -1);
-      for (int i = 0; i < slots1.length; i += 2) {
-        if (slots1[i + 1] >= 0) {
-          direct[(int) (slots1[i] - min)] = (int) slots1[i + 1];
-        }
-      }
-      slots1 = new long[0];
-    } else {
-      direct = null;
+  }
+
+  /** Reads the single long key of rows {@code [start, start + n)} into {@code k0}. */
+  private static void readChunk(
+      JoinKeys.Side side,
+      List<FieldVector> vectors,
+      int start,
+      int n,
+      int[] positions,
+      long[] k0,
+      boolean[] noMatch) {
+    for (int i = 0; i < n; i++) {
+      positions[i] = start + i;
     }
+    Arrays.fill(noMatch, 0, n, false);
+    side.readLongs(vectors, 0, positions, n, k0, noMatch);
   }
 
   /**
@@ -346,10 +387,10 @@ public final class JoinTable implements AutoCloseable {
     if (mode == JoinKeys.Mode.NONE || mode == JoinKeys.Mode.NEVER || rows == 0) {
       return bytes;
     }
-    long capacity = Long.highestOneBit(Math.max(8, rows)) << 2;
+    long capacity = Long.highestOneBit(Math.max(4L, 2L * rows - 1)) << 1;
     return switch (mode) {
-      // the slots, and a dense index by value of about a slot per row built beside them
-      case LONG1 -> bytes + 16L * capacity + 4L * rows;
+      // the slots, or a dense index by value (an int per value of a range under 4 * capacity)
+      case LONG1 -> bytes + 16L * capacity;
       case LONG2 -> bytes + 20L * capacity;
       default -> bytes + 8L * capacity + 4L * (rows + 1) + keyBytes;
     };
@@ -454,6 +495,11 @@ public final class JoinTable implements AutoCloseable {
     return unique;
   }
 
+  /** Whether a single long key is indexed by value rather than hashed. */
+  boolean indexedByValue() {
+    return direct != null;
+  }
+
   /** The number of distinct non-NULL keys (0 without key columns). */
   public long distinctKeys() {
     return distinct;
@@ -529,6 +575,7 @@ public final class JoinTable implements AutoCloseable {
   /** Finds the chain heads of probe rows. Not thread-safe: each probing thread has its own. */
   final class Prober {
     private int[] identity = new int[0];
+    private int[] slots = new int[0];
     private long[] k0 = new long[0];
     private long[] k1 = new long[0];
     private boolean[] noMatch = new boolean[0];
@@ -600,26 +647,33 @@ public final class JoinTable implements AutoCloseable {
       }
       List<FieldVector> vectors = page.root().getFieldVectors();
       JoinKeys.Side left = left(page);
-      Arrays.fill(noMatch, 0, n, false);
-      if (keys.mode == JoinKeys.Mode.LONG1 && direct != null) {
-        left.readLongs(vectors, 0, positions, n, k0, noMatch);
-        long min = minKey;
-        long range = direct.length;
-        int[] first = direct;
-        for (int i = 0; i < n; i++) {
-          long offset = k0[i] - min;
-          heads[i] = noMatch[i] || offset < 0 || offset >= range ? -1 : first[(int) offset];
+      ArrowBuf plain;
+      if (keys.mode == JoinKeys.Mode.LONG1
+          && direct != null
+          && positions == identity
+          && (plain = left.plainLongs(vectors, 0)) != null) {
+        lookupDirect(plain, n, heads);
+        if (left.hasNulls(vectors, 0)) {
+          left.clearNulls(vectors, 0, positions, n, heads);
         }
       } else if (keys.mode == JoinKeys.Mode.LONG1) {
-        left.readLongs(vectors, 0, positions, n, k0, noMatch);
-        for (int i = 0; i < n; i++) {
-          heads[i] = noMatch[i] ? -1 : find1(k0[i]);
+        left.readLongs(vectors, 0, positions, n, k0, null);
+        if (direct != null) {
+          lookupDirect(n, heads);
+        } else {
+          lookupHashed(n, heads);
+        }
+        if (left.hasNulls(vectors, 0)) {
+          left.clearNulls(vectors, 0, positions, n, heads);
         }
       } else if (keys.mode == JoinKeys.Mode.LONG2) {
-        left.readLongs(vectors, 0, positions, n, k0, noMatch);
-        left.readLongs(vectors, 1, positions, n, k1, noMatch);
-        for (int i = 0; i < n; i++) {
-          heads[i] = noMatch[i] ? -1 : find2(k0[i], k1[i]);
+        left.readLongs(vectors, 0, positions, n, k0, null);
+        left.readLongs(vectors, 1, positions, n, k1, null);
+        lookupHashed2(n, heads);
+        for (int k = 0; k < 2; k++) {
+          if (left.hasNulls(vectors, k)) {
+            left.clearNulls(vectors, k, positions, n, heads);
+          }
         }
       } else {
         long[][] longs = readKeyLongs(left, vectors, positions, n, noMatch);
@@ -635,6 +689,79 @@ public final class JoinTable implements AutoCloseable {
           heads[i] = findBytes(bytes, end);
         }
       }
+    }
+
+    /** Dense keys: one array read per row, out-of-range keys (unsigned compare) finding none. */
+    private void lookupDirect(int n, int[] heads) {
+      long[] keys = k0;
+      int[] first = direct;
+      long min = minKey;
+      long limit = first.length ^ Long.MIN_VALUE;
+      for (int i = 0; i < n; i++) {
+        long offset = keys[i] - min;
+        heads[i] = (offset ^ Long.MIN_VALUE) < limit ? first[(int) offset] : -1;
+      }
+    }
+
+    /** {@link #lookupDirect(int, int[])} reading the keys straight from a page's BIGINT column. */
+    private void lookupDirect(ArrowBuf keys, int n, int[] heads) {
+      int[] first = direct;
+      long min = minKey;
+      long limit = first.length ^ Long.MIN_VALUE;
+      if (keys.capacity() < (long) n << 3) {
+        throw new IllegalStateException("probe key column shorter than its page");
+      }
+      long address = keys.memoryAddress();
+      for (int i = 0; i < n; i++) {
+        long offset = MemoryUtil.getLong(address + ((long) i << 3)) - min;
+        heads[i] = (offset ^ Long.MIN_VALUE) < limit ? first[(int) offset] : -1;
+      }
+    }
+
+    /**
+     * Hashed single keys: every row's home slot first (independent multiplications), then one pass
+     * that settles the rows found in their home slot or whose home slot is empty (the usual case at
+     * this table's load), and only the rest walk the probe sequence.
+     */
+    private void lookupHashed(int n, int[] heads) {
+      long[] keys = k0;
+      int[] home = slotScratch(n);
+      int sh = shift;
+      for (int i = 0; i < n; i++) {
+        home[i] = (int) ((keys[i] * PHI) >>> sh);
+      }
+      long[] table = slots1;
+      for (int i = 0; i < n; i++) {
+        int s = home[i];
+        long first = table[2 * s + 1];
+        heads[i] = first < 0 || table[2 * s] == keys[i] ? (int) first : find1(keys[i]);
+      }
+    }
+
+    /** Two long keys, as {@link #lookupHashed}: home slots first, then one compare per row. */
+    private void lookupHashed2(int n, int[] heads) {
+      long[] a = k0;
+      long[] b = k1;
+      int[] home = slotScratch(n);
+      int sh = shift;
+      for (int i = 0; i < n; i++) {
+        home[i] = (int) (hash2(a[i], b[i]) >>> sh);
+      }
+      int[] firsts = slotFirst;
+      long[] keys0 = slotKey0;
+      long[] keys1 = slotKey1;
+      for (int i = 0; i < n; i++) {
+        int s = home[i];
+        int first = firsts[s];
+        heads[i] = first < 0 || (keys0[s] == a[i] && keys1[s] == b[i]) ? first : find2(a[i], b[i]);
+      }
+    }
+
+    private int[] slotScratch(int n) {
+      if (slots.length < n) {
+        slots = new int[Math.max(n, slots.length * 2)];
+      }
+      return slots;
     }
 
     private int find1(long k) {

@@ -53,13 +53,7 @@ public record Page(VectorSchemaRoot root, int[] selection, int count) {
     try {
       for (int c = 0; c < root.getFieldVectors().size(); c++) {
         FieldVector from = root.getVector(c);
-        FieldVector to = out.getVector(c);
-        to.setInitialCapacity(count);
-        to.allocateNew();
-        for (int i = 0; i < count; i++) {
-          to.copyFromSafe(selection[i], i, from);
-        }
-        to.setValueCount(count);
+        ColumnGather.gather(from, from.getNullCount() > 0, selection, 0, count, out.getVector(c));
       }
       out.setRowCount(count);
     } catch (RuntimeException e) {

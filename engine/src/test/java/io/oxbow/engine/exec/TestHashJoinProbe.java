@@ -502,6 +502,206 @@ class TestHashJoinProbe {
     }
   }
 
+  /** The build side's table, to check which index a test exercises. */
+  private JoinTable table(Input left, Input right) {
+    try (BufferAllocator allocator = root.newChildAllocator("table", 0, Long.MAX_VALUE)) {
+      JoinBridge bridge =
+          new JoinBridge(
+              node(left, right, JoinType.INNER, null),
+              buildSide(right, 100, allocator, new AtomicInteger()),
+              allocator,
+              1);
+      JoinTable table = bridge.table();
+      bridge.release();
+      return table;
+    }
+  }
+
+  /**
+   * Unique build keys take the probe path that keeps the probe columns and adds the build columns
+   * under a selection vector: dense and hashed keys, BIGINT and INT probe keys, NULL keys on both
+   * sides, probe pages where every row, about half, a few or no rows match, build columns of every
+   * width (bits, ints, longs, 128-bit decimals, strings) with and without NULLs.
+   */
+  @Test
+  void uniqueBuildKeysEveryPathAndColumnType() {
+    Random random = new Random(14);
+    for (boolean dense : new boolean[] {true, false}) {
+      long step = dense ? 1 : 1_000_003_000_017L;
+      List<List<Object>> rightRows = new ArrayList<>();
+      for (int i = 0; i < 1500; i++) {
+        Long key = i % 50 == 7 ? null : i * step - (dense ? 0 : 700 * step);
+        rightRows.add(
+            row(
+                key,
+                i % 3 == 0,
+                (long) (i * 31 % 1000),
+                (long) i * 7,
+                i % 11 == 0 ? null : BigDecimal.valueOf(i * 13L - 9000, 2),
+                i % 4 == 0 ? null : "t" + i,
+                19_000 + i % 300));
+      }
+      Input right =
+          new Input(
+              new Schema(
+                  List.of(
+                      Field.nullable("k", Kind.INT64),
+                      Field.nullable("f", Kind.BOOL),
+                      Field.nullable("i", Kind.INT32),
+                      Field.nullable("b", Kind.INT64),
+                      Field.nullable("d", Kind.decimal(20, 2)),
+                      Field.nullable("t", Kind.UTF8),
+                      Field.nullable("dt", Kind.DATE_DAY))),
+              List.of(0),
+              rightRows);
+      for (ArrowType probeKeyType : List.of(Kind.INT64, Kind.INT32)) {
+        if (!dense && probeKeyType == Kind.INT32) {
+          continue; // the sparse keys do not fit an INT
+        }
+        // pages of 256 rows: all matching, about half, about a tenth, none; NULL keys in some
+        List<List<Object>> leftRows = new ArrayList<>();
+        double[] matching = {1.0, 0.5, 0.1, 0.0, 0.9, 0.3};
+        for (int page = 0; page < 24; page++) {
+          double share = matching[page % matching.length];
+          for (int r = 0; r < 256; r++) {
+            Object key;
+            if (page % 3 == 2 && r % 17 == 0) {
+              key = null;
+            } else if (random.nextDouble() < share) {
+              long i = random.nextInt(1500);
+              i = i % 50 == 7 ? i + 1 : i;
+              key = i * step - (dense ? 0 : 700 * step);
+            } else {
+              key = (long) (dense ? 1500 + random.nextInt(3000) : random.nextInt(1000) * 3 + 1);
+              key = random.nextBoolean() ? key : -1 - (Long) key;
+            }
+            leftRows.add(row(key, (long) r, r % 5 == 0 ? null : "s" + r));
+          }
+        }
+        Input left =
+            new Input(
+                new Schema(
+                    List.of(
+                        Field.nullable("k", probeKeyType),
+                        Field.nullable("a", Kind.INT64),
+                        Field.nullable("s", Kind.UTF8))),
+                List.of(0),
+                leftRows);
+        JoinTable table = table(left, right);
+        assertThat(table.uniqueKeys()).isTrue();
+        assertThat(table.indexedByValue()).isEqualTo(dense);
+        assertThat(nestedLoop(left, right, JoinType.INNER, null)).hasSizeGreaterThan(2000);
+        for (JoinType type : TYPES) {
+          for (boolean selection : new boolean[] {false, true}) {
+            assertSameRows(
+                join(left, right, type, null, selection, 333, 256),
+                nestedLoop(left, right, type, null));
+          }
+        }
+        Expr residual =
+            new Call(
+                ScalarFunction.GREATER_THAN,
+                List.of(new ColumnRef(6, Kind.INT64), new ColumnRef(1, Kind.INT64)),
+                Kind.BOOL);
+        for (JoinType type : TYPES) {
+          assertSameRows(
+              join(left, right, type, residual, true, 333, 256),
+              nestedLoop(
+                  left,
+                  right,
+                  type,
+                  (l, r) ->
+                      r.get(3) != null && l.get(1) != null && (Long) r.get(3) > (Long) l.get(1)));
+        }
+      }
+    }
+  }
+
+  /** Unique two-column and string keys (hashed slots, serialised keys) on every join type. */
+  @Test
+  void uniqueMultiColumnAndStringKeys() {
+    Random random = new Random(16);
+    List<List<Object>> rightRows = new ArrayList<>();
+    for (int i = 0; i < 800; i++) {
+      rightRows.add(
+          row(
+              i % 37 == 5 ? null : (long) (i / 10),
+              (long) (i % 10),
+              i % 41 == 3 ? null : "k" + i,
+              (long) i * 3));
+    }
+    Object[] schema = {"a", Kind.INT64, "c", Kind.INT64, "s", Kind.UTF8, "v", Kind.INT64};
+    List<List<Object>> leftRows = new ArrayList<>();
+    for (int i = 0; i < 1200; i++) {
+      int j = random.nextInt(1100);
+      leftRows.add(
+          row(
+              i % 29 == 0 ? null : (long) (j / 10),
+              (long) (j % 10),
+              i % 31 == 0 ? null : "k" + j,
+              (long) i));
+    }
+    for (List<Integer> keys : List.of(List.of(0, 1), List.of(2), List.of(2, 0))) {
+      Input right = input(random, 0, keys, List.of(), schema);
+      right = new Input(right.schema(), keys, rightRows);
+      Input left = new Input(right.schema(), keys, leftRows);
+      JoinTable table = table(left, right);
+      assertThat(table.uniqueKeys()).isTrue();
+      assertThat(nestedLoop(left, right, JoinType.INNER, null)).hasSizeGreaterThan(500);
+      for (JoinType type : TYPES) {
+        for (boolean selection : new boolean[] {false, true}) {
+          assertSameRows(
+              join(left, right, type, null, selection, 128, 300),
+              nestedLoop(left, right, type, null));
+        }
+      }
+    }
+  }
+
+  /** Duplicate build keys (chains), dense and hashed, every join type. */
+  @Test
+  void duplicateBuildKeysDenseAndHashed() {
+    Random random = new Random(15);
+    for (boolean dense : new boolean[] {true, false}) {
+      long step = dense ? 1 : 998_244_353_000L;
+      Function<Random, Object> keys = r -> r.nextInt(200) * step;
+      Input left =
+          input(
+              random,
+              900,
+              List.of(0),
+              List.of(keys, longs(100), strings(50)),
+              "k",
+              Kind.INT64,
+              "a",
+              Kind.INT64,
+              "s",
+              Kind.UTF8);
+      Input right =
+          input(
+              random,
+              700,
+              List.of(0),
+              List.of(keys, longs(100), strings(50)),
+              "k",
+              Kind.INT64,
+              "b",
+              Kind.INT64,
+              "t",
+              Kind.UTF8);
+      JoinTable table = table(left, right);
+      assertThat(table.uniqueKeys()).isFalse();
+      assertThat(table.indexedByValue()).isEqualTo(dense);
+      for (JoinType type : TYPES) {
+        for (boolean selection : new boolean[] {false, true}) {
+          assertSameRows(
+              join(left, right, type, null, selection, 97, 256),
+              nestedLoop(left, right, type, null));
+        }
+      }
+    }
+  }
+
   @Test
   void nullKeysNeverMatch() {
     List<List<Object>> leftRows = List.of(row(null, 1L, "x"), row(1L, 2L, "y"));
