@@ -114,6 +114,7 @@ final class ParquetPageSource implements ConnectorPageSource {
   private RowGroupSkipping skipping;
   private ScanRowFilter rowFilter;
   private final boolean[] mask = new boolean[BATCH_ROWS];
+  private final int[] selection = new int[BATCH_ROWS + 1];
 
   /**
    * A batch whose filter keeps more than this fraction of its rows is returned whole (the engine
@@ -446,9 +447,15 @@ final class ParquetPageSource implements ConnectorPageSource {
               survivors = n; // most rows survive: decoding the rest densely is cheaper
             } else if (survivors < n) {
               keep = survive;
+              int[] rows = selection;
+              int count = 0;
+              for (int r = 0; r < n; r++) {
+                rows[count] = r;
+                count += keep[r] ? 1 : 0;
+              }
               for (int i = 0; i < fields.size(); i++) {
                 if (rowFilter.isFilterColumn(i)) {
-                  ScanRowFilter.compact(root.getVector(i), n, keep);
+                  ScanRowFilter.compact(root.getVector(i), rows, count);
                   root.getVector(i).setValueCount(survivors);
                 }
               }

@@ -140,20 +140,17 @@ final class ScanRowFilter {
   }
 
   /**
-   * Moves the kept rows of a decoded vector's first {@code n} rows to its front, in order (in
-   * place: a kept row only ever moves down); the caller sets the value count to the rows kept.
+   * Moves the rows at the {@code count} ascending positions {@code rows} of a decoded vector to its
+   * front, in order (in place: a kept row only ever moves down); the caller sets the value count.
    */
-  static void compact(FieldVector vector, int n, boolean[] keep) {
+  static void compact(FieldVector vector, int[] rows, int count) {
     ArrowBuf validity = vector.getValidityBuffer();
     if (vector instanceof BaseVariableWidthVector strings) {
       ArrowBuf offsets = strings.getOffsetBuffer();
       ArrowBuf data = strings.getDataBuffer();
-      int out = 0;
       int end = 0;
-      for (int r = 0; r < n; r++) {
-        if (!keep[r]) {
-          continue;
-        }
+      for (int out = 0; out < count; out++) {
+        int r = rows[out];
         int start = offsets.getInt((long) r * 4);
         int length = offsets.getInt((long) r * 4 + 4) - start;
         if (start != end && length > 0) {
@@ -162,35 +159,59 @@ final class ScanRowFilter {
         end += length;
         offsets.setInt((long) (out + 1) * 4, end);
         BitVectorHelper.setValidityBit(validity, out, isValid(validity, r) ? 1 : 0);
-        out++;
       }
-      strings.setLastSet(out - 1);
+      strings.setLastSet(count - 1);
       return;
     }
     ArrowBuf data = vector.getDataBuffer();
     ArrowType type = vector.getField().getType();
     int width = vector instanceof BaseFixedWidthVector f ? f.getTypeWidth() : 0;
-    boolean bits = type instanceof ArrowType.Bool;
-    int out = 0;
-    for (int r = 0; r < n; r++) {
-      if (!keep[r]) {
-        continue;
-      }
+    for (int out = 0; out < count; out++) {
+      int r = rows[out];
       if (out != r) {
         BitVectorHelper.setValidityBit(validity, out, isValid(validity, r) ? 1 : 0);
-        if (bits) {
-          BitVectorHelper.setValidityBit(data, out, isValid(data, r) ? 1 : 0);
-        } else {
-          switch (width) {
-            case 1 -> data.setByte(out, data.getByte(r));
-            case 2 -> data.setShort((long) out * 2, data.getShort((long) r * 2));
-            case 4 -> data.setInt((long) out * 4, data.getInt((long) r * 4));
-            case 8 -> data.setLong((long) out * 8, data.getLong((long) r * 8));
-            default -> data.setBytes((long) out * width, data, (long) r * width, width);
-          }
+      }
+    }
+    if (type instanceof ArrowType.Bool) {
+      for (int out = 0; out < count; out++) {
+        BitVectorHelper.setValidityBit(data, out, isValid(data, rows[out]) ? 1 : 0);
+      }
+      return;
+    }
+    switch (width) {
+      case 1 -> {
+        for (int out = 0; out < count; out++) {
+          data.setByte(out, data.getByte(rows[out]));
         }
       }
-      out++;
+      case 2 -> {
+        for (int out = 0; out < count; out++) {
+          data.setShort((long) out * 2, data.getShort((long) rows[out] * 2));
+        }
+      }
+      case 4 -> {
+        for (int out = 0; out < count; out++) {
+          data.setInt((long) out * 4, data.getInt((long) rows[out] * 4));
+        }
+      }
+      case 8 -> {
+        for (int out = 0; out < count; out++) {
+          data.setLong((long) out * 8, data.getLong((long) rows[out] * 8));
+        }
+      }
+      case 16 -> {
+        for (int out = 0; out < count; out++) {
+          long from = (long) rows[out] * 16;
+          long to = (long) out * 16;
+          data.setLong(to, data.getLong(from));
+          data.setLong(to + 8, data.getLong(from + 8));
+        }
+      }
+      default -> {
+        for (int out = 0; out < count; out++) {
+          data.setBytes((long) out * width, data, (long) rows[out] * width, width);
+        }
+      }
     }
   }
 
