@@ -2,25 +2,15 @@ package io.oxbow.planner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.oxbow.engine.ExecutionContext;
-import io.oxbow.engine.Executor;
-import io.oxbow.engine.ResultStream;
 import io.oxbow.engine.plan.JoinNode;
 import io.oxbow.engine.plan.PlanNode;
-import io.oxbow.engine.type.Values;
-import io.oxbow.spi.connector.Connector;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -64,12 +54,10 @@ class TestAggregateSemiJoinReduction {
 
   private final List<long[]> facts = new ArrayList<>();
   private final Map<Long, String> dims = new HashMap<>();
-  private OxbowPlanner planner;
-  private BufferAllocator allocator;
+  private final InMemoryPlanner planner = new InMemoryPlanner();
 
   @BeforeEach
   void setUp() {
-    allocator = new RootAllocator();
     List<List<Object>> factRows = new ArrayList<>();
     for (int i = 0; i < FACTS; i++) {
       // keys 0..KEYS-1, plus a few NULL keys that must never match
@@ -87,73 +75,37 @@ class TestAggregateSemiJoinReduction {
       dimRows.add(Arrays.asList(k, tag));
       dims.put(k, tag);
     }
-    InMemoryConnector w = new InMemoryConnector("s");
-    w.table(
+    planner.table(
         "facts",
         new Schema(
             List.of(
                 Field.nullable("f_key", new ArrowType.Int(64, true)),
                 Field.nullable("f_val", new ArrowType.Int(64, true)))),
         factRows);
-    w.table(
+    planner.table(
         "dims",
         new Schema(
             List.of(
                 Field.nullable("d_key", new ArrowType.Int(64, true)),
                 Field.nullable("d_tag", ArrowType.Utf8.INSTANCE))),
         dimRows);
-    planner =
-        new OxbowPlanner(
-            new CatalogProvider() {
-              @Override
-              public List<String> catalogNames() {
-                return List.of("w");
-              }
-
-              @Override
-              public Optional<Connector> connector(String name) {
-                return name.equals("w") ? Optional.of(w) : Optional.empty();
-              }
-            });
   }
 
   @AfterEach
-  void closeAllocator() {
-    allocator.close();
+  void closePlanner() {
+    planner.close();
   }
 
   private PlanNode plan(String sql) {
-    return planner.plan(sql, new PlannerSession("t", "w", "s")).plan();
+    return planner.plan(sql);
   }
 
   private List<List<Object>> run(String sql) {
-    PlannedQuery planned = planner.plan(sql, new PlannerSession("t", "w", "s"));
-    List<List<Object>> rows = new ArrayList<>();
-    try (BufferAllocator query = allocator.newChildAllocator("query", 0, Long.MAX_VALUE);
-        ResultStream stream = Executor.execute(planned.plan(), new ExecutionContext("q", query))) {
-      VectorSchemaRoot batch;
-      while ((batch = stream.next()) != null) {
-        try (VectorSchemaRoot b = batch) {
-          for (int r = 0; r < b.getRowCount(); r++) {
-            List<Object> row = new ArrayList<>();
-            for (FieldVector v : b.getFieldVectors()) {
-              row.add(Values.get(v, r));
-            }
-            rows.add(row);
-          }
-        }
-      }
-    }
-    rows.sort(Comparator.comparing(Object::toString));
-    return rows;
+    return planner.run(sql);
   }
 
   private static int semiJoins(PlanNode node) {
-    int count = node instanceof JoinNode join && join.type() == JoinNode.JoinType.SEMI ? 1 : 0;
-    for (PlanNode input : node.inputs()) {
-      count += semiJoins(input);
-    }
-    return count;
+    return InMemoryPlanner.joins(node, JoinNode.JoinType.SEMI);
   }
 
   @Test

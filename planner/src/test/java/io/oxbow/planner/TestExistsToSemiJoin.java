@@ -2,24 +2,14 @@ package io.oxbow.planner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.oxbow.engine.ExecutionContext;
-import io.oxbow.engine.Executor;
-import io.oxbow.engine.ResultStream;
 import io.oxbow.engine.plan.JoinNode;
 import io.oxbow.engine.plan.PlanNode;
-import io.oxbow.engine.type.Values;
-import io.oxbow.spi.connector.Connector;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 import java.util.Random;
 import java.util.function.BiPredicate;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -43,12 +33,10 @@ class TestExistsToSemiJoin {
   /** t_key, t_a, t_x; some NULLs. */
   private final List<Long[]> inner = new ArrayList<>();
 
-  private OxbowPlanner planner;
-  private BufferAllocator allocator;
+  private final InMemoryPlanner planner = new InMemoryPlanner();
 
   @BeforeEach
   void setUp() {
-    allocator = new RootAllocator();
     Random random = new Random(11);
     List<List<Object>> outerRows = new ArrayList<>();
     for (int i = 0; i < OUTER; i++) {
@@ -65,13 +53,12 @@ class TestExistsToSemiJoin {
       inner.add(new Long[] {key, a, x});
       innerRows.add(Arrays.asList(key, a, x));
     }
-    InMemoryConnector w = new InMemoryConnector("s");
     ArrowType bigint = new ArrowType.Int(64, true);
-    w.table(
+    planner.table(
         "o",
         new Schema(List.of(Field.nullable("o_key", bigint), Field.nullable("o_a", bigint))),
         outerRows);
-    w.table(
+    planner.table(
         "t",
         new Schema(
             List.of(
@@ -79,58 +66,23 @@ class TestExistsToSemiJoin {
                 Field.nullable("t_a", bigint),
                 Field.nullable("t_x", bigint))),
         innerRows);
-    planner =
-        new OxbowPlanner(
-            new CatalogProvider() {
-              @Override
-              public List<String> catalogNames() {
-                return List.of("w");
-              }
-
-              @Override
-              public Optional<Connector> connector(String name) {
-                return name.equals("w") ? Optional.of(w) : Optional.empty();
-              }
-            });
   }
 
   @AfterEach
-  void closeAllocator() {
-    allocator.close();
+  void closePlanner() {
+    planner.close();
   }
 
   private PlanNode plan(String sql) {
-    return planner.plan(sql, new PlannerSession("t", "w", "s")).plan();
+    return planner.plan(sql);
   }
 
   private List<List<Object>> run(String sql) {
-    PlannedQuery planned = planner.plan(sql, new PlannerSession("t", "w", "s"));
-    List<List<Object>> rows = new ArrayList<>();
-    try (BufferAllocator query = allocator.newChildAllocator("query", 0, Long.MAX_VALUE);
-        ResultStream stream = Executor.execute(planned.plan(), new ExecutionContext("q", query))) {
-      VectorSchemaRoot batch;
-      while ((batch = stream.next()) != null) {
-        try (VectorSchemaRoot b = batch) {
-          for (int r = 0; r < b.getRowCount(); r++) {
-            List<Object> row = new ArrayList<>();
-            for (FieldVector v : b.getFieldVectors()) {
-              row.add(Values.get(v, r));
-            }
-            rows.add(row);
-          }
-        }
-      }
-    }
-    rows.sort(Comparator.comparing(Object::toString));
-    return rows;
+    return planner.run(sql);
   }
 
   private static int joins(PlanNode node, JoinNode.JoinType type) {
-    int count = node instanceof JoinNode join && join.type() == type ? 1 : 0;
-    for (PlanNode input : node.inputs()) {
-      count += joins(input, type);
-    }
-    return count;
+    return InMemoryPlanner.joins(node, type);
   }
 
   /** SQL {@code x = y}, {@code x <> y}...: TRUE only when both are non-null and it holds. */

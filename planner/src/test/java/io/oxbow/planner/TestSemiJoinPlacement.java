@@ -2,14 +2,9 @@ package io.oxbow.planner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.oxbow.engine.ExecutionContext;
-import io.oxbow.engine.Executor;
-import io.oxbow.engine.ResultStream;
 import io.oxbow.engine.plan.AggregateNode;
 import io.oxbow.engine.plan.JoinNode;
 import io.oxbow.engine.plan.PlanNode;
-import io.oxbow.engine.type.Values;
-import io.oxbow.spi.connector.Connector;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -17,13 +12,8 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -54,12 +44,10 @@ class TestSemiJoinPlacement {
   private final List<Long[]> facts = new ArrayList<>();
   private final List<Long[]> partsupp = new ArrayList<>();
   private final Set<Long> forestParts = new HashSet<>();
-  private OxbowPlanner planner;
-  private BufferAllocator allocator;
+  private final InMemoryPlanner planner = new InMemoryPlanner();
 
   @BeforeEach
   void setUp() {
-    allocator = new RootAllocator();
     Random random = new Random(3);
     ArrowType bigint = new ArrowType.Int(64, true);
     List<List<Object>> factRows = new ArrayList<>();
@@ -86,8 +74,7 @@ class TestSemiJoinPlacement {
       }
       partRows.add(Arrays.asList(p, name));
     }
-    InMemoryConnector w = new InMemoryConnector("s");
-    w.table(
+    planner.table(
         "facts",
         new Schema(
             List.of(
@@ -95,7 +82,7 @@ class TestSemiJoinPlacement {
                 Field.nullable("f_supp", bigint),
                 Field.nullable("f_qty", bigint))),
         factRows);
-    w.table(
+    planner.table(
         "ps",
         new Schema(
             List.of(
@@ -103,53 +90,18 @@ class TestSemiJoinPlacement {
                 Field.nullable("ps_supp", bigint),
                 Field.nullable("ps_avail", bigint))),
         psRows);
-    w.table(
+    planner.table(
         "part",
         new Schema(
             List.of(
                 Field.nullable("p_key", bigint),
                 Field.nullable("p_name", ArrowType.Utf8.INSTANCE))),
         partRows);
-    planner =
-        new OxbowPlanner(
-            new CatalogProvider() {
-              @Override
-              public List<String> catalogNames() {
-                return List.of("w");
-              }
-
-              @Override
-              public Optional<Connector> connector(String name) {
-                return name.equals("w") ? Optional.of(w) : Optional.empty();
-              }
-            });
   }
 
   @AfterEach
-  void closeAllocator() {
-    allocator.close();
-  }
-
-  private List<List<Object>> run(String sql) {
-    PlannedQuery planned = planner.plan(sql, new PlannerSession("t", "w", "s"));
-    List<List<Object>> rows = new ArrayList<>();
-    try (BufferAllocator query = allocator.newChildAllocator("query", 0, Long.MAX_VALUE);
-        ResultStream stream = Executor.execute(planned.plan(), new ExecutionContext("q", query))) {
-      VectorSchemaRoot batch;
-      while ((batch = stream.next()) != null) {
-        try (VectorSchemaRoot b = batch) {
-          for (int r = 0; r < b.getRowCount(); r++) {
-            List<Object> row = new ArrayList<>();
-            for (FieldVector v : b.getFieldVectors()) {
-              row.add(Values.get(v, r));
-            }
-            rows.add(row);
-          }
-        }
-      }
-    }
-    rows.sort(Comparator.comparing(Object::toString));
-    return rows;
+  void closePlanner() {
+    planner.close();
   }
 
   /** Whether a SEMI join sits directly under (a filter of) the grouped aggregate. */
@@ -163,18 +115,10 @@ class TestSemiJoinPlacement {
     return node.inputs().stream().anyMatch(TestSemiJoinPlacement::aggregateInputIsSemiJoined);
   }
 
-  private static int semiJoins(PlanNode node) {
-    int count = node instanceof JoinNode join && join.type() == JoinNode.JoinType.SEMI ? 1 : 0;
-    for (PlanNode input : node.inputs()) {
-      count += semiJoins(input);
-    }
-    return count;
-  }
-
   @Test
   void inSubqueryMovesDownAndReducesTheAggregate() {
-    PlanNode plan = planner.plan(Q20_SHAPE, new PlannerSession("t", "w", "s")).plan();
-    assertThat(semiJoins(plan)).isGreaterThanOrEqualTo(2);
+    PlanNode plan = planner.plan(Q20_SHAPE);
+    assertThat(InMemoryPlanner.joins(plan, JoinNode.JoinType.SEMI)).isGreaterThanOrEqualTo(2);
     assertThat(aggregateInputIsSemiJoined(plan)).isTrue();
 
     Map<List<Long>, Long> sums = new HashMap<>();
@@ -192,6 +136,6 @@ class TestSemiJoinPlacement {
     }
     expected.sort(Comparator.comparing(Object::toString));
     assertThat(expected).hasSizeBetween(5, partsupp.size() / 10);
-    assertThat(run(Q20_SHAPE)).isEqualTo(expected);
+    assertThat(planner.run(Q20_SHAPE)).isEqualTo(expected);
   }
 }
