@@ -146,4 +146,84 @@ class TestProjectOperator extends EngineTesting {
             schema("x", int16));
     assertThat(run(project)).containsExactly(row(12L), row((Object) null));
   }
+
+  @Test
+  void sharedCallsAfterAFilterAreComputedOnceAndGiveTheSameRows() {
+    // TPC-H Q1's shape: p * (1 - d) alone and times (1 + t), over decimals with NULLs, after a
+    // filter
+    ArrowType dec = Kind.decimal(15, 2);
+    List<List<Object>> rows = new java.util.ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      rows.add(
+          row(
+              i,
+              i % 11 == 0 ? null : new BigDecimal(i).movePointLeft(1),
+              new BigDecimal(i % 10).movePointLeft(2),
+              new BigDecimal(i % 9).movePointLeft(2)));
+    }
+    ValuesNode values = new ValuesNode(schema("i", Kind.INT32, "p", dec, "d", dec, "t", dec), rows);
+    FilterNode filter =
+        new FilterNode(
+            values,
+            call(
+                ScalarFunction.NOT_EQUAL,
+                Kind.BOOL,
+                call(ScalarFunction.MOD, Kind.INT32, col(0, Kind.INT32), lit(4, Kind.INT32)),
+                lit(0, Kind.INT32)));
+    ArrowType d16 = Kind.decimal(16, 2);
+    ArrowType d32 = Kind.decimal(32, 4);
+    ArrowType d38 = Kind.decimal(38, 6);
+    var one = lit(BigDecimal.ONE, Kind.decimal(1, 0));
+    var discounted =
+        call(
+            ScalarFunction.MULTIPLY,
+            d32,
+            col(1, dec),
+            call(ScalarFunction.SUBTRACT, d16, one, col(2, dec)));
+    var charged =
+        call(
+            ScalarFunction.MULTIPLY,
+            d38,
+            discounted,
+            call(ScalarFunction.ADD, d16, one, col(3, dec)));
+    ProjectNode project =
+        new ProjectNode(
+            filter,
+            List.of(col(0, Kind.INT32), discounted, charged, col(1, dec)),
+            schema("i", Kind.INT32, "disc", d32, "charge", d38, "p", dec));
+    List<List<Object>> expected = new java.util.ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      if (i % 4 != 0) {
+        BigDecimal p = i % 11 == 0 ? null : new BigDecimal(i).movePointLeft(1);
+        BigDecimal d = new BigDecimal(i % 10).movePointLeft(2);
+        BigDecimal t = new BigDecimal(i % 9).movePointLeft(2);
+        BigDecimal disc = p == null ? null : p.multiply(BigDecimal.ONE.subtract(d)).setScale(4);
+        BigDecimal charge = disc == null ? null : disc.multiply(BigDecimal.ONE.add(t)).setScale(6);
+        expected.add(row((long) i, disc, charge, p == null ? null : p.setScale(2)));
+      }
+    }
+    assertThat(run(project)).containsExactlyElementsOf(expected);
+  }
+
+  @Test
+  void aCallRepeatedOnlyUnderCaseGuardsIsNotEvaluatedForEveryRow() {
+    // 100 / i twice, each guarded by i <> 0: computing it ahead for every row would divide by zero
+    var guard = call(ScalarFunction.NOT_EQUAL, Kind.BOOL, col(0, Kind.INT32), lit(0, Kind.INT32));
+    var quotient =
+        call(ScalarFunction.DIVIDE, Kind.INT32, lit(100, Kind.INT32), col(0, Kind.INT32));
+    var nothing = lit(null, Kind.INT32);
+    ProjectNode project =
+        new ProjectNode(
+            new ValuesNode(schema("i", Kind.INT32), List.of(row(0), row(5), row(-4))),
+            List.of(
+                call(ScalarFunction.CASE, Kind.INT32, guard, quotient, nothing),
+                call(
+                    ScalarFunction.CASE,
+                    Kind.INT32,
+                    guard,
+                    call(ScalarFunction.ADD, Kind.INT32, quotient, lit(1, Kind.INT32)),
+                    nothing)),
+            schema("q", Kind.INT32, "q1", Kind.INT32));
+    assertThat(run(project)).containsExactly(row(null, null), row(20L, 21L), row(-25L, -24L));
+  }
 }

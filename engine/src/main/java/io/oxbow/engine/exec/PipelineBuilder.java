@@ -2,9 +2,7 @@ package io.oxbow.engine.exec;
 
 import io.oxbow.engine.ExecutionContext;
 import io.oxbow.engine.ResultStream;
-import io.oxbow.engine.eval.Evaluator;
 import io.oxbow.engine.eval.ExpressionCompiler;
-import io.oxbow.engine.expr.Expr;
 import io.oxbow.engine.plan.AggregateNode;
 import io.oxbow.engine.plan.FilterNode;
 import io.oxbow.engine.plan.JoinNode;
@@ -275,15 +273,11 @@ public final class PipelineBuilder {
       return new FilterOperator(ExpressionCompiler.compile(filter.condition()), allocator);
     }
     if (node instanceof ProjectNode project) {
-      List<Evaluator> evaluators = new ArrayList<>();
-      for (Expr e : project.expressions()) {
-        evaluators.add(ExpressionCompiler.compile(e));
-      }
-      return new ProjectOperator(
-          evaluators,
+      return ProjectOperator.create(
+          project.expressions(),
+          project.input().schema().getFields().size(),
           project.schema(),
-          allocator,
-          ProjectOperator.referencedIfShared(project.expressions()));
+          allocator);
     }
     if (node instanceof AggregateNode aggregate) {
       return new HashAggregationOperator(aggregate, allocator, context);

@@ -17,7 +17,8 @@ import org.apache.arrow.vector.util.TransferPair;
  * Computes one output column per expression over the live rows of each page. When a page has a
  * selection vector and some column is read more than once (TPC-H Q1's {@code l_extendedprice} in
  * three expressions), the referenced columns are gathered once into a dense page first, instead of
- * once per reference.
+ * once per reference. Calls computed more than once ({@link CommonSubexpressions}) are computed
+ * once per page, into extra columns the expressions then read.
  */
 final class ProjectOperator implements Operator {
   private final List<Evaluator> expressions;
@@ -26,6 +27,9 @@ final class ProjectOperator implements Operator {
 
   /** The input columns the expressions read, or an empty array when none is read twice. */
   private final int[] gatherFirst;
+
+  /** Shared calls, appended as columns after the input's before {@link #expressions} run. */
+  private final List<Evaluator> shared;
 
   private Page pending;
   private boolean finishing;
@@ -39,10 +43,58 @@ final class ProjectOperator implements Operator {
    */
   ProjectOperator(
       List<Evaluator> expressions, Schema schema, BufferAllocator allocator, int[] gatherFirst) {
+    this(expressions, schema, allocator, gatherFirst, List.of());
+  }
+
+  /**
+   * @param shared evaluators of the shared calls, over the input columns; {@code expressions} read
+   *     their results as the columns following the input's. When not empty, {@code gatherFirst}
+   *     must name every input column read (the shared results are dense, so the page must be too).
+   */
+  ProjectOperator(
+      List<Evaluator> expressions,
+      Schema schema,
+      BufferAllocator allocator,
+      int[] gatherFirst,
+      List<Evaluator> shared) {
     this.expressions = expressions;
     this.schema = schema;
     this.allocator = allocator;
     this.gatherFirst = gatherFirst;
+    this.shared = shared;
+  }
+
+  /** Builds the operator for {@code expressions} over {@code inputColumns} input columns. */
+  static ProjectOperator create(
+      List<Expr> expressions, int inputColumns, Schema schema, BufferAllocator allocator) {
+    CommonSubexpressions cse = CommonSubexpressions.of(expressions, inputColumns);
+    List<Evaluator> evaluators = new ArrayList<>();
+    for (Expr e : cse.rewritten()) {
+      evaluators.add(io.oxbow.engine.eval.ExpressionCompiler.compile(e));
+    }
+    if (cse.shared().isEmpty()) {
+      return new ProjectOperator(evaluators, schema, allocator, referencedIfShared(expressions));
+    }
+    List<Evaluator> shared = new ArrayList<>();
+    for (Expr e : cse.shared()) {
+      shared.add(io.oxbow.engine.eval.ExpressionCompiler.compile(e));
+    }
+    return new ProjectOperator(evaluators, schema, allocator, referenced(expressions), shared);
+  }
+
+  /** The input columns {@code expressions} reference, in ascending order. */
+  static int[] referenced(List<Expr> expressions) {
+    java.util.TreeSet<Integer> columns = new java.util.TreeSet<>();
+    java.util.ArrayDeque<Expr> work = new java.util.ArrayDeque<>(expressions);
+    while (!work.isEmpty()) {
+      Expr e = work.pop();
+      if (e instanceof ColumnRef ref) {
+        columns.add(ref.index());
+      } else if (e instanceof Call call) {
+        call.args().forEach(work::push);
+      }
+    }
+    return columns.stream().mapToInt(Integer::intValue).toArray();
   }
 
   /**
@@ -75,6 +127,9 @@ final class ProjectOperator implements Operator {
   public void addInput(Page page) {
     if (page.selection() != null && gatherFirst.length > 0 && page.count() > 0) {
       page = gatherReferenced(page);
+    }
+    if (!shared.isEmpty()) {
+      page = appendShared(page);
     }
     List<FieldVector> outputs = new ArrayList<>();
     try {
@@ -122,6 +177,29 @@ final class ProjectOperator implements Operator {
     } finally {
       page.close();
     }
+  }
+
+  /**
+   * {@code page} (dense) with the shared calls' results as extra columns; takes over its vectors.
+   */
+  private Page appendShared(Page page) {
+    List<FieldVector> columns = new ArrayList<>(page.root().getFieldVectors());
+    int inputColumns = columns.size();
+    try {
+      for (Evaluator e : shared) {
+        columns.add(e.evaluate(page, allocator));
+      }
+    } catch (RuntimeException | Error e) {
+      columns.subList(inputColumns, columns.size()).forEach(FieldVector::close);
+      page.close();
+      throw e;
+    }
+    List<Field> fields = new ArrayList<>();
+    for (FieldVector v : columns) {
+      fields.add(v.getField());
+    }
+    return new Page(
+        new VectorSchemaRoot(fields, columns, page.count()), page.selection(), page.count());
   }
 
   @Override

@@ -20,6 +20,13 @@ final class StringDictionary {
   private int size;
   private int[] table = newTable(16);
   private int tableMask = 15;
+  // strings of at most 7 bytes, packed with their length into one long (see pack): a second,
+  // long-keyed table that finds their ids without hashing or comparing bytes; it caches what the
+  // main table holds and is filled from it on a miss
+  private long[] shortKeys = new long[16];
+  private int[] shortIds = newTable(16);
+  private int shortMask = 15;
+  private int shortSize;
 
   private static int[] newTable(int capacity) {
     int[] t = new int[capacity];
@@ -53,13 +60,72 @@ final class StringDictionary {
       }
       int start = offs.getInt((long) pos * BaseVariableWidthVector.OFFSET_WIDTH);
       int len = offs.getInt((long) (pos + 1) * BaseVariableWidthVector.OFFSET_WIDTH) - start;
-      long hash = 0xcbf29ce484222325L ^ len;
-      for (int j = 0; j < len; j++) {
-        hash = (hash ^ (data.getByte(start + j) & 0xff)) * 0x100000001b3L;
+      if (len <= MAX_SHORT) {
+        long packed = len;
+        for (int j = 0; j < len; j++) {
+          packed |= (data.getByte(start + j) & 0xffL) << (8 * j + 8);
+        }
+        int id = findShort(packed);
+        if (id < 0) {
+          id = find(data, start, len, hashBytes(data, start, len), add);
+          if (id >= 0) {
+            putShort(packed, id);
+          }
+        }
+        ids[i] = id;
+        continue;
       }
-      hash = KeyLayout.mix(hash);
-      ids[i] = find(data, start, len, hash, add);
+      ids[i] = find(data, start, len, hashBytes(data, start, len), add);
     }
+  }
+
+  private static final int MAX_SHORT = 7;
+
+  private static long hashBytes(ArrowBuf data, int start, int len) {
+    long hash = 0xcbf29ce484222325L ^ len;
+    for (int j = 0; j < len; j++) {
+      hash = (hash ^ (data.getByte(start + j) & 0xff)) * 0x100000001b3L;
+    }
+    return KeyLayout.mix(hash);
+  }
+
+  /** The id cached for a packed short string (length in the low byte, then the bytes), or -1. */
+  private int findShort(long packed) {
+    int slot = shortSlot(packed);
+    while (true) {
+      int id = shortIds[slot];
+      if (id < 0 || shortKeys[slot] == packed) {
+        return id;
+      }
+      slot = (slot + 1) & shortMask;
+    }
+  }
+
+  private int shortSlot(long packed) {
+    return (int) ((packed * 0x9E3779B97F4A7C15L) >>> 32) & shortMask;
+  }
+
+  private void putShort(long packed, int id) {
+    if ((shortSize + 1) * 2 > shortIds.length) {
+      long[] oldKeys = shortKeys;
+      int[] oldIds = shortIds;
+      shortKeys = new long[oldIds.length * 2];
+      shortIds = newTable(oldIds.length * 2);
+      shortMask = shortIds.length - 1;
+      shortSize = 0;
+      for (int s = 0; s < oldIds.length; s++) {
+        if (oldIds[s] >= 0) {
+          putShort(oldKeys[s], oldIds[s]);
+        }
+      }
+    }
+    int slot = shortSlot(packed);
+    while (shortIds[slot] >= 0) {
+      slot = (slot + 1) & shortMask;
+    }
+    shortKeys[slot] = packed;
+    shortIds[slot] = id;
+    shortSize++;
   }
 
   private int find(ArrowBuf data, int start, int len, long hash, boolean add) {
@@ -166,6 +232,6 @@ final class StringDictionary {
   }
 
   long retainedBytes() {
-    return arena.length + 16L * offsets.length + 4L * table.length;
+    return arena.length + 16L * offsets.length + 4L * table.length + 12L * shortIds.length;
   }
 }
