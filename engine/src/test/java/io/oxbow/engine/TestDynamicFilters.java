@@ -142,7 +142,10 @@ class TestDynamicFilters extends EngineTesting {
       JoinType type,
       List<Integer> leftKeys,
       List<Integer> rightKeys) {
-    List<Field> fields = new ArrayList<>(left.schema().getFields());
+    List<Field> fields = new ArrayList<>();
+    if (!type.outputsBuildRows()) {
+      fields.addAll(left.schema().getFields());
+    }
     if (type != JoinType.SEMI && type != JoinType.ANTI) {
       fields.addAll(right.schema().getFields());
     }
@@ -502,7 +505,11 @@ class TestDynamicFilters extends EngineTesting {
       assertThat(sorted(run(plan, threads, false))).as(what).isEqualTo(sorted(expected));
 
       // the filters the scan should have been offered
-      boolean filtering = type == JoinType.INNER || type == JoinType.SEMI || type == JoinType.RIGHT;
+      boolean filtering =
+          type == JoinType.INNER
+              || type == JoinType.SEMI
+              || type == JoinType.RIGHT
+              || type.outputsBuildRows();
       boolean anyKey = false;
       for (List<Object> b : build) {
         boolean all = true;
@@ -575,7 +582,7 @@ class TestDynamicFilters extends EngineTesting {
         if (keysEqual(l, right.get(r), leftKeys, rightKeys)) {
           matched = true;
           rightMatched[r] = true;
-          if (type != JoinType.SEMI && type != JoinType.ANTI) {
+          if (type != JoinType.SEMI && type != JoinType.ANTI && !type.outputsBuildRows()) {
             List<Object> row = new ArrayList<>(l);
             row.addAll(right.get(r));
             out.add(row);
@@ -589,6 +596,13 @@ class TestDynamicFilters extends EngineTesting {
         List<Object> row = new ArrayList<>(l);
         row.addAll(java.util.Collections.nCopies(4, null));
         out.add(row);
+      }
+    }
+    if (type.outputsBuildRows()) {
+      for (int r = 0; r < right.size(); r++) {
+        if (rightMatched[r] == (type == JoinType.RIGHT_SEMI)) {
+          out.add(right.get(r));
+        }
       }
     }
     if (type == JoinType.RIGHT || type == JoinType.FULL) {

@@ -331,4 +331,63 @@ class TestHashJoinOperator {
         .isInstanceOf(OxbowException.class)
         .hasMessageContaining("more than one row");
   }
+
+  @Test
+  void rightSemiAndAntiJoinsReturnBuildRowsOnceByWhetherAnyProbeRowMatched() {
+    java.util.Random random = new java.util.Random(5);
+    Schema probeSchema =
+        new Schema(List.of(Field.nullable("k", Kind.INT64), Field.nullable("x", Kind.INT64)));
+    Schema buildSchema =
+        new Schema(List.of(Field.nullable("k2", Kind.INT64), Field.nullable("v", Kind.INT64)));
+    Call vNotX =
+        new Call(
+            ScalarFunction.NOT_EQUAL,
+            List.of(new ColumnRef(3, Kind.INT64), new ColumnRef(1, Kind.INT64)),
+            Kind.BOOL);
+    for (int round = 0; round < 60; round++) {
+      int keys = 1 + random.nextInt(40);
+      List<List<Object>> probeRows = new ArrayList<>();
+      int probeCount = random.nextInt(10) == 0 ? 0 : random.nextInt(6000);
+      for (int i = 0; i < probeCount; i++) {
+        probeRows.add(
+            row(
+                random.nextInt(8) == 0 ? null : (long) random.nextInt(2 * keys),
+                (long) random.nextInt(4)));
+      }
+      List<List<Object>> buildRows = new ArrayList<>();
+      int buildCount = random.nextInt(300);
+      for (int i = 0; i < buildCount; i++) {
+        buildRows.add(
+            row(random.nextInt(8) == 0 ? null : (long) random.nextInt(keys), (long) i % 5));
+      }
+      boolean withResidual = random.nextBoolean();
+      for (JoinType type : List.of(JoinType.RIGHT_SEMI, JoinType.RIGHT_ANTI)) {
+        JoinNode join =
+            new JoinNode(
+                new ValuesNode(probeSchema, probeRows),
+                new ValuesNode(buildSchema, buildRows),
+                type,
+                List.of(0),
+                List.of(0),
+                withResidual ? vNotX : null,
+                buildSchema);
+        List<List<Object>> expected = new ArrayList<>();
+        for (List<Object> b : buildRows) {
+          boolean any = false;
+          for (List<Object> p : probeRows) {
+            any |=
+                b.get(0) != null
+                    && b.get(0).equals(p.get(0))
+                    && (!withResidual || !b.get(1).equals(p.get(1)));
+          }
+          if (any == (type == JoinType.RIGHT_SEMI)) {
+            expected.add(b);
+          }
+        }
+        assertThat(run(join))
+            .as("round %d %s residual %s", round, type, withResidual)
+            .containsExactlyInAnyOrderElementsOf(expected);
+      }
+    }
+  }
 }

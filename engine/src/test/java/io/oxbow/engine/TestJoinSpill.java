@@ -193,7 +193,10 @@ class TestJoinSpill extends EngineTesting {
       call(ScalarFunction.GREATER_THAN, Kind.BOOL, col(5, Kind.INT64), col(2, Kind.INT64));
 
   private static JoinNode join(JoinType type, boolean stringKeys, Expr residual, Keys buildKeys) {
-    List<Field> fields = new ArrayList<>(PROBE.getFields());
+    List<Field> fields = new ArrayList<>();
+    if (!type.outputsBuildRows()) {
+      fields.addAll(PROBE.getFields());
+    }
     if (type != JoinType.SEMI && type != JoinType.ANTI) {
       fields.addAll(BUILD.getFields());
     }
@@ -248,7 +251,7 @@ class TestJoinSpill extends EngineTesting {
           }
           any = true;
           buildMatched[bid] = true;
-          if (type != JoinType.SEMI && type != JoinType.ANTI) {
+          if (type != JoinType.SEMI && type != JoinType.ANTI && !type.outputsBuildRows()) {
             out = grow(out, n);
             out[n++] = code(j, bid);
           }
@@ -261,6 +264,14 @@ class TestJoinSpill extends EngineTesting {
       if (unmatchedRow) {
         out = grow(out, n);
         out[n++] = code(j, -1);
+      }
+    }
+    if (type.outputsBuildRows()) {
+      for (int bid = 0; bid < BUILD_ROWS; bid++) {
+        if (buildMatched[bid] == (type == JoinType.RIGHT_SEMI)) {
+          out = grow(out, n);
+          out[n++] = code(-1, bid);
+        }
       }
     }
     if (type == JoinType.RIGHT || type == JoinType.FULL) {
@@ -311,18 +322,22 @@ class TestJoinSpill extends EngineTesting {
 
   /** {@link #run(JoinNode, ExecutionContext)}, checking the key columns or not. */
   private long[] run(JoinNode plan, ExecutionContext context, boolean checkKeys) {
-    boolean pairs = plan.type() != JoinType.SEMI && plan.type() != JoinType.ANTI;
+    boolean buildOnly = plan.type().outputsBuildRows();
+    boolean pairs = plan.type() != JoinType.SEMI && plan.type() != JoinType.ANTI && !buildOnly;
     long[] codes = new long[1 << 20];
     int n = 0;
     try (ResultStream stream = Executor.execute(plan, context)) {
       VectorSchemaRoot next;
       while ((next = stream.next()) != null) {
         try (VectorSchemaRoot batch = next) {
-          BigIntVector pid = (BigIntVector) batch.getVector(2);
-          BigIntVector bid = pairs ? (BigIntVector) batch.getVector(5) : null;
+          BigIntVector pid = buildOnly ? null : (BigIntVector) batch.getVector(2);
+          BigIntVector bid =
+              pairs
+                  ? (BigIntVector) batch.getVector(5)
+                  : buildOnly ? (BigIntVector) batch.getVector(2) : null;
           for (int r = 0; r < batch.getRowCount(); r++) {
             if (checkKeys) {
-              checkColumns(batch, r, 0, 2, false);
+              checkColumns(batch, r, 0, 2, buildOnly);
             }
             if (pairs && checkKeys) {
               checkColumns(batch, r, 3, 5, true);
@@ -330,7 +345,7 @@ class TestJoinSpill extends EngineTesting {
             codes = grow(codes, n);
             codes[n++] =
                 code(
-                    pid.isNull(r) ? -1 : pid.get(r),
+                    pid == null || pid.isNull(r) ? -1 : pid.get(r),
                     bid == null || bid.isNull(r) ? -1 : bid.get(r));
           }
         }
@@ -409,7 +424,8 @@ class TestJoinSpill extends EngineTesting {
 
   @Test
   void parallelProbesOnLongKeysShareOneSpilledBuild() {
-    for (JoinType type : List.of(JoinType.INNER, JoinType.LEFT, JoinType.ANTI)) {
+    for (JoinType type :
+        List.of(JoinType.INNER, JoinType.LEFT, JoinType.ANTI, JoinType.RIGHT_SEMI)) {
       long[] expected = expected(type, false);
       SpillContext spill = spill();
       long[] actual;

@@ -203,6 +203,28 @@ final class RelToPlanConverter {
       }
       return new ProjectNode(swapped, reorder, schema);
     }
+    if ((type == JoinNode.JoinType.SEMI || type == JoinNode.JoinType.ANTI)
+        && !info.leftKeys.isEmpty()
+        && larger(join.getRight(), join.getLeft())) {
+      // build the hash table on the smaller, preserved side and stream the other side past it
+      // (TPC-H Q21's EXISTS over all of lineitem): the sides swap, the output stays the same
+      int leftWidth = left.schema().getFields().size();
+      int rightWidth = right.schema().getFields().size();
+      Expr swappedResidual =
+          residual == null
+              ? null
+              : remap(residual, i -> i < leftWidth ? i + rightWidth : i - leftWidth);
+      return new JoinNode(
+          right,
+          left,
+          type == JoinNode.JoinType.SEMI
+              ? JoinNode.JoinType.RIGHT_SEMI
+              : JoinNode.JoinType.RIGHT_ANTI,
+          info.rightKeys,
+          info.leftKeys,
+          swappedResidual,
+          schema);
+    }
     return new JoinNode(left, right, type, info.leftKeys, info.rightKeys, residual, schema);
   }
 

@@ -247,8 +247,11 @@ final class FastPaths {
   // ---------------------------------------------------------------- IN
 
   /**
-   * {@code x = c1 OR x = c2 OR ...} (the planner's form of IN) with one column and non-null
-   * literals as {@code x IN (c1, c2, ...)}, which has the same three-valued result; else null.
+   * {@code x = c1 OR x = c2 OR ...} (the planner's form of IN) with one subject and non-null
+   * literals as {@code x IN (c1, c2, ...)}, which has the same three-valued result; else null. The
+   * subject is a column or any other expression (TPC-H Q22's {@code substring(c_phone, 1, 2)}),
+   * then computed once instead of once per literal; the first equality computes it for every row
+   * anyway, so IN raises no error the OR would not.
    */
   static Expr orOfEqualities(Call call) {
     if (call.function() != ScalarFunction.OR || call.args().size() < 2) {
@@ -261,9 +264,9 @@ final class FastPaths {
       }
       Expr a = eq.args().get(0);
       Expr b = eq.args().get(1);
-      Expr column = a instanceof io.oxbow.engine.expr.ColumnRef ? a : b;
+      Expr column = a instanceof Literal ? b : a;
       Expr constant = column == a ? b : a;
-      if (!(column instanceof io.oxbow.engine.expr.ColumnRef)
+      if (column instanceof Literal
           || !nonNullLiteral(constant)
           || !inCompatible(Kind.of(column.type()), Kind.of(constant.type()))) {
         return null;

@@ -31,14 +31,14 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
  * opens its splits so that the connector can skip files, row groups, pages and rows (see {@link
  * DynamicFilter}).
  *
- * <p>{@link #plan} finds the joins that may filter the scan: INNER, SEMI and RIGHT joins with
- * equi-keys (LEFT, FULL and ANTI joins keep their unmatched probe rows) whose probe input reaches
- * back to the scan through filters, projections and the probe sides of other joins only (each of
- * which passes every row's column values through unchanged or drops the row). A key column that
- * traces back, through projections of plain column references, to a scan column of an integer type
- * or DATE gets a filter: the build keys' range, and for a single-column key with at most {@link
- * #MAX_KEY_SET} distinct values also the exact set (a view of the join table). When such a join's
- * build side has no key at all, no probe row can match: the scan reads nothing.
+ * <p>{@link #plan} finds the joins that may filter the scan: INNER, SEMI, RIGHT, RIGHT_SEMI and
+ * RIGHT_ANTI joins with equi-keys (LEFT, FULL and ANTI joins keep their unmatched probe rows) whose
+ * probe input reaches back to the scan through filters, projections and the probe sides of other
+ * joins only (each of which passes every row's column values through unchanged or drops the row). A
+ * key column that traces back, through projections of plain column references, to a scan column of
+ * an integer type or DATE gets a filter: the build keys' range, and for a single-column key with at
+ * most {@link #MAX_KEY_SET} distinct values also the exact set (a view of the join table). When
+ * such a join's build side has no key at all, no probe row can match: the scan reads nothing.
  *
  * <p>{@link PipelineBuilder} registers each of those joins' {@link JoinBridge}s; the first call of
  * {@link #filters()} builds their tables (if the pipeline has not yet) and derives the filters,
@@ -111,15 +111,23 @@ final class DynamicFilterCollector {
 
   /** Whether a join drops every probe row without a match. */
   private static boolean filtersProbe(JoinType type) {
-    return type == JoinType.INNER || type == JoinType.SEMI || type == JoinType.RIGHT;
+    // RIGHT_SEMI and RIGHT_ANTI output build rows by whether a probe row matched: a probe row
+    // without a match changes nothing
+    return type == JoinType.INNER
+        || type == JoinType.SEMI
+        || type == JoinType.RIGHT
+        || type.outputsBuildRows();
   }
 
-  /** Whether every node in {@code nodes} outputs each input row (or none) with its values. */
+  /**
+   * Whether every node in {@code nodes} outputs each input row (or none) with its values (not a
+   * join that outputs its build rows instead).
+   */
   private static boolean passesRows(List<PlanNode> nodes) {
     for (PlanNode node : nodes) {
       if (!(node instanceof FilterNode
           || node instanceof ProjectNode
-          || node instanceof JoinNode)) {
+          || node instanceof JoinNode join && !join.type().outputsBuildRows())) {
         return false;
       }
     }
@@ -140,6 +148,9 @@ final class DynamicFilterCollector {
         }
         column = ref.index();
       } else if (node instanceof JoinNode join) {
+        if (join.type().outputsBuildRows()) {
+          return -1;
+        }
         // the probe side's columns come first and keep their values (NULL in the unmatched build
         // rows of RIGHT and FULL joins, which no join key matches either)
         if (column >= join.left().schema().getFields().size()) {
@@ -214,6 +225,10 @@ final class DynamicFilterCollector {
     if (join.leftKeys().size() == 1 && min.isPresent() && max.isPresent()) {
       DynamicFilter.KeySet keys = null;
       if (table.distinctKeys() <= MAX_KEY_SET) {
+        keys =
+            KeyBitmap.of(table.column(join.rightKeys().get(0)), min.getAsLong(), max.getAsLong());
+      }
+      if (keys == null && table.distinctKeys() <= MAX_KEY_SET) {
         keys =
             new DynamicFilter.KeySet() {
               @Override

@@ -32,6 +32,10 @@ import org.apache.arrow.vector.types.pojo.Schema;
  *
  * <p>RIGHT and FULL joins remember which build rows matched in this instance (a bitset over build
  * row numbers) and emit the others at the end, so they must run with a single probe instance.
+ * RIGHT_SEMI and RIGHT_ANTI joins output nothing while probing: each instance marks the build rows
+ * it matched, hands its marks to the bridge when its input ends, and the last instance to do so
+ * emits the build rows matched by any (RIGHT_SEMI) or by none (RIGHT_ANTI), so they run with any
+ * number of probe instances.
  *
  * <p>When the bridge's build side spilled (see {@link JoinBridge}), the table holds the build rows
  * of the partitions that stayed in memory. This operator computes each probe row's partition (by
@@ -52,6 +56,7 @@ final class HashJoinOperator implements Operator {
   private final Schema pairSchema;
   private final int leftWidth;
   private final JoinType type;
+  private final boolean buildOutput;
   private final Deque<Page> output = new ArrayDeque<>();
   private final int[] pairProbe = new int[OUTPUT_ROWS];
   private final int[] pairBuild = new int[OUTPUT_ROWS];
@@ -62,6 +67,8 @@ final class HashJoinOperator implements Operator {
   private boolean released;
   private boolean finishing;
   private int unmatchedBuildCursor;
+  // RIGHT_SEMI and RIGHT_ANTI: whether this instance handed its marks to the bridge
+  private boolean marksHanded;
 
   // the probe page being joined, and where in it the next output page starts
   private Page current;
@@ -90,6 +97,7 @@ final class HashJoinOperator implements Operator {
     this.residual = residual;
     this.allocator = allocator;
     this.type = node.type();
+    this.buildOutput = type.outputsBuildRows();
     List<Field> fields = new ArrayList<>(node.left().schema().getFields());
     fields.addAll(node.right().schema().getFields());
     this.pairSchema = new Schema(fields);
@@ -108,7 +116,7 @@ final class HashJoinOperator implements Operator {
     table = bridge.table();
     onDisk = bridge.onDisk();
     prober = table.prober();
-    if (type == JoinType.RIGHT || type == JoinType.FULL) {
+    if (type == JoinType.RIGHT || type == JoinType.FULL || buildOutput) {
       matchedBuild = new long[(table.rowCount() + 63) >>> 6];
     }
   }
@@ -172,6 +180,20 @@ final class HashJoinOperator implements Operator {
         matched[i] = heads[i] >= 0;
       }
       finishPage();
+    } else if (residual == null && buildOutput) {
+      // no pairs needed: every build row of a probe row's chain matches
+      int[] next = table.next;
+      long[] marks = matchedBuild;
+      for (int i = 0; i < n; i++) {
+        int r = heads[i];
+        // a chain is marked whole, so a marked head means its chain is done
+        if (r >= 0 && (marks[r >>> 6] & (1L << r)) == 0) {
+          for (; r >= 0; r = next[r]) {
+            marks[r >>> 6] |= 1L << r;
+          }
+        }
+      }
+      closeCurrent();
     }
   }
 
@@ -181,7 +203,7 @@ final class HashJoinOperator implements Operator {
    * columns of the plan's types.
    */
   private boolean keepsProbeColumns(Page page) {
-    if (type == JoinType.SEMI || type == JoinType.ANTI) {
+    if (type == JoinType.SEMI || type == JoinType.ANTI || buildOutput) {
       return false;
     }
     VectorSchemaRoot probe = page.root();
@@ -282,9 +304,12 @@ final class HashJoinOperator implements Operator {
     int[] next = table.next;
     while (i < n) {
       while (r >= 0 && pairs < OUTPUT_ROWS) {
-        pairProbe[pairs] = i;
-        pairBuild[pairs] = r;
-        pairs++;
+        // a build row that already matched stays matched: RIGHT_SEMI and RIGHT_ANTI skip its pairs
+        if (!buildOutput || (matchedBuild[r >>> 6] & (1L << r)) == 0) {
+          pairProbe[pairs] = i;
+          pairBuild[pairs] = r;
+          pairs++;
+        }
         r = next[r];
       }
       if (r >= 0) {
@@ -311,7 +336,7 @@ final class HashJoinOperator implements Operator {
     int i = cursor;
     for (; i < n && pairs < OUTPUT_ROWS; i++) {
       int head = heads[i];
-      if (head >= 0) {
+      if (head >= 0 && (!buildOutput || (matchedBuild[head >>> 6] & (1L << head)) == 0)) {
         pairProbe[pairs] = i;
         pairBuild[pairs] = head;
         pairs++;
@@ -331,7 +356,7 @@ final class HashJoinOperator implements Operator {
     for (int p = 0; p < pairs; p++) {
       pairPosition[p] = selection == null ? pairProbe[p] : selection[pairProbe[p]];
     }
-    boolean pairsOutput = type != JoinType.SEMI && type != JoinType.ANTI;
+    boolean pairsOutput = type != JoinType.SEMI && type != JoinType.ANTI && !buildOutput;
     if (residual == null) {
       markMatched(null, pairs);
       if (pairsOutput) {
@@ -467,14 +492,18 @@ final class HashJoinOperator implements Operator {
     }
   }
 
-  /** RIGHT and FULL joins: the next page of build rows that never matched, NULLs on the left. */
+  /**
+   * RIGHT and FULL joins: the next page of build rows that never matched, NULLs on the left.
+   * RIGHT_SEMI and RIGHT_ANTI joins: the next page of build rows that matched, or never did.
+   */
   private void emitUnmatchedBuild() {
     int rows = table.rowCount();
     int[] unmatched = new int[OUTPUT_ROWS];
     int m = 0;
     int r = unmatchedBuildCursor;
+    long want = type == JoinType.RIGHT_SEMI ? 1 : 0;
     for (; r < rows && m < OUTPUT_ROWS; r++) {
-      if ((matchedBuild[r >>> 6] & (1L << r)) == 0) {
+      if (((matchedBuild[r >>> 6] >>> r) & 1L) == want) {
         unmatched[m++] = r;
       }
     }
@@ -483,14 +512,15 @@ final class HashJoinOperator implements Operator {
       return;
     }
     VectorSchemaRoot out = VectorSchemaRoot.create(node.schema(), allocator);
+    int nullColumns = buildOutput ? 0 : leftWidth;
     try {
       for (int c = 0; c < out.getFieldVectors().size(); c++) {
-        if (c < leftWidth) {
+        if (c < nullColumns) {
           ColumnGather.nulls(out.getVector(c), m);
         } else {
           ColumnGather.gather(
-              table.column(c - leftWidth),
-              table.hasNulls(c - leftWidth),
+              table.column(c - nullColumns),
+              table.hasNulls(c - nullColumns),
               unmatched,
               0,
               m,
@@ -557,6 +587,11 @@ final class HashJoinOperator implements Operator {
     while (output.isEmpty() && current != null) {
       advance();
     }
+    if (buildOutput && !marksHanded && finishing && current == null && output.isEmpty()) {
+      // the last instance to finish probing gets every instance's marks and emits the build rows
+      marksHanded = true;
+      matchedBuild = bridge.probeMarked(matchedBuild);
+    }
     if (output.isEmpty() && finishing && current == null && unmatchedBuildPending()) {
       emitUnmatchedBuild();
     }
@@ -570,7 +605,11 @@ final class HashJoinOperator implements Operator {
 
   /** Whether a spilled join's output from the table is all emitted. */
   private boolean memoryPartitionsDone() {
-    return finishing && current == null && output.isEmpty() && !unmatchedBuildPending();
+    return finishing
+        && current == null
+        && output.isEmpty()
+        && (!buildOutput || marksHanded)
+        && !unmatchedBuildPending();
   }
 
   /** Hands this operator's probe partitions to the bridge: the last one gets the join of them. */
@@ -615,7 +654,11 @@ final class HashJoinOperator implements Operator {
     if (onDisk != null) {
       return handedOver && partitionedJoin == null;
     }
-    return finishing && current == null && output.isEmpty() && !unmatchedBuildPending();
+    return finishing
+        && current == null
+        && output.isEmpty()
+        && (!buildOutput || marksHanded)
+        && !unmatchedBuildPending();
   }
 
   private void closePartitionedJoin() {

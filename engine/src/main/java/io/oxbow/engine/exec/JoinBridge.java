@@ -55,6 +55,8 @@ public final class JoinBridge {
   private final int depth;
   private int references;
   private int probesRunning;
+  private int probesMarking;
+  private long[] matchedBuild;
   private JoinTable table;
   private boolean built;
   private Throwable failure;
@@ -102,6 +104,7 @@ public final class JoinBridge {
     this.allocator = allocator;
     this.references = probes;
     this.probesRunning = probes;
+    this.probesMarking = probes;
     this.spill = spill;
     this.checkCancelled = checkCancelled;
     this.depth = depth;
@@ -175,6 +178,28 @@ public final class JoinBridge {
           "join probe keys have types " + probeSchema + " unlike the plan's " + node.left());
     }
     return actual.left;
+  }
+
+  /**
+   * For joins that output build rows (RIGHT_SEMI, RIGHT_ANTI): a probe operator has probed all its
+   * rows against the table and marked, in {@code matched} (a bitset over the table's rows), the
+   * build rows it matched. The last probe operator to get here gets the union of all of theirs, to
+   * emit the build rows from; the others get null.
+   */
+  synchronized long[] probeMarked(long[] matched) {
+    if (matchedBuild == null) {
+      matchedBuild = matched.clone();
+    } else {
+      for (int w = 0; w < matched.length; w++) {
+        matchedBuild[w] |= matched[w];
+      }
+    }
+    if (--probesMarking > 0) {
+      return null;
+    }
+    long[] all = matchedBuild;
+    matchedBuild = null;
+    return all;
   }
 
   /**

@@ -114,7 +114,8 @@ final class PartitionedJoin implements AutoCloseable {
       probeRows += f.rows();
     }
     JoinType type = node.type();
-    boolean buildMatters = type == JoinType.RIGHT || type == JoinType.FULL;
+    boolean buildMatters =
+        type == JoinType.RIGHT || type == JoinType.FULL || type == JoinType.RIGHT_ANTI;
     boolean probeMatters = type == JoinType.LEFT || type == JoinType.FULL || type == JoinType.ANTI;
     if ((buildRows == 0 && !probeMatters) || (probeRows == 0 && !buildMatters)) {
       buildFiles.forEach(SpillFile::close);

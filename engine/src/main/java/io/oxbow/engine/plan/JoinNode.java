@@ -11,7 +11,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * With no keys every pair is a candidate (cross or non-equi join).
  *
  * <p>Output: the left columns then the right columns, except SEMI and ANTI, which output the left
- * columns only. Unmatched rows of the outer side(s) get NULLs for the other side.
+ * columns only, and RIGHT_SEMI and RIGHT_ANTI, which output the right columns only. Unmatched rows
+ * of the outer side(s) get NULLs for the other side.
  */
 public record JoinNode(
     PlanNode left,
@@ -44,6 +45,18 @@ public record JoinNode(
     /** Left rows with at least one match. */
     SEMI,
     /** Left rows with no match. */
-    ANTI
+    ANTI,
+    /**
+     * Right rows with at least one match: SEMI with the sides swapped, so that the hash table is
+     * built on the smaller (preserved) side; outputs the right columns only.
+     */
+    RIGHT_SEMI,
+    /** Right rows with no match (ANTI with the sides swapped); outputs the right columns only. */
+    RIGHT_ANTI;
+
+    /** Whether the join outputs build rows only (whole, once each, after the probe side ends). */
+    public boolean outputsBuildRows() {
+      return this == RIGHT_SEMI || this == RIGHT_ANTI;
+    }
   }
 }

@@ -379,6 +379,34 @@ class TestFastPaths {
         or(
             call(ScalarFunction.EQUAL, Kind.BOOL, DATE, lit(9204, Kind.DATE_DAY)),
             call(ScalarFunction.EQUAL, Kind.BOOL, DATE, lit(100, Kind.DATE_DAY))),
+        // a computed subject (TPC-H Q22's substring(c_phone, 1, 2)), evaluated once
+        or(
+            call(
+                ScalarFunction.EQUAL,
+                Kind.BOOL,
+                call(ScalarFunction.SUBSTRING, Kind.UTF8, S, lit(1L, INT64), lit(1L, INT64)),
+                lit("a", Kind.UTF8)),
+            call(
+                ScalarFunction.EQUAL,
+                Kind.BOOL,
+                lit("é", Kind.UTF8),
+                call(ScalarFunction.SUBSTRING, Kind.UTF8, S, lit(1L, INT64), lit(1L, INT64))),
+            call(
+                ScalarFunction.EQUAL,
+                Kind.BOOL,
+                call(ScalarFunction.SUBSTRING, Kind.UTF8, S, lit(1L, INT64), lit(1L, INT64)),
+                lit("zz", Kind.UTF8))),
+        or(
+            call(
+                ScalarFunction.EQUAL,
+                Kind.BOOL,
+                call(ScalarFunction.ADD, INT64, BIG, lit(1L, INT64)),
+                lit(1L, INT64)),
+            call(
+                ScalarFunction.EQUAL,
+                Kind.BOOL,
+                call(ScalarFunction.ADD, INT64, BIG, lit(1L, INT64)),
+                lit(-5L, INT64))),
         // not a rewrite: different columns, or a DOUBLE column
         or(
             call(ScalarFunction.EQUAL, Kind.BOOL, BIG, lit(1L, INT64)),

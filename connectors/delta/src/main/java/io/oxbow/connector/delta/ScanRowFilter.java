@@ -696,12 +696,12 @@ final class ScanRowFilter {
     void apply(ScanRowFilter filter, FieldVector vector, int n, boolean[] keep) {
       long[] values = filter.loadLongs(vector, n);
       ArrowBuf validity = vector.getValidityBuffer();
-      DynamicFilter.KeySet keys = this.keys;
       for (int r = 0; r < n; r++) {
-        if (keep[r]) {
-          keep[r] = isValid(validity, r) && keys.contains(values[r]);
+        if (keep[r] && !isValid(validity, r)) {
+          keep[r] = false;
         }
       }
+      keys.retain(values, n, keep);
     }
   }
 

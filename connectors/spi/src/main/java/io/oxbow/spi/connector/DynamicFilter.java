@@ -23,6 +23,19 @@ public record DynamicFilter(String column, long min, long max, KeySet keys) {
 
     /** The number of distinct keys in the set. */
     long size();
+
+    /**
+     * Clears {@code keep[i]} for each {@code i < n} whose {@code values[i]} is not in the set (a
+     * cleared flag stays cleared): {@link #contains} over a batch, which an implementation may do
+     * faster than one call per value.
+     */
+    default void retain(long[] values, int n, boolean[] keep) {
+      for (int i = 0; i < n; i++) {
+        if (keep[i] && !contains(values[i])) {
+          keep[i] = false;
+        }
+      }
+    }
   }
 
   public DynamicFilter {
