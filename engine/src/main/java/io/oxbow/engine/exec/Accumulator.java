@@ -42,6 +42,14 @@ abstract class Accumulator {
   abstract void add(FieldVector arg, int[] groups, int[] positions, int n);
 
   /**
+   * {@link #add} when every row goes to group {@code group} ({@code groups} holds that id {@code n}
+   * times): an aggregation without keys. Accumulators override it to keep the state in locals.
+   */
+  void addToOne(FieldVector arg, int group, int[] groups, int[] positions, int n) {
+    add(arg, groups, positions, n);
+  }
+
+  /**
    * Folds the state of {@code other} (built for the same call) into this one; its group {@code g}
    * is this accumulator's group {@code map[g]}, or is left out when {@code map[g]} is negative (a
    * merge of one partition of the groups).

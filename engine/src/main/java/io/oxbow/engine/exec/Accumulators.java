@@ -69,6 +69,22 @@ final class Accumulators {
     }
 
     @Override
+    void addToOne(FieldVector arg, int group, int[] groups, int[] positions, int n) {
+      if (star || !KeyLayout.mayHaveNulls(arg)) {
+        counts[group] += n;
+        return;
+      }
+      ArrowBuf validity = arg.getValidityBuffer();
+      long c = 0;
+      for (int i = 0; i < n; i++) {
+        if (KeyLayout.isSet(validity, positions[i])) {
+          c++;
+        }
+      }
+      counts[group] += c;
+    }
+
+    @Override
     void mergeFrom(Accumulator other, int[] map) {
       long[] o = ((Count) other).counts;
       for (int g = 0; g < map.length; g++) {
@@ -176,6 +192,36 @@ final class Accumulators {
         }
         c[g]++;
       }
+    }
+
+    @Override
+    void addToOne(FieldVector arg, int group, int[] groups, int[] positions, int n) {
+      int shift = layout == KeyLayout.INT64 ? 3 : layout == KeyLayout.DECIMAL ? 4 : -1;
+      if (wide || shift < 0) {
+        add(arg, groups, positions, n);
+        return;
+      }
+      // the sum in locals: no store and reload of the group's state per row
+      boolean nulls = KeyLayout.mayHaveNulls(arg);
+      ArrowBuf validity = arg.getValidityBuffer();
+      ArrowBuf data = arg.getDataBuffer();
+      long sumLo = lo[group];
+      long sumHi = hi[group];
+      long count = 0;
+      for (int i = 0; i < n; i++) {
+        int pos = positions[i];
+        if (nulls && !KeyLayout.isSet(validity, pos)) {
+          continue;
+        }
+        long x = data.getLong((long) pos << shift);
+        long r = sumLo + x;
+        sumHi += (x >> 63) + (Long.compareUnsigned(r, sumLo) < 0 ? 1 : 0);
+        sumLo = r;
+        count++;
+      }
+      lo[group] = sumLo;
+      hi[group] = sumHi;
+      counts[group] += count;
     }
 
     private void addWide(FieldVector arg, int[] groups, int[] positions, int n) {

@@ -216,7 +216,10 @@ final class HashAggregationOperator implements Operator {
     }
   }
 
-  /** Adds rows {@code positions[0..n)} of {@code root} to groups {@code ids[0..n)}. */
+  /**
+   * Adds rows {@code positions[0..n)} of {@code root} to groups {@code ids[0..n)} (all 0 without
+   * keys).
+   */
   private void accumulate(VectorSchemaRoot root, int[] positions, int n, int[] ids) {
     int groups = groupCount();
     for (int a = 0; a < accumulators.length; a++) {
@@ -225,7 +228,11 @@ final class HashAggregationOperator implements Operator {
       Accumulator accumulator = accumulators[a];
       accumulator.ensureCapacity(groups);
       if (call.filterColumn() < 0) {
-        accumulator.add(arg, ids, positions, n);
+        if (hash == null) {
+          accumulator.addToOne(arg, 0, ids, positions, n);
+        } else {
+          accumulator.add(arg, ids, positions, n);
+        }
       } else {
         int m = filter((BitVector) root.getVector(call.filterColumn()), positions, ids, n);
         accumulator.add(arg, filteredGroups, filteredPositions, m);
