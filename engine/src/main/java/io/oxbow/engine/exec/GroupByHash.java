@@ -56,4 +56,9 @@ abstract class GroupByHash {
 
   /** Estimated bytes of heap held. */
   abstract long retainedBytes();
+
+  /**
+   * Makes room for {@code groups} groups in all, ahead of adding them (a merge); may do nothing.
+   */
+  void reserve(int groups) {}
 }

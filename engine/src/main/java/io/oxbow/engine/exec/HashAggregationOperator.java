@@ -504,6 +504,7 @@ final class HashAggregationOperator implements Operator {
     if (hash == null || other.spilled()) {
       throw new IllegalStateException("Only grouped, unspilled aggregations merge by partition");
     }
+    hash.reserve(groupCount() + groups.length);
     int[] map = hash.mergeFrom(other.hash, groups, groups.length);
     int count = groupCount();
     for (int a = 0; a < accumulators.length; a++) {

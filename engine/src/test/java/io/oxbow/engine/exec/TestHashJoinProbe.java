@@ -200,7 +200,10 @@ class TestHashJoinProbe {
   }
 
   private static JoinNode node(Input left, Input right, JoinType type, Expr residual) {
-    List<Field> fields = new ArrayList<>(left.schema().getFields());
+    List<Field> fields = new ArrayList<>();
+    if (!type.outputsBuildRows()) {
+      fields.addAll(left.schema().getFields());
+    }
     if (type != JoinType.SEMI && type != JoinType.ANTI) {
       fields.addAll(right.schema().getFields());
     }
@@ -268,7 +271,7 @@ class TestHashJoinProbe {
             && (residual == null || residual.test(l, rr))) {
           any = true;
           rightMatched[r] = true;
-          if (type != JoinType.SEMI && type != JoinType.ANTI) {
+          if (type != JoinType.SEMI && type != JoinType.ANTI && !type.outputsBuildRows()) {
             List<Object> row = new ArrayList<>(l);
             row.addAll(rr);
             out.add(row);
@@ -281,6 +284,13 @@ class TestHashJoinProbe {
         List<Object> row = new ArrayList<>(l);
         row.addAll(Arrays.asList(new Object[rightWidth]));
         out.add(row);
+      }
+    }
+    if (type.outputsBuildRows()) {
+      for (int r = 0; r < rightMatched.length; r++) {
+        if (rightMatched[r] == (type == JoinType.RIGHT_SEMI)) {
+          out.add(right.rows().get(r));
+        }
       }
     }
     if (type == JoinType.RIGHT || type == JoinType.FULL) {
