@@ -72,13 +72,22 @@ final class InMemoryPlanner implements AutoCloseable {
     return rows;
   }
 
-  /** The number of joins of {@code type} in {@code node}. */
+  /**
+   * The number of joins of {@code type} in {@code node}; for SEMI and ANTI also those built on the
+   * preserved side (RIGHT_SEMI, RIGHT_ANTI), the same join with its sides swapped.
+   */
   static int joins(PlanNode node, JoinNode.JoinType type) {
-    int count = node instanceof JoinNode join && join.type() == type ? 1 : 0;
+    int count = node instanceof JoinNode join && sameJoin(join.type(), type) ? 1 : 0;
     for (PlanNode input : node.inputs()) {
       count += joins(input, type);
     }
     return count;
+  }
+
+  private static boolean sameJoin(JoinNode.JoinType actual, JoinNode.JoinType wanted) {
+    return actual == wanted
+        || wanted == JoinNode.JoinType.SEMI && actual == JoinNode.JoinType.RIGHT_SEMI
+        || wanted == JoinNode.JoinType.ANTI && actual == JoinNode.JoinType.RIGHT_ANTI;
   }
 
   @Override

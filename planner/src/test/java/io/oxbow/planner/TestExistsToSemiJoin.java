@@ -180,4 +180,34 @@ class TestExistsToSemiJoin {
     boolean any = inner.stream().anyMatch(t -> holds(t[2], 98L, (p, q) -> p > q));
     assertThat(run(uncorrelated)).isEqualTo(expected(o -> any));
   }
+
+  private static int exactly(PlanNode node, JoinNode.JoinType type) {
+    int count = node instanceof JoinNode join && join.type() == type ? 1 : 0;
+    for (PlanNode input : node.inputs()) {
+      count += exactly(input, type);
+    }
+    return count;
+  }
+
+  @Test
+  void theHashTableIsBuiltOnTheSmallerSide() {
+    // o (400 rows) preserved, t (1500 rows) probed: built on o, a RIGHT_SEMI / RIGHT_ANTI join
+    String exists =
+        "select o_key, o_a from o where exists"
+            + " (select * from t where t_key = o_key and t_a <> o_a)";
+    PlanNode plan = plan(exists);
+    assertThat(exactly(plan, JoinNode.JoinType.RIGHT_SEMI)).isEqualTo(1);
+    assertThat(exactly(plan, JoinNode.JoinType.SEMI)).isZero();
+    String notExists =
+        "select o_key, o_a from o where not exists"
+            + " (select * from t where t_key = o_key and t_a <> o_a)";
+    assertThat(exactly(plan(notExists), JoinNode.JoinType.RIGHT_ANTI)).isEqualTo(1);
+    assertThat(run(exists)).isEqualTo(expected(o -> q21Match(o, false)));
+    assertThat(run(notExists)).isEqualTo(expected(o -> !q21Match(o, false)));
+    // t preserved, o probed: built on o as before, a plain SEMI join
+    PlanNode reverse =
+        plan("select t_key from t where exists (select * from o where o_key = t_key)");
+    assertThat(exactly(reverse, JoinNode.JoinType.SEMI)).isEqualTo(1);
+    assertThat(exactly(reverse, JoinNode.JoinType.RIGHT_SEMI)).isZero();
+  }
 }
