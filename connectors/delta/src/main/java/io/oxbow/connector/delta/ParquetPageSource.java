@@ -114,6 +114,10 @@ final class ParquetPageSource implements ConnectorPageSource {
   private RowGroupSkipping skipping;
   private ScanRowFilter rowFilter;
   private final boolean[] mask = new boolean[BATCH_ROWS];
+
+  // per output column: whether the batch's filter column is read as dictionary ids, and the ids
+  private boolean[] byIds;
+  private int[][] ids;
   private final int[] selection = new int[BATCH_ROWS + 1];
 
   /**
@@ -419,15 +423,32 @@ final class ParquetPageSource implements ConnectorPageSource {
         VectorSchemaRoot root = VectorSchemaRoot.create(outputSchema, allocator);
         try {
           if (rowFilter != null) {
-            // lazy materialization: the filter columns first, then the rest for the rows left
+            // lazy materialization: the filter columns first, then the rest for the rows left; a
+            // dictionary-encoded string filter column is read as dictionary ids, filtered by
+            // testing each dictionary value once, and written for the rows left only
+            if (byIds == null) {
+              byIds = new boolean[fields.size()];
+              ids = new int[fields.size()][];
+            }
+            boolean anyById = false;
             for (int i = 0; i < fields.size(); i++) {
-              if (rowFilter.isFilterColumn(i)) {
-                FieldVector vector = root.getVector(i);
-                vector.setInitialCapacity(n);
-                vector.allocateNew();
-                readColumn(i, vector, n, null);
-                vector.setValueCount(n);
+              if (!rowFilter.isFilterColumn(i)) {
+                continue;
               }
+              byIds[i] = byDictionary(i);
+              if (byIds[i]) {
+                anyById = true;
+                if (ids[i] == null) {
+                  ids[i] = new int[BATCH_ROWS];
+                }
+                decoders[i].readIds(n, ids[i]);
+                continue;
+              }
+              FieldVector vector = root.getVector(i);
+              vector.setInitialCapacity(n);
+              vector.allocateNew();
+              readColumn(i, vector, n, null);
+              vector.setValueCount(n);
             }
             boolean[] survive = mask;
             if (keep == null) {
@@ -435,7 +456,14 @@ final class ParquetPageSource implements ConnectorPageSource {
             } else {
               System.arraycopy(keep, 0, survive, 0, n);
             }
-            int survivors = rowFilter.apply(root.getFieldVectors(), n, survive);
+            if (anyById) {
+              for (int i = 0; i < fields.size(); i++) {
+                if (byIds[i]) {
+                  rowFilter.applyDictionary(i, decoders[i], ids[i], n, survive);
+                }
+              }
+            }
+            int survivors = rowFilter.apply(root.getFieldVectors(), n, survive, byIds);
             if (survivors == 0) {
               rowsFiltered += kept;
               skipOtherColumns(n);
@@ -454,7 +482,7 @@ final class ParquetPageSource implements ConnectorPageSource {
                 count += keep[r] ? 1 : 0;
               }
               for (int i = 0; i < fields.size(); i++) {
-                if (rowFilter.isFilterColumn(i)) {
+                if (rowFilter.isFilterColumn(i) && !byIds[i]) {
                   ScanRowFilter.compact(root.getVector(i), rows, count);
                   root.getVector(i).setValueCount(survivors);
                 }
@@ -462,6 +490,15 @@ final class ParquetPageSource implements ConnectorPageSource {
             }
             rowsFiltered += kept - survivors;
             kept = survivors;
+            for (int i = 0; i < fields.size(); i++) {
+              if (byIds[i]) {
+                FieldVector vector = root.getVector(i);
+                vector.setInitialCapacity(kept);
+                vector.allocateNew();
+                decoders[i].writeIds(vector, ids[i], n, keep);
+                vector.setValueCount(kept);
+              }
+            }
           }
           for (int i = 0; i < fields.size(); i++) {
             if (rowFilter != null && rowFilter.isFilterColumn(i)) {
@@ -552,6 +589,17 @@ final class ParquetPageSource implements ConnectorPageSource {
   }
 
   /** Skips {@code n} rows of every column that is not a filter column. */
+  /**
+   * Whether filter column {@code i} is read as dictionary ids in the current row group: its chunk
+   * is all dictionary-encoded strings and every check on it decides by value.
+   */
+  private boolean byDictionary(int i) {
+    return decoders[i] != null
+        && decoders[i].stringDictionaryOnly()
+        && rowFilter.byDictionary(i)
+        && !partitionColumns.contains(fields.get(i).getName());
+  }
+
   private void skipOtherColumns(int n) {
     for (int i = 0; i < fields.size(); i++) {
       if (!rowFilter.isFilterColumn(i)) {

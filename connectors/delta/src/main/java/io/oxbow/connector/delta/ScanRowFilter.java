@@ -1,5 +1,6 @@
 package io.oxbow.connector.delta;
 
+import io.oxbow.connector.delta.parquet.ColumnChunkDecoder;
 import io.oxbow.spi.connector.ColumnPredicate;
 import io.oxbow.spi.connector.DynamicFilter;
 import java.math.BigDecimal;
@@ -39,8 +40,16 @@ final class ScanRowFilter {
   private double[] doubles = new double[0];
   private byte[] bytes = new byte[0];
 
+  // per column, the decoder whose dictionary was last tested, and the outcome
+  private final ColumnChunkDecoder[] dictionaryDecoders;
+  private final boolean[][] dictionaryPass;
+  private final boolean[] dictionaryNullPass;
+
   private ScanRowFilter(Check[] checks, int fieldCount) {
     this.checks = checks;
+    this.dictionaryDecoders = new ColumnChunkDecoder[fieldCount];
+    this.dictionaryPass = new boolean[fieldCount][];
+    this.dictionaryNullPass = new boolean[fieldCount];
     this.filterColumns = new boolean[fieldCount];
     for (Check check : checks) {
       filterColumns[check.column] = true;
@@ -125,11 +134,78 @@ final class ScanRowFilter {
   }
 
   /**
+   * Whether every check on output column {@code i} decides a row by its value alone, so that a
+   * dictionary-encoded string column can be filtered by its dictionary ids ({@link
+   * #applyDictionary}) before its values are written.
+   */
+  boolean byDictionary(int i) {
+    boolean any = false;
+    for (Check check : checks) {
+      if (check.column == i) {
+        if (!check.byValue()) {
+          return false;
+        }
+        any = true;
+      }
+    }
+    return any;
+  }
+
+  /**
+   * Clears {@code keep[r]} for the rows {@code r < n} whose dictionary id {@code ids[r]} (-1 for
+   * NULL) fails a check on column {@code column} (see {@link #byDictionary}); each dictionary's
+   * values are tested once.
+   */
+  void applyDictionary(int column, ColumnChunkDecoder decoder, int[] ids, int n, boolean[] keep) {
+    if (dictionaryDecoders[column] != decoder) {
+      List<Check> mine = new ArrayList<>();
+      boolean nulls = true;
+      for (Check check : checks) {
+        if (check.column == column) {
+          mine.add(check);
+          nulls &= check.passesNull();
+        }
+      }
+      dictionaryPass[column] =
+          decoder.testDictionary(
+              (bytes, start, length) -> {
+                for (Check check : mine) {
+                  if (!check.passes(bytes, start, length)) {
+                    return false;
+                  }
+                }
+                return true;
+              });
+      dictionaryNullPass[column] = nulls;
+      dictionaryDecoders[column] = decoder;
+    }
+    boolean[] pass = dictionaryPass[column];
+    boolean nullPass = dictionaryNullPass[column];
+    for (int r = 0; r < n; r++) {
+      if (keep[r]) {
+        int id = ids[r];
+        keep[r] = id < 0 ? nullPass : pass[id];
+      }
+    }
+  }
+
+  /**
    * Clears {@code keep[r]} for every row {@code r < n} that certainly does not match, given the
    * batch's decoded vectors (only the filter columns are read); returns the rows still kept.
    */
   int apply(List<FieldVector> vectors, int n, boolean[] keep) {
+    return apply(vectors, n, keep, null);
+  }
+
+  /**
+   * {@link #apply(List, int, boolean[])} without the checks on the columns {@code done} marks
+   * (null: none), which {@link #applyDictionary} evaluated.
+   */
+  int apply(List<FieldVector> vectors, int n, boolean[] keep, boolean[] done) {
     for (Check check : checks) {
+      if (done != null && done[check.column]) {
+        continue;
+      }
       check.apply(this, vectors.get(check.column), n, keep);
     }
     int kept = 0;
@@ -597,6 +673,21 @@ final class ScanRowFilter {
     }
 
     abstract void apply(ScanRowFilter filter, FieldVector vector, int n, boolean[] keep);
+
+    /** Whether the check decides a row by its value's bytes alone ({@link #passes}). */
+    boolean byValue() {
+      return false;
+    }
+
+    /** Whether a row with the string value {@code bytes[start, start + length)} passes. */
+    boolean passes(byte[] bytes, int start, int length) {
+      throw new UnsupportedOperationException();
+    }
+
+    /** Whether a NULL row passes. */
+    boolean passesNull() {
+      return false;
+    }
   }
 
   private static final class NullCheck extends Check {
@@ -613,6 +704,21 @@ final class ScanRowFilter {
       for (int r = 0; r < n; r++) {
         keep[r] &= isValid(validity, r) != wantNull;
       }
+    }
+
+    @Override
+    boolean byValue() {
+      return true;
+    }
+
+    @Override
+    boolean passes(byte[] bytes, int start, int length) {
+      return !wantNull;
+    }
+
+    @Override
+    boolean passesNull() {
+      return wantNull;
     }
   }
 
@@ -882,16 +988,26 @@ final class ScanRowFilter {
         }
         int start = offsets.getInt((long) r * 4);
         int end = offsets.getInt((long) r * 4 + 4);
-        boolean found = false;
-        for (byte[] value : set) {
-          if (value.length == end - start
-              && Arrays.equals(data, start, end, value, 0, value.length)) {
-            found = true;
-            break;
-          }
-        }
-        keep[r] = found != negate && isValid(validity, r);
+        keep[r] = isValid(validity, r) && passes(data, start, end - start);
       }
+    }
+
+    @Override
+    boolean byValue() {
+      return true;
+    }
+
+    @Override
+    boolean passes(byte[] bytes, int start, int length) {
+      boolean found = false;
+      for (byte[] value : set) {
+        if (value.length == length
+            && Arrays.equals(bytes, start, start + length, value, 0, value.length)) {
+          found = true;
+          break;
+        }
+      }
+      return found != negate;
     }
   }
 
@@ -925,17 +1041,28 @@ final class ScanRowFilter {
         }
         int start = offsets.getInt((long) r * 4);
         int end = offsets.getInt((long) r * 4 + 4);
-        boolean match = true;
-        if (low != null) {
-          int c = Arrays.compareUnsigned(data, start, end, low, 0, low.length);
-          match = lowInclusive ? c >= 0 : c > 0;
-        }
-        if (match && high != null) {
-          int c = Arrays.compareUnsigned(data, start, end, high, 0, high.length);
-          match = highInclusive ? c <= 0 : c < 0;
-        }
-        keep[r] = match;
+        keep[r] = passes(data, start, end - start);
       }
+    }
+
+    @Override
+    boolean byValue() {
+      return true;
+    }
+
+    @Override
+    boolean passes(byte[] bytes, int start, int length) {
+      int end = start + length;
+      boolean match = true;
+      if (low != null) {
+        int c = Arrays.compareUnsigned(bytes, start, end, low, 0, low.length);
+        match = lowInclusive ? c >= 0 : c > 0;
+      }
+      if (match && high != null) {
+        int c = Arrays.compareUnsigned(bytes, start, end, high, 0, high.length);
+        match = highInclusive ? c <= 0 : c < 0;
+      }
+      return match;
     }
   }
 

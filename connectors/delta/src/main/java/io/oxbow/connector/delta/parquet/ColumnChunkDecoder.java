@@ -125,6 +125,15 @@ public final class ColumnChunkDecoder {
   private byte[] scratch = new byte[0];
   private long varEnd;
 
+  /** Whether every data page of the chunk is dictionary-encoded. */
+  private boolean allDictionary;
+
+  /** A test of one string value, {@code bytes[start, start + length)}. */
+  @FunctionalInterface
+  public interface ValuePredicate {
+    boolean test(byte[] bytes, int start, int length);
+  }
+
   private ColumnChunkDecoder(
       Source source,
       Target target,
@@ -279,8 +288,91 @@ public final class ColumnChunkDecoder {
             batchRows);
     if (chunk.dictionaryPage() != null) {
       decoder.decodeDictionary(chunk.dictionaryPage());
+      boolean all = true;
+      for (DataPage page : chunk.pages()) {
+        Encoding values =
+            page instanceof DataPageV1 v1
+                ? v1.getValueEncoding()
+                : ((DataPageV2) page).getDataEncoding();
+        all &= values == Encoding.PLAIN_DICTIONARY || values == Encoding.RLE_DICTIONARY;
+      }
+      decoder.allDictionary = all;
     }
     return decoder;
+  }
+
+  /**
+   * Whether the chunk holds strings and every page is dictionary-encoded: rows can then be read as
+   * dictionary ids ({@link #readIds}), filtered by their dictionary value ({@link
+   * #testDictionary}), and only the rows kept written ({@link #writeIds}).
+   */
+  public boolean stringDictionaryOnly() {
+    return allDictionary && target == Target.VAR && dictBytes != null;
+  }
+
+  /** Per dictionary id, whether its value passes {@code predicate}. */
+  public boolean[] testDictionary(ValuePredicate predicate) {
+    boolean[] pass = new boolean[dictStarts.length];
+    for (int id = 0; id < pass.length; id++) {
+      pass[id] = predicate.test(dictBytes, dictStarts[id], dictLengths[id]);
+    }
+    return pass;
+  }
+
+  /**
+   * Reads the next {@code n} rows as their dictionary ids into {@code ids[0..n)}, -1 for NULL (only
+   * when {@link #stringDictionaryOnly()}); the rows are consumed, {@link #writeIds} writes them.
+   */
+  public void readIds(int n, int[] ids) {
+    if (n > batchRows) {
+      throw new IllegalArgumentException(n + " rows in one batch");
+    }
+    int row = 0;
+    while (row < n) {
+      while (pageLeft == 0) {
+        nextPage();
+      }
+      int m = Math.min(n - row, pageLeft);
+      int present = maxDefinition == 0 ? m : levels.readAndCount(levelBuffer, m, maxDefinition);
+      indices.read(indexBuffer, 0, present);
+      if (present == m) {
+        System.arraycopy(indexBuffer, 0, ids, row, m);
+      } else {
+        int v = 0;
+        for (int i = 0; i < m; i++) {
+          ids[row + i] = levelBuffer[i] == maxDefinition ? indexBuffer[v++] : -1;
+        }
+      }
+      pageLeft -= m;
+      row += m;
+    }
+  }
+
+  /**
+   * Writes the values of the rows read by {@link #readIds} whose {@code keep} entry is true (all
+   * {@code n} when null) into {@code vector}, freshly allocated; the caller sets the value count.
+   */
+  public void writeIds(FieldVector vector, int[] ids, int n, boolean[] keep) {
+    BaseVariableWidthVector strings = (BaseVariableWidthVector) vector;
+    strings.getOffsetBuffer().setInt(0, 0);
+    varEnd = 0;
+    int count = 0;
+    for (int r = 0; r < n; r++) {
+      if (keep == null || keep[r]) {
+        int id = ids[r];
+        if (id >= 0) {
+          starts[count] = dictStarts[id];
+          lengths[count] = dictLengths[id];
+          map[count] = count;
+        } else {
+          map[count] = -1;
+        }
+        count++;
+      }
+    }
+    binarySource = dictBytes;
+    writeVariable(strings, strings.getValidityBuffer(), 0, count, map);
+    strings.setLastSet(count - 1);
   }
 
   private static boolean encodingsSupported(
