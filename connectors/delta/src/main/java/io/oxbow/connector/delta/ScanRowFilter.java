@@ -83,10 +83,11 @@ final class ScanRowFilter {
       if (column >= 0
           && longDomain(fields.get(column).getType())
           && isIntegerOrDate(fields, column)) {
-        checks.add(new LongRange(column, dynamic.min(), dynamic.max()));
-        if (dynamic.keys() != null) {
-          checks.add(new LongKeySet(column, dynamic.keys()));
-        }
+        // the key set holds only keys within the range: it is the range check too
+        checks.add(
+            dynamic.keys() != null
+                ? new LongKeySet(column, dynamic.keys())
+                : new LongRange(column, dynamic.min(), dynamic.max()));
       }
     }
     // ranges on one column (x >= a AND x < b) are evaluated as one
@@ -801,10 +802,12 @@ final class ScanRowFilter {
     @Override
     void apply(ScanRowFilter filter, FieldVector vector, int n, boolean[] keep) {
       long[] values = filter.loadLongs(vector, n);
-      ArrowBuf validity = vector.getValidityBuffer();
-      for (int r = 0; r < n; r++) {
-        if (keep[r] && !isValid(validity, r)) {
-          keep[r] = false;
+      if (vector.getNullCount() > 0) {
+        ArrowBuf validity = vector.getValidityBuffer();
+        for (int r = 0; r < n; r++) {
+          if (keep[r] && !isValid(validity, r)) {
+            keep[r] = false;
+          }
         }
       }
       keys.retain(values, n, keep);
