@@ -709,4 +709,54 @@ class TestHashAggregationOperator extends EngineTesting {
       Files.deleteIfExists(spillRoot);
     }
   }
+
+  @Test
+  void groupedWideSumsThatLeave128BitsAndComeBackStayExact() {
+    // two groups of 200 rows each, in one page (summed a group's run at a time): the running sums
+    // pass 2^127 and come back, so they go through the BigDecimal path and must stay exact
+    ArrowType d38 = Kind.decimal(38, 0);
+    BigDecimal big = new BigDecimal("90000000000000000000000000000000000000");
+    List<List<Object>> rows = new java.util.ArrayList<>();
+    BigDecimal[] expected = {BigDecimal.ZERO, BigDecimal.ZERO};
+    for (int i = 0; i < 400; i++) {
+      int g = i % 2;
+      int k = i / 2;
+      BigDecimal v = (k % 4 < 2 ? big : big.negate()).add(BigDecimal.valueOf(k));
+      rows.add(row((long) g, v));
+      expected[g] = expected[g].add(v);
+    }
+    AggregateNode node =
+        new AggregateNode(
+            new ValuesNode(schema("g", Kind.INT64, "d", d38), rows),
+            List.of(0),
+            List.of(agg(AggregateFunction.SUM, 1, d38)),
+            schema("g", Kind.INT64, "s", d38));
+    assertThat(run(node)).containsExactlyInAnyOrder(row(0L, expected[0]), row(1L, expected[1]));
+  }
+
+  @Test
+  void groupedWideSumPast128BitsIsAnOverflowErrorNotAWrappedValue() {
+    // group 0 sums to 2^128 + 7 over 200 rows: kept in 128 bits it would wrap around to 7
+    ArrowType d38 = Kind.decimal(38, 0);
+    BigDecimal quarter = new BigDecimal(java.math.BigInteger.ONE.shiftLeft(126));
+    List<List<Object>> rows = new java.util.ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      int g = i % 2;
+      int k = i / 2;
+      BigDecimal v =
+          g == 1
+              ? BigDecimal.valueOf(k)
+              : k < 4 ? quarter : k == 4 ? BigDecimal.valueOf(7) : BigDecimal.ZERO;
+      rows.add(row((long) g, v));
+    }
+    AggregateNode node =
+        new AggregateNode(
+            new ValuesNode(schema("g", Kind.INT64, "d", d38), rows),
+            List.of(0),
+            List.of(agg(AggregateFunction.SUM, 1, d38)),
+            schema("g", Kind.INT64, "s", d38));
+    assertThatThrownBy(() -> run(node))
+        .isInstanceOf(OxbowException.class)
+        .hasMessageContaining("overflow");
+  }
 }

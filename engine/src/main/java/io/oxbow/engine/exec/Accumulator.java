@@ -50,6 +50,17 @@ abstract class Accumulator {
   }
 
   /**
+   * {@link #add} for rows sorted by group: run {@code r} holds the rows {@code
+   * positions[starts[r]..starts[r + 1])} of group {@code runGroups[r]} ({@code groups} holds each
+   * row's group, {@code starts[runs]} rows in all). Accumulators override it to add a run in
+   * locals.
+   */
+  void addRuns(
+      FieldVector arg, int[] runGroups, int[] starts, int runs, int[] groups, int[] positions) {
+    add(arg, groups, positions, starts[runs]);
+  }
+
+  /**
    * Folds the state of {@code other} (built for the same call) into this one; its group {@code g}
    * is this accumulator's group {@code map[g]}, or is left out when {@code map[g]} is negative (a
    * merge of one partition of the groups).

@@ -70,18 +70,30 @@ final class Accumulators {
 
     @Override
     void addToOne(FieldVector arg, int group, int[] groups, int[] positions, int n) {
+      counts[group] += counted(arg, positions, 0, n);
+    }
+
+    @Override
+    void addRuns(
+        FieldVector arg, int[] runGroups, int[] starts, int runs, int[] groups, int[] positions) {
+      for (int r = 0; r < runs; r++) {
+        counts[runGroups[r]] += counted(arg, positions, starts[r], starts[r + 1]);
+      }
+    }
+
+    /** How many of the rows {@code positions[from..to)} count. */
+    private long counted(FieldVector arg, int[] positions, int from, int to) {
       if (star || !KeyLayout.mayHaveNulls(arg)) {
-        counts[group] += n;
-        return;
+        return to - from;
       }
       ArrowBuf validity = arg.getValidityBuffer();
       long c = 0;
-      for (int i = 0; i < n; i++) {
+      for (int i = from; i < to; i++) {
         if (KeyLayout.isSet(validity, positions[i])) {
           c++;
         }
       }
-      counts[group] += c;
+      return c;
     }
 
     @Override
@@ -197,18 +209,44 @@ final class Accumulators {
     @Override
     void addToOne(FieldVector arg, int group, int[] groups, int[] positions, int n) {
       int shift = layout == KeyLayout.INT64 ? 3 : layout == KeyLayout.DECIMAL ? 4 : -1;
-      if (wide || shift < 0) {
+      if (wide) {
+        addWideRun(arg, group, positions, 0, n);
+      } else if (shift < 0) {
         add(arg, groups, positions, n);
+      } else {
+        addRun(arg, shift, group, positions, 0, n);
+      }
+    }
+
+    @Override
+    void addRuns(
+        FieldVector arg, int[] runGroups, int[] starts, int runs, int[] groups, int[] positions) {
+      int shift = layout == KeyLayout.INT64 ? 3 : layout == KeyLayout.DECIMAL ? 4 : -1;
+      if (!wide && shift < 0) {
+        add(arg, groups, positions, starts[runs]);
         return;
       }
-      // the sum in locals: no store and reload of the group's state per row
+      for (int r = 0; r < runs; r++) {
+        if (wide) {
+          addWideRun(arg, runGroups[r], positions, starts[r], starts[r + 1]);
+        } else {
+          addRun(arg, shift, runGroups[r], positions, starts[r], starts[r + 1]);
+        }
+      }
+    }
+
+    /**
+     * Adds the rows {@code positions[from..to)} of a 64-bit argument to {@code group}, the sum in
+     * locals: no store and reload of the group's state per row.
+     */
+    private void addRun(FieldVector arg, int shift, int group, int[] positions, int from, int to) {
       boolean nulls = KeyLayout.mayHaveNulls(arg);
       ArrowBuf validity = arg.getValidityBuffer();
       ArrowBuf data = arg.getDataBuffer();
       long sumLo = lo[group];
       long sumHi = hi[group];
       long count = 0;
-      for (int i = 0; i < n; i++) {
+      for (int i = from; i < to; i++) {
         int pos = positions[i];
         if (nulls && !KeyLayout.isSet(validity, pos)) {
           continue;
@@ -217,6 +255,51 @@ final class Accumulators {
         long r = sumLo + x;
         sumHi += (x >> 63) + (Long.compareUnsigned(r, sumLo) < 0 ? 1 : 0);
         sumLo = r;
+        count++;
+      }
+      lo[group] = sumLo;
+      hi[group] = sumHi;
+      counts[group] += count;
+    }
+
+    /**
+     * {@link #addRun} for a 128-bit argument; when the sum would leave 128 bits, the rest of the
+     * run goes row by row through {@link #add128}, which moves it to a BigDecimal.
+     */
+    private void addWideRun(FieldVector arg, int group, int[] positions, int from, int to) {
+      ArrowBuf data = arg.getDataBuffer();
+      boolean nulls = KeyLayout.mayHaveNulls(arg);
+      ArrowBuf validity = arg.getValidityBuffer();
+      long sumLo = lo[group];
+      long sumHi = hi[group];
+      long count = 0;
+      for (int i = from; i < to; i++) {
+        int pos = positions[i];
+        if (nulls && !KeyLayout.isSet(validity, pos)) {
+          continue;
+        }
+        long xlo = data.getLong((long) pos << 4);
+        long xhi = data.getLong(((long) pos << 4) + 8);
+        long r = sumLo + xlo;
+        long carry = Long.compareUnsigned(r, sumLo) < 0 ? 1 : 0;
+        long t = sumHi + xhi;
+        long sum = t + carry;
+        if (((sumHi ^ t) & (xhi ^ t)) < 0 || ((t ^ sum) & (carry ^ sum)) < 0) {
+          lo[group] = sumLo;
+          hi[group] = sumHi;
+          counts[group] += count;
+          for (int j = i; j < to; j++) {
+            int p = positions[j];
+            if (nulls && !KeyLayout.isSet(validity, p)) {
+              continue;
+            }
+            add128(group, data.getLong((long) p << 4), data.getLong(((long) p << 4) + 8));
+            counts[group]++;
+          }
+          return;
+        }
+        sumLo = r;
+        sumHi = sum;
         count++;
       }
       lo[group] = sumLo;

@@ -85,6 +85,15 @@ final class HashAggregationOperator implements Operator {
   private int[] identity = new int[0];
   private int[] groupIds = new int[0];
   private int[] filteredPositions = new int[0];
+
+  /** At most this many groups, a page's rows are sorted by group first ({@link #sortByGroup}). */
+  private static final int RUN_GROUPS = 16;
+
+  private int[] sortedPositions = new int[0];
+  private int[] sortedIds = new int[0];
+  private final int[] runGroups = new int[RUN_GROUPS];
+  private final int[] runStarts = new int[RUN_GROUPS + 1];
+  private final int[] groupRows = new int[RUN_GROUPS + 1];
   private int[] filteredGroups = new int[0];
   private boolean finishing;
   private boolean prepared;
@@ -222,6 +231,7 @@ final class HashAggregationOperator implements Operator {
    */
   private void accumulate(VectorSchemaRoot root, int[] positions, int n, int[] ids) {
     int groups = groupCount();
+    int runs = hash != null && groups <= RUN_GROUPS && n >= 64 ? sortByGroup(positions, n, ids) : 0;
     for (int a = 0; a < accumulators.length; a++) {
       AggregateCall call = node.aggregates().get(a);
       FieldVector arg = call.arguments().isEmpty() ? null : root.getVector(call.arguments().get(0));
@@ -230,6 +240,8 @@ final class HashAggregationOperator implements Operator {
       if (call.filterColumn() < 0) {
         if (hash == null) {
           accumulator.addToOne(arg, 0, ids, positions, n);
+        } else if (runs > 0) {
+          accumulator.addRuns(arg, runGroups, runStarts, runs, sortedIds, sortedPositions);
         } else {
           accumulator.add(arg, ids, positions, n);
         }
@@ -238,6 +250,46 @@ final class HashAggregationOperator implements Operator {
         accumulator.add(arg, filteredGroups, filteredPositions, m);
       }
     }
+  }
+
+  /**
+   * With few groups (TPC-H Q1's four), orders a page's rows by group (a counting sort into {@link
+   * #sortedPositions} and {@link #sortedIds}) so that accumulators add each group's run of rows in
+   * locals ({@link Accumulator#addRuns}) instead of updating the same few array slots row after
+   * row. Returns the number of runs, {@link #runGroups} and {@link #runStarts} describing them.
+   */
+  private int sortByGroup(int[] positions, int n, int[] ids) {
+    if (sortedPositions.length < n) {
+      sortedPositions = new int[Math.max(n, BATCH)];
+      sortedIds = new int[Math.max(n, BATCH)];
+    }
+    int[] rows = groupRows;
+    java.util.Arrays.fill(rows, 0);
+    for (int i = 0; i < n; i++) {
+      rows[ids[i]]++;
+    }
+    int runs = 0;
+    int start = 0;
+    for (int g = 0; g < RUN_GROUPS; g++) {
+      int count = rows[g];
+      if (count > 0) {
+        runGroups[runs] = g;
+        runStarts[runs] = start;
+        runs++;
+      }
+      rows[g] = start; // from here on: where group g's next row goes
+      start += count;
+    }
+    runStarts[runs] = n;
+    int[] sorted = sortedPositions;
+    int[] sortedGroup = sortedIds;
+    for (int i = 0; i < n; i++) {
+      int g = ids[i];
+      int at = rows[g]++;
+      sorted[at] = positions[i];
+      sortedGroup[at] = g;
+    }
+    return runs;
   }
 
   /**
