@@ -812,6 +812,51 @@ public final class ExpressionCompiler {
   }
 
   /**
+   * Decimal {@code x op literal} or {@code literal op x} through {@link
+   * Kernels#decimalArithmeticConstant}, falling back to {@code general} for a batch it does not
+   * take; null when neither operand is a non-null literal whose unscaled value fits a long.
+   */
+  private static Evaluator decimalWithConstant(
+      Call call, List<Evaluator> args, ArrowType.Decimal type, Evaluator general) {
+    ScalarFunction fn = call.function();
+    if (fn != ScalarFunction.ADD
+        && fn != ScalarFunction.SUBTRACT
+        && fn != ScalarFunction.MULTIPLY) {
+      return null;
+    }
+    boolean constantFirst = call.args().get(0) instanceof Literal;
+    Expr constantExpr = call.args().get(constantFirst ? 0 : 1);
+    if (!(constantExpr instanceof Literal literal)
+        || literal.value() == null
+        || call.args().get(constantFirst ? 1 : 0) instanceof Literal) {
+      return null;
+    }
+    Object value = normalize(literal.value(), literal.type());
+    BigDecimal decimal =
+        value instanceof BigDecimal d ? d : BigDecimal.valueOf(((Number) value).longValue());
+    if (decimal.unscaledValue().bitLength() > 62) {
+      return null;
+    }
+    long c = decimal.unscaledValue().longValue();
+    int scale = decimal.scale();
+    if (scale < 0) {
+      return null;
+    }
+    Evaluator operand = args.get(constantFirst ? 1 : 0);
+    return (page, allocator) -> {
+      try (FieldVector x = operand.evaluate(page, allocator)) {
+        FieldVector r =
+            Kernels.decimalArithmeticConstant(
+                fn, x, c, scale, constantFirst, type, page.count(), allocator);
+        if (r != null) {
+          return r;
+        }
+      }
+      return general.evaluate(page, allocator);
+    };
+  }
+
+  /**
    * Typed loops for arithmetic: integers, floating point, and exact decimals (with integer operands
    * taken as scale 0). Returns null for the combinations left to the per-row path (for example a
    * decimal result from a floating point operand).
@@ -839,8 +884,12 @@ public final class ExpressionCompiler {
       case DECIMAL:
         if ((a == Kind.DECIMAL || a == Kind.INTEGER) && (b == Kind.DECIMAL || b == Kind.INTEGER)) {
           ArrowType.Decimal t = (ArrowType.Decimal) type;
-          return binary(
-              args, (x, y, n, allocator) -> Kernels.decimalArithmetic(fn, x, y, t, n, allocator));
+          Evaluator general =
+              binary(
+                  args,
+                  (x, y, n, allocator) -> Kernels.decimalArithmetic(fn, x, y, t, n, allocator));
+          Evaluator constant = decimalWithConstant(call, args, t, general);
+          return constant != null ? constant : general;
         }
         return null;
       default:

@@ -542,6 +542,138 @@ final class Kernels {
   }
 
   /**
+   * {@link #decimalArithmetic64} with one operand a constant: {@code x op c} (or {@code c op x}
+   * when {@code constantFirst}), {@code c} the unscaled value of a literal of scale {@code
+   * constantScale} (TPC-H's {@code 1 - l_discount}). The constant is neither materialized as a
+   * vector nor unpacked per row. Returns null, having allocated nothing that stays, where {@link
+   * #decimalArithmetic64} would; the caller then takes the general path.
+   */
+  static FieldVector decimalArithmeticConstant(
+      ScalarFunction fn,
+      FieldVector x,
+      long c,
+      int constantScale,
+      boolean constantFirst,
+      ArrowType.Decimal type,
+      int n,
+      BufferAllocator allocator) {
+    int sx = scaleOf(x);
+    int rs = type.getScale();
+    int rp = type.getPrecision();
+    long fx;
+    long cc;
+    try {
+      switch (fn) {
+        case ADD, SUBTRACT -> {
+          if (rs != Math.max(sx, constantScale)) {
+            return null;
+          }
+          fx = POW10[rs - sx];
+          cc = Math.multiplyExact(c, POW10[rs - constantScale]);
+        }
+        case MULTIPLY -> {
+          if (rs != sx + constantScale) {
+            return null;
+          }
+          fx = 1;
+          cc = c;
+        }
+        default -> {
+          return null;
+        }
+      }
+    } catch (ArithmeticException overflow) {
+      return null;
+    }
+    long[] r = unscaled64(x, n);
+    if (r == null) {
+      return null;
+    }
+    try {
+      switch (fn) {
+        case ADD -> {
+          for (int i = 0; i < n; i++) {
+            r[i] = Math.addExact(Math.multiplyExact(r[i], fx), cc);
+          }
+        }
+        case SUBTRACT -> {
+          if (constantFirst) {
+            for (int i = 0; i < n; i++) {
+              r[i] = Math.subtractExact(cc, Math.multiplyExact(r[i], fx));
+            }
+          } else {
+            for (int i = 0; i < n; i++) {
+              r[i] = Math.subtractExact(Math.multiplyExact(r[i], fx), cc);
+            }
+          }
+        }
+        default -> {
+          for (int i = 0; i < n; i++) {
+            r[i] = Math.multiplyExact(r[i], cc);
+          }
+        }
+      }
+    } catch (ArithmeticException overflow) {
+      return null;
+    }
+    return decimalResult(fn, r, x, null, type, n, allocator);
+  }
+
+  /**
+   * The 128-bit result vector of a 64-bit decimal kernel: {@code r} as unscaled values, NULL where
+   * {@code a} or {@code b} (null for none) is; null when a value leaves the result precision (an
+   * overflow error, or a NULL slot's garbage: the exact path decides).
+   */
+  private static FieldVector decimalResult(
+      ScalarFunction fn,
+      long[] r,
+      FieldVector a,
+      FieldVector b,
+      ArrowType.Decimal type,
+      int n,
+      BufferAllocator allocator) {
+    int rp = type.getPrecision();
+    if (rp < 19) {
+      long limit = POW10[rp];
+      for (int i = 0; i < n; i++) {
+        if (r[i] >= limit || r[i] <= -limit) {
+          return null;
+        }
+      }
+    }
+    DecimalVector out = new DecimalVector(fn.name(), allocator, rp, type.getScale());
+    try {
+      out.allocateNew(n);
+      ArrowBuf data = out.getDataBuffer();
+      for (int i = 0; i < n; i++) {
+        long v = r[i];
+        data.setLong((long) i << 4, v);
+        data.setLong(((long) i << 4) + 8, v >> 63);
+      }
+      ArrowBuf validity = out.getValidityBuffer();
+      int bytes = (n + 7) >>> 3;
+      boolean nullsA = a.getNullCount() > 0;
+      boolean nullsB = b != null && b.getNullCount() > 0;
+      if (!nullsA && !nullsB) {
+        validity.setOne(0, bytes);
+      } else {
+        ArrowBuf va = a.getValidityBuffer();
+        ArrowBuf vb = nullsB ? b.getValidityBuffer() : null;
+        for (int i = 0; i < bytes; i++) {
+          byte x = nullsA ? va.getByte(i) : (byte) 0xff;
+          byte y = nullsB ? vb.getByte(i) : (byte) 0xff;
+          validity.setByte(i, x & y);
+        }
+      }
+      out.setValueCount(n);
+      return out;
+    } catch (RuntimeException e) {
+      out.close();
+      throw e;
+    }
+  }
+
+  /**
    * The whole-batch 64-bit path of {@link #decimalArithmetic} for ADD, SUBTRACT and MULTIPLY of two
    * decimals of at most 18 digits (whose unscaled values are the low 64 bits), when the result
    * needs no rounding: reads the operands straight from their buffers and writes the 128-bit result
@@ -586,7 +718,6 @@ final class Kernels {
         return null;
       }
     }
-    long limit = rp < 19 ? POW10[rp] : Long.MAX_VALUE;
     long[] r = xa;
     try {
       switch (fn) {
@@ -609,43 +740,7 @@ final class Kernels {
     } catch (ArithmeticException overflow) {
       return null;
     }
-    if (rp < 19) {
-      for (int i = 0; i < n; i++) {
-        if (r[i] >= limit || r[i] <= -limit) {
-          return null; // an overflow error (or a NULL slot's garbage): the exact path decides
-        }
-      }
-    }
-    DecimalVector out = new DecimalVector(fn.name(), allocator, rp, rs);
-    try {
-      out.allocateNew(n);
-      ArrowBuf data = out.getDataBuffer();
-      for (int i = 0; i < n; i++) {
-        long v = r[i];
-        data.setLong((long) i << 4, v);
-        data.setLong(((long) i << 4) + 8, v >> 63);
-      }
-      ArrowBuf validity = out.getValidityBuffer();
-      int bytes = (n + 7) >>> 3;
-      boolean nullsA = a.getNullCount() > 0;
-      boolean nullsB = b.getNullCount() > 0;
-      if (!nullsA && !nullsB) {
-        validity.setOne(0, bytes);
-      } else {
-        ArrowBuf va = a.getValidityBuffer();
-        ArrowBuf vb = b.getValidityBuffer();
-        for (int i = 0; i < bytes; i++) {
-          byte x = nullsA ? va.getByte(i) : (byte) 0xff;
-          byte y = nullsB ? vb.getByte(i) : (byte) 0xff;
-          validity.setByte(i, x & y);
-        }
-      }
-      out.setValueCount(n);
-      return out;
-    } catch (RuntimeException e) {
-      out.close();
-      throw e;
-    }
+    return decimalResult(fn, r, a, b, type, n, allocator);
   }
 
   /**

@@ -3,17 +3,24 @@ package io.oxbow.engine.eval;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.oxbow.engine.exec.Page;
+import io.oxbow.engine.expr.Call;
+import io.oxbow.engine.expr.ColumnRef;
+import io.oxbow.engine.expr.Literal;
 import io.oxbow.engine.expr.ScalarFunction;
+import io.oxbow.engine.type.Kind;
 import io.oxbow.spi.error.OxbowException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
+import java.util.List;
 import java.util.Random;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.DecimalVector;
 import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -111,6 +118,89 @@ class TestDecimalKernels {
     }
     assertThat(cases).isEqualTo(400);
     // both outcomes were exercised
+    assertThat(errors).isBetween(1, cases - 50);
+  }
+
+  /**
+   * {@code x op literal} and {@code literal op x} compiled (the constant kernel, with the general
+   * path behind it) against BigDecimal, for literals of several scales and sizes.
+   */
+  @Test
+  void constantOperandsEqualBigDecimal() {
+    int cases = 0;
+    int errors = 0;
+    for (int round = 0; round < 400; round++) {
+      Operand a = randomOperand();
+      ScalarFunction fn = FUNCTIONS[random.nextInt(FUNCTIONS.length)];
+      int cs = random.nextInt(5);
+      BigInteger unscaled =
+          switch (random.nextInt(3)) {
+            case 0 -> BigInteger.valueOf(random.nextInt(2000) - 1000);
+            case 1 -> BigInteger.valueOf(random.nextLong() >> random.nextInt(40));
+            default -> BigInteger.ONE;
+          };
+      BigDecimal c = new BigDecimal(unscaled, cs);
+      boolean integerLiteral = cs == 0 && random.nextBoolean();
+      Literal literal =
+          integerLiteral
+              ? new Literal(unscaled.longValue(), Kind.INT64)
+              : new Literal(c, Kind.decimal(Math.max(c.precision(), cs + 1), cs));
+      boolean constantFirst = random.nextBoolean();
+      int sa = a.scale();
+      int exactScale = fn == ScalarFunction.MULTIPLY ? sa + cs : Math.max(sa, cs);
+      int rs = random.nextInt(4) == 0 ? Math.max(0, exactScale - 1) : Math.min(18, exactScale);
+      int rp = Math.max(rs + 1, random.nextBoolean() ? 38 : 10 + random.nextInt(12));
+      ArrowType.Decimal type = new ArrowType.Decimal(rp, rs, 128);
+      FieldVector x = a.vector(allocator, random.nextBoolean());
+      ColumnRef ref = new ColumnRef(0, x.getField().getType());
+      Call call = new Call(fn, constantFirst ? List.of(literal, ref) : List.of(ref, literal), type);
+      BigDecimal[] expected = new BigDecimal[ROWS];
+      boolean overflow = false;
+      for (int i = 0; i < ROWS; i++) {
+        BigDecimal u = a.value(x, i);
+        if (u == null) {
+          continue;
+        }
+        BigDecimal l = constantFirst ? c : u;
+        BigDecimal r = constantFirst ? u : c;
+        BigDecimal exact =
+            switch (fn) {
+              case ADD -> l.add(r);
+              case SUBTRACT -> l.subtract(r);
+              default -> l.multiply(r);
+            };
+        expected[i] = exact.setScale(rs, RoundingMode.HALF_UP);
+        overflow |= expected[i].precision() - expected[i].scale() > rp - rs;
+      }
+      cases++;
+      Evaluator evaluator = ExpressionCompiler.compile(call);
+      try (VectorSchemaRoot root = new VectorSchemaRoot(List.of(x))) {
+        root.setRowCount(ROWS);
+        Page page = Page.of(root);
+        if (overflow) {
+          errors++;
+          assertThatThrownBy(() -> evaluator.evaluate(page, allocator).close())
+              .as("%s %s %s", a, fn, c)
+              .isInstanceOf(OxbowException.class)
+              .hasMessageContaining("Decimal overflow");
+          continue;
+        }
+        try (FieldVector out = evaluator.evaluate(page, allocator)) {
+          DecimalVector d = (DecimalVector) out;
+          assertThat(d.getScale()).isEqualTo(rs);
+          for (int i = 0; i < ROWS; i++) {
+            if (expected[i] == null) {
+              assertThat(d.isNull(i)).as("row %d of %s %s %s", i, a, fn, c).isTrue();
+            } else {
+              assertThat(d.getObject(i))
+                  .as("row %d of %s %s %s", i, a, fn, c)
+                  .isEqualTo(expected[i]);
+            }
+          }
+        }
+      }
+    }
+    assertThat(cases).isEqualTo(400);
     assertThat(errors).isBetween(1, cases - 50);
   }
 
