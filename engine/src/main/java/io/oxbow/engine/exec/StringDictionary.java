@@ -52,6 +52,9 @@ final class StringDictionary {
     ArrowBuf offs = v.getOffsetBuffer();
     boolean nulls = KeyLayout.mayHaveNulls(v);
     ArrowBuf validity = v.getValidityBuffer();
+    // the previous short string and its id: runs of one value skip the table
+    long lastPacked = -1;
+    int lastId = -1;
     for (int i = 0; i < n; i++) {
       int pos = positions[i];
       if (nulls && !KeyLayout.isSet(validity, pos)) {
@@ -65,6 +68,10 @@ final class StringDictionary {
         for (int j = 0; j < len; j++) {
           packed |= (data.getByte(start + j) & 0xffL) << (8 * j + 8);
         }
+        if (packed == lastPacked) {
+          ids[i] = lastId;
+          continue;
+        }
         int id = findShort(packed);
         if (id < 0) {
           id = find(data, start, len, hashBytes(data, start, len), add);
@@ -73,6 +80,10 @@ final class StringDictionary {
           }
         }
         ids[i] = id;
+        if (id >= 0) {
+          lastPacked = packed;
+          lastId = id;
+        }
         continue;
       }
       ids[i] = find(data, start, len, hashBytes(data, start, len), add);
