@@ -454,14 +454,49 @@ public final class OxbowPlanner {
           foldable.add(constExps.get(i));
         }
       }
+      // Calcite's executor compiles Java code for every call (milliseconds each): the values of
+      // expressions folded before are reused
+      org.apache.calcite.rex.RexNode[] known = new org.apache.calcite.rex.RexNode[foldable.size()];
+      List<org.apache.calcite.rex.RexNode> missing = new ArrayList<>();
+      for (int i = 0; i < known.length; i++) {
+        known[i] = FOLDED.get(key(foldable.get(i)));
+        if (known[i] == null) {
+          missing.add(foldable.get(i));
+        }
+      }
       List<org.apache.calcite.rex.RexNode> folded = new ArrayList<>();
-      if (!foldable.isEmpty()) {
-        delegate.reduce(rexBuilder, foldable, folded);
+      if (!missing.isEmpty()) {
+        delegate.reduce(rexBuilder, missing, folded);
+        if (FOLDED.size() > MAX_FOLDED) {
+          FOLDED.clear();
+        }
+        for (int i = 0; i < missing.size(); i++) {
+          FOLDED.put(key(missing.get(i)), folded.get(i));
+        }
+      }
+      int fresh = 0;
+      for (int i = 0; i < known.length; i++) {
+        if (known[i] == null) {
+          known[i] = folded.get(fresh++);
+        }
       }
       int next = 0;
       for (int i = 0; i < keep.length; i++) {
-        reducedValues.add(keep[i] ? constExps.get(i) : folded.get(next++));
+        reducedValues.add(keep[i] ? constExps.get(i) : known[next++]);
       }
+    }
+
+    /**
+     * Folded constant expressions by {@link #key}, shared by all queries (Rex nodes are immutable).
+     */
+    private static final java.util.Map<String, org.apache.calcite.rex.RexNode> FOLDED =
+        new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static final int MAX_FOLDED = 4096;
+
+    /** An expression's text and full type: equal keys fold to the same value. */
+    private static String key(org.apache.calcite.rex.RexNode e) {
+      return e + " : " + e.getType().getFullTypeString();
     }
 
     private static boolean keepForEngine(org.apache.calcite.rex.RexNode e) {
