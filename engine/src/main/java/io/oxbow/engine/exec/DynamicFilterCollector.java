@@ -16,12 +16,7 @@ import java.util.OptionalLong;
 import java.util.TreeMap;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.BaseFixedWidthVector;
-import org.apache.arrow.vector.BigIntVector;
-import org.apache.arrow.vector.DateDayVector;
 import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.IntVector;
-import org.apache.arrow.vector.SmallIntVector;
-import org.apache.arrow.vector.TinyIntVector;
 import org.apache.arrow.vector.types.DateUnit;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 
@@ -253,11 +248,7 @@ final class DynamicFilterCollector {
    * they are (integers, days), or null for other types or when all are NULL.
    */
   private static long[] range(FieldVector vector) {
-    if (!(vector instanceof BigIntVector
-        || vector instanceof IntVector
-        || vector instanceof SmallIntVector
-        || vector instanceof TinyIntVector
-        || vector instanceof DateDayVector)) {
+    if (!KeyBitmap.integerLike(vector)) {
       return null;
     }
     BaseFixedWidthVector fixed = (BaseFixedWidthVector) vector;
@@ -272,13 +263,7 @@ final class DynamicFilterCollector {
       if (nulls && fixed.isNull(r)) {
         continue;
       }
-      long v =
-          switch (width) {
-            case 1 -> data.getByte(r);
-            case 2 -> data.getShort(2L * r);
-            case 4 -> data.getInt(4L * r);
-            default -> data.getLong(8L * r);
-          };
+      long v = KeyBitmap.value(data, width, r);
       min = Math.min(min, v);
       max = Math.max(max, v);
       any = true;

@@ -36,13 +36,7 @@ final class KeyBitmap implements DynamicFilter.KeySet {
    * lies outside it.
    */
   static KeyBitmap of(FieldVector keys, long min, long max) {
-    if (!(keys instanceof BigIntVector
-            || keys instanceof IntVector
-            || keys instanceof SmallIntVector
-            || keys instanceof TinyIntVector
-            || keys instanceof DateDayVector)
-        || max - min >= MAX_BITS
-        || max - min < 0) {
+    if (!integerLike(keys) || max - min >= MAX_BITS || max - min < 0) {
       return null;
     }
     BaseFixedWidthVector fixed = (BaseFixedWidthVector) keys;
@@ -56,13 +50,7 @@ final class KeyBitmap implements DynamicFilter.KeySet {
       if (nulls && fixed.isNull(r)) {
         continue;
       }
-      long v =
-          switch (width) {
-            case 1 -> data.getByte(r);
-            case 2 -> data.getShort(2L * r);
-            case 4 -> data.getInt(4L * r);
-            default -> data.getLong(8L * r);
-          };
+      long v = value(data, width, r);
       long bit = v - min;
       if (bit < 0 || v > max) {
         return null; // not the values the table's range describes: offer the table itself
@@ -75,6 +63,25 @@ final class KeyBitmap implements DynamicFilter.KeySet {
       }
     }
     return new KeyBitmap(min, words, size);
+  }
+
+  /** Whether {@code v} holds integers or days whose values a join compares as they are. */
+  static boolean integerLike(FieldVector v) {
+    return v instanceof BigIntVector
+        || v instanceof IntVector
+        || v instanceof SmallIntVector
+        || v instanceof TinyIntVector
+        || v instanceof DateDayVector;
+  }
+
+  /** Value {@code r} of a fixed-width integer buffer of {@code width} bytes per value. */
+  static long value(ArrowBuf data, int width, int r) {
+    return switch (width) {
+      case 1 -> data.getByte(r);
+      case 2 -> data.getShort(2L * r);
+      case 4 -> data.getInt(4L * r);
+      default -> data.getLong(8L * r);
+    };
   }
 
   @Override
