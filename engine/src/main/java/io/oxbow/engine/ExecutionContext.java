@@ -1,5 +1,6 @@
 package io.oxbow.engine;
 
+import io.oxbow.engine.exec.SharedResults;
 import io.oxbow.engine.exec.WorkerPool;
 import io.oxbow.engine.spill.SpillContext;
 import io.oxbow.spi.error.ErrorCode;
@@ -23,6 +24,8 @@ import org.apache.arrow.memory.BufferAllocator;
  * @param dynamicFilters whether hash joins offer their build keys to the probe side's scan (see
  *     {@link io.oxbow.spi.connector.DynamicFilter}); the default is the {@value
  *     #DYNAMIC_FILTERS_PROPERTY} system property, true unless it is {@code false}
+ * @param shared the aggregations the query computes once and replays (see {@link SharedResults}),
+ *     or null: {@link io.oxbow.engine.Executor#execute} finds them
  */
 public record ExecutionContext(
     String queryId,
@@ -30,7 +33,8 @@ public record ExecutionContext(
     BooleanSupplier cancelled,
     int parallelism,
     SpillContext spill,
-    boolean dynamicFilters) {
+    boolean dynamicFilters,
+    SharedResults shared) {
   /** System property that turns dynamic filters off by default when {@code false}. */
   public static final String DYNAMIC_FILTERS_PROPERTY = "oxbow.engine.dynamic-filters";
 
@@ -38,6 +42,17 @@ public record ExecutionContext(
     if (parallelism < 1) {
       throw new IllegalArgumentException("parallelism must be at least 1, not " + parallelism);
     }
+  }
+
+  /** A context without shared results (the executor adds them). */
+  public ExecutionContext(
+      String queryId,
+      BufferAllocator allocator,
+      BooleanSupplier cancelled,
+      int parallelism,
+      SpillContext spill,
+      boolean dynamicFilters) {
+    this(queryId, allocator, cancelled, parallelism, spill, dynamicFilters, null);
   }
 
   /**
@@ -81,12 +96,13 @@ public record ExecutionContext(
 
   /** This context with another parallelism. */
   public ExecutionContext withParallelism(int threads) {
-    return new ExecutionContext(queryId, allocator, cancelled, threads, spill, dynamicFilters);
+    return new ExecutionContext(
+        queryId, allocator, cancelled, threads, spill, dynamicFilters, shared);
   }
 
   /** This context with dynamic filters on or off. */
   public ExecutionContext withDynamicFilters(boolean enabled) {
-    return new ExecutionContext(queryId, allocator, cancelled, parallelism, spill, enabled);
+    return new ExecutionContext(queryId, allocator, cancelled, parallelism, spill, enabled, shared);
   }
 
   /**
@@ -96,7 +112,13 @@ public record ExecutionContext(
    */
   public ExecutionContext child(String part) {
     return new ExecutionContext(
-        queryId + "/" + part, allocator, cancelled, parallelism, spill, dynamicFilters);
+        queryId + "/" + part, allocator, cancelled, parallelism, spill, dynamicFilters, shared);
+  }
+
+  /** This context with {@code results} as its shared results. */
+  public ExecutionContext withShared(SharedResults results) {
+    return new ExecutionContext(
+        queryId, allocator, cancelled, parallelism, spill, dynamicFilters, results);
   }
 
   /** Throws {@link ErrorCode#CANCELLED} if the query was cancelled. */

@@ -26,9 +26,23 @@ public final class PipelineBuilder {
   private PipelineBuilder() {}
 
   public static ResultStream build(PlanNode plan, ExecutionContext context) {
+    return build(plan, context, true);
+  }
+
+  /**
+   * @param shareRoot whether {@code plan} itself, if shared ({@link SharedResults}), is replayed;
+   *     false to compute it (what the shared result does)
+   */
+  static ResultStream build(PlanNode plan, ExecutionContext context, boolean shareRoot) {
     List<PlanNode> chain = new ArrayList<>();
+    SharedResults shared = context.shared();
+    boolean replay = false;
     for (PlanNode node = plan; node != null; ) {
       chain.add(0, node);
+      if (shared != null && shared.isShared(node) && (node != plan || shareRoot)) {
+        replay = true; // computed once for the query: this pipeline starts with its rows
+        break;
+      }
       // a join's probe side (left) continues this pipeline; its build side and the inputs of a
       // union run as pipelines of their own, started by their operator
       node = node.inputs().isEmpty() || node instanceof UnionAllNode ? null : node.inputs().get(0);
@@ -65,6 +79,13 @@ public final class PipelineBuilder {
       }
       for (int i = first; i < chain.size(); i++) {
         PlanNode node = chain.get(i);
+        if (i == 0 && replay) {
+          BufferAllocator allocator =
+              root.newChildAllocator(context.queryId() + "/0-SharedResult", 0, Long.MAX_VALUE);
+          allocators.add(allocator);
+          operators.add(shared.open(node, context, allocator));
+          continue;
+        }
         // ORDER BY .. LIMIT: a top-N keeps offset + limit rows; the Limit after it applies both
         int topN = TopNOperator.rowsToKeep(node, i + 1 < chain.size() ? chain.get(i + 1) : null);
         String name = topN >= 0 ? "TopNOperator" : operatorName(node);
