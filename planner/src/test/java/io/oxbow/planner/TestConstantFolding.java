@@ -2,65 +2,74 @@ package io.oxbow.planner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.oxbow.engine.expr.ScalarFunction;
+import io.oxbow.engine.plan.FilterNode;
+import io.oxbow.engine.plan.ProjectNode;
 import java.math.BigDecimal;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import org.apache.arrow.vector.types.DateUnit;
-import org.apache.arrow.vector.types.pojo.ArrowType;
-import org.apache.arrow.vector.types.pojo.Field;
-import org.apache.arrow.vector.types.pojo.Schema;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/**
- * Constant expressions folded at planning time give the same answers when a query is planned again
- * (the folded values are reused across queries) and when expressions that print alike differ in
- * type.
- */
-class TestConstantFolding {
-  private final InMemoryPlanner planner = new InMemoryPlanner();
-
-  @BeforeEach
-  void setUp() {
-    List<List<Object>> rows = new ArrayList<>();
-    for (int day = 10_400; day < 10_600; day++) {
-      rows.add(Arrays.asList(day, (long) day % 7));
-    }
-    planner.table(
-        "t",
-        new Schema(
-            List.of(
-                Field.nullable("d", new ArrowType.Date(DateUnit.DAY)),
-                Field.nullable("k", new ArrowType.Int(64, true)))),
-        rows);
-  }
-
-  @AfterEach
-  void close() {
-    planner.close();
+class TestConstantFolding extends AbstractPlannerTest {
+  @Test
+  void q1DateMinusIntervalFoldsToADateLiteral() {
+    FilterNode filter = find(plan(Q1), FilterNode.class);
+    assertThat(functions(filter.condition())).containsExactly(ScalarFunction.LESS_THAN_OR_EQUAL);
+    assertThat(literals(filter.condition())).containsExactly(day("1998-09-02"));
+    // folded by ReduceExpressionsRule already in the optimised logical plan
+    assertThat(String.join("\n", explainLines("EXPLAIN " + Q1)))
+        .contains("LogicalFilter(condition=[<=($6, 1998-09-02)])");
   }
 
   @Test
-  void foldedConstantsAnswerTheSameWhenPlannedAgain() {
-    // 1998-12-01 is day 10561; minus 90 days is day 10471, plus 30 days is 10591
-    String before = "select count(*) from t where d <= date '1998-12-01' - interval '90' day";
-    String after = "select count(*) from t where d <= date '1998-12-01' + interval '30' day";
-    for (int round = 0; round < 3; round++) {
-      assertThat(planner.run(before)).containsExactly(List.of(72L));
-      assertThat(planner.run(after)).containsExactly(List.of(192L));
-    }
+  void q6DatePlusIntervalAndDecimalArithmeticFold() {
+    FilterNode filter = find(plan(Q6), FilterNode.class);
+    assertThat(functions(filter.condition()))
+        .doesNotContain(
+            ScalarFunction.DATE_ADD_MONTHS,
+            ScalarFunction.DATE_ADD_DAYS,
+            ScalarFunction.ADD,
+            ScalarFunction.SUBTRACT);
+    assertThat(literals(filter.condition()))
+        .contains(
+            day("1994-01-01"), day("1995-01-01"), new BigDecimal("0.05"), new BigDecimal("0.07"));
   }
 
   @Test
-  void expressionsThatPrintAlikeButDifferInTypeFoldApart() {
-    for (int round = 0; round < 2; round++) {
-      assertThat(planner.run("select 7 / 2 as x from t where k = 0 limit 1"))
-          .containsExactly(List.of(3L));
-      assertThat(planner.run("select 7.0 / 2 as x from t where k = 0 limit 1").get(0).get(0))
-          .isInstanceOfSatisfying(
-              BigDecimal.class, v -> assertThat(v.compareTo(new BigDecimal("3.5"))).isZero());
-    }
+  void constantExpressionsInTheSelectListFold() {
+    ProjectNode project =
+        find(
+            plan(
+                "SELECT 1 + 2 * 3, date '2024-01-31' + interval '1' month, upper('ab') FROM parts"),
+            ProjectNode.class);
+    assertThat(project.expressions())
+        .allSatisfy(e -> assertThat(e).isInstanceOf(io.oxbow.engine.expr.Literal.class));
+    assertThat(run("SELECT 1 + 2 * 3, date '2024-01-31' + interval '1' month, upper('ab')"))
+        .containsExactly(List.of(7L, day("2024-02-29"), "AB"));
+  }
+
+  @Test
+  void dateArithmeticOnColumnsBecomesEngineCalls() {
+    ProjectNode project =
+        find(
+            plan(
+                "SELECT l_shipdate + interval '3' day, l_shipdate - interval '1' year,"
+                    + " l_shipdate + l_orderkey * interval '1' day FROM lineitem"),
+            ProjectNode.class);
+    // constant intervals become whole days or months; a computed interval is added as one
+    assertThat(project.expressions().stream().map(e -> functions(e).get(0)).toList())
+        .containsExactly(
+            ScalarFunction.DATE_ADD_DAYS, ScalarFunction.DATE_ADD_MONTHS, ScalarFunction.ADD);
+    assertThat(
+            run(
+                "SELECT l_shipdate + interval '3' day, l_shipdate - interval '1' year,"
+                    + " l_shipdate + l_orderkey * interval '1' day FROM lineitem"
+                    + " WHERE l_orderkey = 2"))
+        .containsExactly(List.of(day("1997-01-31"), day("1996-01-28"), day("1997-01-30")));
+  }
+
+  @Test
+  void divisionByAConstantZeroIsLeftForTheEngineToReport() {
+    assertThat(functions(find(plan("SELECT 1 / 0"), ProjectNode.class).expressions().get(0)))
+        .containsExactly(ScalarFunction.DIVIDE);
   }
 }
