@@ -559,7 +559,6 @@ final class Kernels {
       BufferAllocator allocator) {
     int sx = scaleOf(x);
     int rs = type.getScale();
-    int rp = type.getPrecision();
     long fx;
     long cc;
     try {
@@ -696,7 +695,6 @@ final class Kernels {
     int sa = scaleOf(a);
     int sb = scaleOf(b);
     int rs = type.getScale();
-    int rp = type.getPrecision();
     long fa;
     long fb;
     switch (fn) {

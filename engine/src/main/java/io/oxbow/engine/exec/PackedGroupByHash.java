@@ -256,10 +256,7 @@ final class PackedGroupByHash extends GroupByHash {
   private int insert(int at, long a, long b, int nullBits) {
     int g = size++;
     if (g == keys0.length) {
-      int cap = g * 2;
-      keys0 = Arrays.copyOf(keys0, cap);
-      keys1 = Arrays.copyOf(keys1, cap);
-      nulls = Arrays.copyOf(nulls, cap);
+      growGroups(g * 2);
     }
     keys0[g] = a;
     keys1[g] = b;
@@ -290,12 +287,17 @@ final class PackedGroupByHash extends GroupByHash {
     rehash((slotMask + 1) * 2);
   }
 
+  /** Makes the per-group key arrays {@code capacity} long. */
+  private void growGroups(int capacity) {
+    keys0 = Arrays.copyOf(keys0, capacity);
+    keys1 = Arrays.copyOf(keys1, capacity);
+    nulls = Arrays.copyOf(nulls, capacity);
+  }
+
   @Override
   void reserve(int groups) {
     if (keys0.length < groups) {
-      keys0 = Arrays.copyOf(keys0, groups);
-      keys1 = Arrays.copyOf(keys1, groups);
-      nulls = Arrays.copyOf(nulls, groups);
+      growGroups(groups);
     }
     int capacity = slotMask + 1;
     while ((long) groups * 4 > (long) capacity * 3) {

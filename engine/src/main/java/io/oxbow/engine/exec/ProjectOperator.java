@@ -1,6 +1,7 @@
 package io.oxbow.engine.exec;
 
 import io.oxbow.engine.eval.Evaluator;
+import io.oxbow.engine.eval.ExpressionCompiler;
 import io.oxbow.engine.expr.Call;
 import io.oxbow.engine.expr.ColumnRef;
 import io.oxbow.engine.expr.Expr;
@@ -70,31 +71,21 @@ final class ProjectOperator implements Operator {
     CommonSubexpressions cse = CommonSubexpressions.of(expressions, inputColumns);
     List<Evaluator> evaluators = new ArrayList<>();
     for (Expr e : cse.rewritten()) {
-      evaluators.add(io.oxbow.engine.eval.ExpressionCompiler.compile(e));
+      evaluators.add(ExpressionCompiler.compile(e));
     }
     if (cse.shared().isEmpty()) {
       return new ProjectOperator(evaluators, schema, allocator, referencedIfShared(expressions));
     }
     List<Evaluator> shared = new ArrayList<>();
     for (Expr e : cse.shared()) {
-      shared.add(io.oxbow.engine.eval.ExpressionCompiler.compile(e));
+      shared.add(ExpressionCompiler.compile(e));
     }
     return new ProjectOperator(evaluators, schema, allocator, referenced(expressions), shared);
   }
 
   /** The input columns {@code expressions} reference, in ascending order. */
   static int[] referenced(List<Expr> expressions) {
-    java.util.TreeSet<Integer> columns = new java.util.TreeSet<>();
-    java.util.ArrayDeque<Expr> work = new java.util.ArrayDeque<>(expressions);
-    while (!work.isEmpty()) {
-      Expr e = work.pop();
-      if (e instanceof ColumnRef ref) {
-        columns.add(ref.index());
-      } else if (e instanceof Call call) {
-        call.args().forEach(work::push);
-      }
-    }
-    return columns.stream().mapToInt(Integer::intValue).toArray();
+    return references(expressions).keySet().stream().mapToInt(Integer::intValue).toArray();
   }
 
   /**
@@ -102,6 +93,15 @@ final class ProjectOperator implements Operator {
    * is referenced more than once; otherwise an empty array.
    */
   static int[] referencedIfShared(List<Expr> expressions) {
+    java.util.TreeMap<Integer, Integer> counts = references(expressions);
+    if (counts.values().stream().noneMatch(c -> c > 1)) {
+      return new int[0];
+    }
+    return counts.keySet().stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  /** How often {@code expressions} reference each input column, by column. */
+  private static java.util.TreeMap<Integer, Integer> references(List<Expr> expressions) {
     java.util.TreeMap<Integer, Integer> counts = new java.util.TreeMap<>();
     java.util.ArrayDeque<Expr> work = new java.util.ArrayDeque<>(expressions);
     while (!work.isEmpty()) {
@@ -112,10 +112,7 @@ final class ProjectOperator implements Operator {
         call.args().forEach(work::push);
       }
     }
-    if (counts.values().stream().noneMatch(c -> c > 1)) {
-      return new int[0];
-    }
-    return counts.keySet().stream().mapToInt(Integer::intValue).toArray();
+    return counts;
   }
 
   @Override

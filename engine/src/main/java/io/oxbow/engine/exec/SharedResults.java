@@ -75,7 +75,7 @@ public final class SharedResults implements AutoCloseable {
 
   /** Releases the rows of every shared aggregation. */
   @Override
-  public synchronized void close() {
+  public void close() {
     for (Shared s : shared.values()) {
       s.release();
     }
@@ -127,7 +127,7 @@ public final class SharedResults implements AutoCloseable {
       }
     }
 
-    void release() {
+    synchronized void release() {
       if (batches != null) {
         batches.forEach(VectorSchemaRoot::close);
         batches = null;
