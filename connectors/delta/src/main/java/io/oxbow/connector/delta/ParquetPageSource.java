@@ -135,6 +135,7 @@ final class ParquetPageSource implements ConnectorPageSource {
   private long rowsSkippedByPageIndex;
   private long rowsFiltered;
   private long batchesSkipped;
+  private long columnBatchesByIds;
 
   ParquetPageSource(
       DeltaFileIO fileIO,
@@ -424,7 +425,7 @@ final class ParquetPageSource implements ConnectorPageSource {
         try {
           if (rowFilter != null) {
             // lazy materialization: the filter columns first, then the rest for the rows left; a
-            // dictionary-encoded string filter column is read as dictionary ids, filtered by
+            // dictionary-encoded filter column is read as dictionary ids, filtered by
             // testing each dictionary value once, and written for the rows left only
             if (byIds == null) {
               byIds = new boolean[fields.size()];
@@ -442,6 +443,7 @@ final class ParquetPageSource implements ConnectorPageSource {
                   ids[i] = new int[BATCH_ROWS];
                 }
                 decoders[i].readIds(n, ids[i]);
+                columnBatchesByIds++;
                 continue;
               }
               FieldVector vector = root.getVector(i);
@@ -588,18 +590,21 @@ final class ParquetPageSource implements ConnectorPageSource {
     return true;
   }
 
-  /** Skips {@code n} rows of every column that is not a filter column. */
   /**
    * Whether filter column {@code i} is read as dictionary ids in the current row group: its chunk
-   * is all dictionary-encoded strings and every check on it decides by value.
+   * is all dictionary-encoded (strings, or integers, dates, timestamps and decimals stored as
+   * integers) and every check on it decides by value.
    */
   private boolean byDictionary(int i) {
-    return decoders[i] != null
-        && decoders[i].stringDictionaryOnly()
-        && rowFilter.byDictionary(i)
-        && !partitionColumns.contains(fields.get(i).getName());
+    if (decoders[i] == null || partitionColumns.contains(fields.get(i).getName())) {
+      return false;
+    }
+    return decoders[i].stringDictionaryOnly()
+        ? rowFilter.byDictionary(i, false)
+        : decoders[i].numericDictionaryOnly() && rowFilter.byDictionary(i, true);
   }
 
+  /** Skips {@code n} rows of every column that is not a filter column. */
   private void skipOtherColumns(int n) {
     for (int i = 0; i < fields.size(); i++) {
       if (!rowFilter.isFilterColumn(i)) {
@@ -735,6 +740,14 @@ final class ParquetPageSource implements ConnectorPageSource {
   /** Batches none of whose rows could match: their other columns were skipped, not decoded. */
   long batchesSkipped() {
     return batchesSkipped;
+  }
+
+  /**
+   * Filter-column batches read as dictionary ids and filtered by testing each dictionary value once
+   * (one per column per batch).
+   */
+  long columnBatchesByIds() {
+    return columnBatchesByIds;
   }
 
   /** One line of scan statistics, for logs and EXPLAIN ANALYZE style reports. */

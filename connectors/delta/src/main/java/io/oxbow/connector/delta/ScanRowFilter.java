@@ -136,14 +136,15 @@ final class ScanRowFilter {
 
   /**
    * Whether every check on output column {@code i} decides a row by its value alone, so that a
-   * dictionary-encoded string column can be filtered by its dictionary ids ({@link
-   * #applyDictionary}) before its values are written.
+   * dictionary-encoded column can be filtered by its dictionary ids ({@link #applyDictionary})
+   * before its values are written: by its string bytes, or, when {@code numeric}, by its integer or
+   * decimal value.
    */
-  boolean byDictionary(int i) {
+  boolean byDictionary(int i, boolean numeric) {
     boolean any = false;
     for (Check check : checks) {
       if (check.column == i) {
-        if (!check.byValue()) {
+        if (!(numeric ? check.byNumber() : check.byValue())) {
           return false;
         }
         any = true;
@@ -168,15 +169,25 @@ final class ScanRowFilter {
         }
       }
       dictionaryPass[column] =
-          decoder.testDictionary(
-              (bytes, start, length) -> {
-                for (Check check : mine) {
-                  if (!check.passes(bytes, start, length)) {
-                    return false;
-                  }
-                }
-                return true;
-              });
+          decoder.numericDictionaryOnly()
+              ? decoder.testNumbers(
+                  (low, high) -> {
+                    for (Check check : mine) {
+                      if (!check.passesNumber(low, high)) {
+                        return false;
+                      }
+                    }
+                    return true;
+                  })
+              : decoder.testDictionary(
+                  (bytes, start, length) -> {
+                    for (Check check : mine) {
+                      if (!check.passes(bytes, start, length)) {
+                        return false;
+                      }
+                    }
+                    return true;
+                  });
       dictionaryNullPass[column] = nulls;
       dictionaryDecoders[column] = decoder;
     }
@@ -685,6 +696,22 @@ final class ScanRowFilter {
       throw new UnsupportedOperationException();
     }
 
+    /**
+     * Whether the check decides a row of an integer, date, timestamp or decimal column by its value
+     * alone ({@link #passesNumber}).
+     */
+    boolean byNumber() {
+      return false;
+    }
+
+    /**
+     * Whether a row with the given value passes: its low and high 64 bits (a decimal's unscaled
+     * value; for other types {@code high} is the sign extension of {@code low}).
+     */
+    boolean passesNumber(long low, long high) {
+      throw new UnsupportedOperationException();
+    }
+
     /** Whether a NULL row passes. */
     boolean passesNull() {
       return false;
@@ -714,6 +741,16 @@ final class ScanRowFilter {
 
     @Override
     boolean passes(byte[] bytes, int start, int length) {
+      return !wantNull;
+    }
+
+    @Override
+    boolean byNumber() {
+      return true;
+    }
+
+    @Override
+    boolean passesNumber(long low, long high) {
       return !wantNull;
     }
 
@@ -751,6 +788,16 @@ final class ScanRowFilter {
         keep[r] &= v >= low & v <= high & isValid(validity, r);
       }
     }
+
+    @Override
+    boolean byNumber() {
+      return true;
+    }
+
+    @Override
+    boolean passesNumber(long low, long high) {
+      return low >= this.low && low <= this.high;
+    }
   }
 
   private static final class LongNotEqual extends Check {
@@ -768,6 +815,16 @@ final class ScanRowFilter {
       for (int r = 0; r < n; r++) {
         keep[r] &= values[r] != value & isValid(validity, r);
       }
+    }
+
+    @Override
+    boolean byNumber() {
+      return true;
+    }
+
+    @Override
+    boolean passesNumber(long low, long high) {
+      return low != value;
     }
   }
 
@@ -788,6 +845,16 @@ final class ScanRowFilter {
           keep[r] = isValid(validity, r) && Arrays.binarySearch(sorted, values[r]) >= 0;
         }
       }
+    }
+
+    @Override
+    boolean byNumber() {
+      return true;
+    }
+
+    @Override
+    boolean passesNumber(long low, long high) {
+      return Arrays.binarySearch(sorted, low) >= 0;
     }
   }
 
@@ -811,6 +878,16 @@ final class ScanRowFilter {
         }
       }
       keys.retain(values, n, keep);
+    }
+
+    @Override
+    boolean byNumber() {
+      return true;
+    }
+
+    @Override
+    boolean passesNumber(long low, long high) {
+      return keys.contains(low);
     }
   }
 
@@ -904,6 +981,21 @@ final class ScanRowFilter {
         keep[r] = found && isValid(validity, r);
       }
     }
+
+    @Override
+    boolean byNumber() {
+      return true;
+    }
+
+    @Override
+    boolean passesNumber(long low, long high) {
+      for (int i = 0; i < his.length; i++) {
+        if (his[i] == high && los[i] == low) {
+          return true;
+        }
+      }
+      return false;
+    }
   }
 
   /** Unscaled 128-bit decimals between two bounds (inclusive), compared as (high, low) words. */
@@ -966,6 +1058,18 @@ final class ScanRowFilter {
         boolean belowHigh = hi != highHi ? hi < highHi : Long.compareUnsigned(lo, highLo) <= 0;
         keep[r] = (aboveLow && belowHigh) != negate && isValid(validity, r);
       }
+    }
+
+    @Override
+    boolean byNumber() {
+      return true;
+    }
+
+    @Override
+    boolean passesNumber(long low, long high) {
+      boolean aboveLow = high != lowHi ? high > lowHi : Long.compareUnsigned(low, lowLo) >= 0;
+      boolean belowHigh = high != highHi ? high < highHi : Long.compareUnsigned(low, highLo) <= 0;
+      return (aboveLow && belowHigh) != negate;
     }
   }
 

@@ -310,6 +310,56 @@ public final class ColumnChunkDecoder {
     return allDictionary && target == Target.VAR && dictBytes != null;
   }
 
+  /**
+   * Whether the chunk holds integers, dates, timestamps or decimals stored as INT32/INT64 and every
+   * page is dictionary-encoded: rows can then be read as dictionary ids ({@link #readIds}),
+   * filtered by their dictionary value ({@link #testNumbers}), and only the rows kept written
+   * ({@link #writeIds}).
+   */
+  public boolean numericDictionaryOnly() {
+    return allDictionary
+        && dictLongs != null
+        && (target == Target.INT
+            || target == Target.SHORT
+            || target == Target.BYTE
+            || target == Target.LONG
+            || target == Target.DECIMAL);
+  }
+
+  /** A test of one number as written to the vector: its low and high 64 bits (two's complement). */
+  @FunctionalInterface
+  public interface NumberPredicate {
+    boolean test(long low, long high);
+  }
+
+  /**
+   * Per dictionary id, whether its value, as it would be written to the vector, passes {@code
+   * predicate} (only when {@link #numericDictionaryOnly()}); decimals are passed as 128-bit
+   * unscaled values, every other type as a sign-extended long.
+   */
+  public boolean[] testNumbers(NumberPredicate predicate) {
+    boolean[] pass = new boolean[dictLongs.length];
+    for (int id = 0; id < pass.length; id++) {
+      long v = dictLongs[id];
+      long low;
+      long high;
+      switch (target) {
+        case INT -> low = (int) v;
+        case SHORT -> low = (short) v;
+        case BYTE -> low = (byte) v;
+        case LONG -> low = scale(v);
+        default -> low = v * multiplier;
+      }
+      if (target == Target.DECIMAL && multiplier != 1) {
+        high = Math.multiplyHigh(v, multiplier);
+      } else {
+        high = low >> 63;
+      }
+      pass[id] = predicate.test(low, high);
+    }
+    return pass;
+  }
+
   /** Per dictionary id, whether its value passes {@code predicate}. */
   public boolean[] testDictionary(ValuePredicate predicate) {
     boolean[] pass = new boolean[dictStarts.length];
@@ -321,7 +371,8 @@ public final class ColumnChunkDecoder {
 
   /**
    * Reads the next {@code n} rows as their dictionary ids into {@code ids[0..n)}, -1 for NULL (only
-   * when {@link #stringDictionaryOnly()}); the rows are consumed, {@link #writeIds} writes them.
+   * when {@link #stringDictionaryOnly()} or {@link #numericDictionaryOnly()}); the rows are
+   * consumed, {@link #writeIds} writes them.
    */
   public void readIds(int n, int[] ids) {
     if (n > batchRows) {
@@ -353,6 +404,32 @@ public final class ColumnChunkDecoder {
    * {@code n} when null) into {@code vector}, freshly allocated; the caller sets the value count.
    */
   public void writeIds(FieldVector vector, int[] ids, int n, boolean[] keep) {
+    if (target != Target.VAR) {
+      long[] dict = dictLongs;
+      long[] values = longs;
+      int count = 0;
+      boolean nulls = false;
+      for (int r = 0; r < n; r++) {
+        if (keep == null || keep[r]) {
+          int id = ids[r];
+          if (id >= 0) {
+            values[count] = dict[id];
+            map[count] = count;
+          } else {
+            map[count] = -1;
+            nulls = true;
+          }
+          count++;
+        }
+      }
+      if (nulls) {
+        write(vector, 0, count, map);
+      } else {
+        setValidRange(vector.getValidityBuffer(), 0, count);
+        writeDense(vector.getDataBuffer(), 0, count);
+      }
+      return;
+    }
     BaseVariableWidthVector strings = (BaseVariableWidthVector) vector;
     strings.getOffsetBuffer().setInt(0, 0);
     varEnd = 0;
