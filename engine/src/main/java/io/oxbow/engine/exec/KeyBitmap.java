@@ -97,11 +97,13 @@ final class KeyBitmap implements DynamicFilter.KeySet {
     long[] w = words;
     long limit = (long) w.length << 6;
     long base = min;
+    // without branches on the outcome (which is as good as random when a key set is selective):
+    // a key out of range reads word 0 and is masked off
     for (int i = 0; i < n; i++) {
       long bit = values[i] - base;
-      boolean in =
-          Long.compareUnsigned(bit, limit) < 0 && (w[(int) (bit >>> 6)] & (1L << bit)) != 0;
-      keep[i] &= in;
+      boolean inRange = Long.compareUnsigned(bit, limit) < 0;
+      long word = w[inRange ? (int) (bit >>> 6) : 0];
+      keep[i] &= inRange & ((word >>> bit) & 1L) != 0;
     }
   }
 

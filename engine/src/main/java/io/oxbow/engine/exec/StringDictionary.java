@@ -27,6 +27,8 @@ final class StringDictionary {
   private int[] shortIds = newTable(16);
   private int shortMask = 15;
   private int shortSize;
+  // the ids of the one-byte strings, by byte (-1: not looked up yet)
+  private final int[] singleByte = newTable(256);
 
   private static int[] newTable(int capacity) {
     int[] t = new int[capacity];
@@ -55,6 +57,7 @@ final class StringDictionary {
     // the previous short string and its id: runs of one value skip the table
     long lastPacked = -1;
     int lastId = -1;
+    long capacity = data.capacity();
     for (int i = 0; i < n; i++) {
       int pos = positions[i];
       if (nulls && !KeyLayout.isSet(validity, pos)) {
@@ -63,22 +66,34 @@ final class StringDictionary {
       }
       int start = offs.getInt((long) pos * BaseVariableWidthVector.OFFSET_WIDTH);
       int len = offs.getInt((long) (pos + 1) * BaseVariableWidthVector.OFFSET_WIDTH) - start;
+      if (len == 1) {
+        // one-byte strings (flags, codes): a direct table
+        int b = data.getByte(start) & 0xff;
+        int id = singleByte[b];
+        if (id < 0) {
+          id = shortId(data, start, 1, 1L | ((long) b << 8), add);
+          if (id >= 0) {
+            singleByte[b] = id;
+          }
+        }
+        ids[i] = id;
+        continue;
+      }
       if (len <= MAX_SHORT) {
-        long packed = len;
-        for (int j = 0; j < len; j++) {
-          packed |= (data.getByte(start + j) & 0xffL) << (8 * j + 8);
+        long packed;
+        if (start + 8L <= capacity) {
+          packed = ((data.getLong(start) & ((1L << (8 * len)) - 1)) << 8) | len;
+        } else {
+          packed = len;
+          for (int j = 0; j < len; j++) {
+            packed |= (data.getByte(start + j) & 0xffL) << (8 * j + 8);
+          }
         }
         if (packed == lastPacked) {
           ids[i] = lastId;
           continue;
         }
-        int id = findShort(packed);
-        if (id < 0) {
-          id = find(data, start, len, hashBytes(data, start, len), add);
-          if (id >= 0) {
-            putShort(packed, id);
-          }
-        }
+        int id = shortId(data, start, len, packed, add);
         ids[i] = id;
         if (id >= 0) {
           lastPacked = packed;
@@ -91,6 +106,18 @@ final class StringDictionary {
   }
 
   private static final int MAX_SHORT = 7;
+
+  /** The id of a short string packed as {@code packed} (see {@link #findShort}), or -1. */
+  private int shortId(ArrowBuf data, int start, int len, long packed, boolean add) {
+    int id = findShort(packed);
+    if (id < 0) {
+      id = find(data, start, len, hashBytes(data, start, len), add);
+      if (id >= 0) {
+        putShort(packed, id);
+      }
+    }
+    return id;
+  }
 
   private static long hashBytes(ArrowBuf data, int start, int len) {
     long hash = 0xcbf29ce484222325L ^ len;

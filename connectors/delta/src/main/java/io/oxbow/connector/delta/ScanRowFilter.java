@@ -43,13 +43,11 @@ final class ScanRowFilter {
   // per column, the decoder whose dictionary was last tested, and the outcome
   private final ColumnChunkDecoder[] dictionaryDecoders;
   private final boolean[][] dictionaryPass;
-  private final boolean[] dictionaryNullPass;
 
   private ScanRowFilter(Check[] checks, int fieldCount) {
     this.checks = checks;
     this.dictionaryDecoders = new ColumnChunkDecoder[fieldCount];
     this.dictionaryPass = new boolean[fieldCount][];
-    this.dictionaryNullPass = new boolean[fieldCount];
     this.filterColumns = new boolean[fieldCount];
     for (Check check : checks) {
       filterColumns[check.column] = true;
@@ -168,36 +166,43 @@ final class ScanRowFilter {
           nulls &= check.passesNull();
         }
       }
-      dictionaryPass[column] =
-          decoder.numericDictionaryOnly()
-              ? decoder.testNumbers(
-                  (low, high) -> {
-                    for (Check check : mine) {
-                      if (!check.passesNumber(low, high)) {
-                        return false;
+      Check[] list = mine.toArray(new Check[0]);
+      boolean[] byId;
+      if (decoder.numericDictionaryOnly()) {
+        byId =
+            list.length == 1
+                ? decoder.testNumbers(list[0]::passesNumber)
+                : decoder.testNumbers(
+                    (low, high) -> {
+                      for (Check check : list) {
+                        if (!check.passesNumber(low, high)) {
+                          return false;
+                        }
                       }
+                      return true;
+                    });
+      } else {
+        byId =
+            decoder.testDictionary(
+                (bytes, start, length) -> {
+                  for (Check check : list) {
+                    if (!check.passes(bytes, start, length)) {
+                      return false;
                     }
-                    return true;
-                  })
-              : decoder.testDictionary(
-                  (bytes, start, length) -> {
-                    for (Check check : mine) {
-                      if (!check.passes(bytes, start, length)) {
-                        return false;
-                      }
-                    }
-                    return true;
-                  });
-      dictionaryNullPass[column] = nulls;
+                  }
+                  return true;
+                });
+      }
+      boolean[] pass = new boolean[byId.length + 1];
+      pass[0] = nulls;
+      System.arraycopy(byId, 0, pass, 1, byId.length);
+      dictionaryPass[column] = pass;
       dictionaryDecoders[column] = decoder;
     }
+    // entry 0 is NULL's (id -1), entry id + 1 dictionary id's: one table lookup per row
     boolean[] pass = dictionaryPass[column];
-    boolean nullPass = dictionaryNullPass[column];
     for (int r = 0; r < n; r++) {
-      if (keep[r]) {
-        int id = ids[r];
-        keep[r] = id < 0 ? nullPass : pass[id];
-      }
+      keep[r] &= pass[ids[r] + 1];
     }
   }
 

@@ -24,6 +24,9 @@ final class RleBitPackedDecoder {
   private int packedLeft;
   private long packedBit;
 
+  /** Where the current bit-packed run starts: its groups of 8 values start every width bytes. */
+  private long runStartBit;
+
   /**
    * @param data the encoded bytes
    * @param offset where the runs start
@@ -155,6 +158,79 @@ final class RleBitPackedDecoder {
       Arrays.fill(out, offset, offset + m, 0);
       return;
     }
+    int done = 0;
+    if (bitWidth <= 16 && m >= 16) {
+      // values one at a time up to the next group of 8 (the run's groups start on byte
+      // boundaries), then whole groups from one or two words each
+      long groupBits = 8L * bitWidth;
+      long into = (packedBit - runStartBit) % groupBits;
+      if (into != 0) {
+        done = (int) ((groupBits - into) / bitWidth);
+        unpackEach(out, offset, done);
+      }
+      done += unpackGroups(out, offset + done, (m - done) >>> 3);
+    }
+    unpackEach(out, offset + done, m - done);
+  }
+
+  /**
+   * Unpacks up to {@code groups} whole groups of 8 values (bit width at most 16) starting on a
+   * group boundary; returns the number of values unpacked, fewer when the words of the last groups
+   * would reach past the array (the caller unpacks those one by one).
+   */
+  private int unpackGroups(int[] out, int offset, int groups) {
+    byte[] data = this.data;
+    int w = bitWidth;
+    long mask = this.mask;
+    int at = (int) (packedBit >>> 3);
+    // a group's 8 values lie in one word (width <= 8) or in two: values 0-3 in the word at the
+    // group's first byte, values 4-7 in the word at byte half, shifted by shift bits
+    int half = (4 * w) >>> 3;
+    int shift = (4 * w) & 7;
+    int reach = w <= 8 ? 8 : half + 8;
+    int room = data.length - reach - at;
+    int safe = room < 0 ? 0 : Math.min(groups, room / w + 1);
+    int o = offset;
+    if (w <= 8) {
+      int w2 = 2 * w;
+      int w3 = 3 * w;
+      int w4 = 4 * w;
+      int w5 = 5 * w;
+      int w6 = 6 * w;
+      int w7 = 7 * w;
+      for (int g = 0; g < safe; g++, at += w, o += 8) {
+        long word = (long) LONG_LE.get(data, at);
+        out[o] = (int) (word & mask);
+        out[o + 1] = (int) ((word >>> w) & mask);
+        out[o + 2] = (int) ((word >>> w2) & mask);
+        out[o + 3] = (int) ((word >>> w3) & mask);
+        out[o + 4] = (int) ((word >>> w4) & mask);
+        out[o + 5] = (int) ((word >>> w5) & mask);
+        out[o + 6] = (int) ((word >>> w6) & mask);
+        out[o + 7] = (int) ((word >>> w7) & mask);
+      }
+    } else {
+      int w2 = 2 * w;
+      int w3 = 3 * w;
+      for (int g = 0; g < safe; g++, at += w, o += 8) {
+        long low = (long) LONG_LE.get(data, at);
+        long high = (long) LONG_LE.get(data, at + half) >>> shift;
+        out[o] = (int) (low & mask);
+        out[o + 1] = (int) ((low >>> w) & mask);
+        out[o + 2] = (int) ((low >>> w2) & mask);
+        out[o + 3] = (int) ((low >>> w3) & mask);
+        out[o + 4] = (int) (high & mask);
+        out[o + 5] = (int) ((high >>> w) & mask);
+        out[o + 6] = (int) ((high >>> w2) & mask);
+        out[o + 7] = (int) ((high >>> w3) & mask);
+      }
+    }
+    packedBit += (long) safe * 8 * w;
+    return safe * 8;
+  }
+
+  /** Unpacks the next {@code m} values of the bit-packed run one at a time. */
+  private void unpackEach(int[] out, int offset, int m) {
     long bit = packedBit;
     int w = bitWidth;
     long mask = this.mask;
@@ -206,6 +282,7 @@ final class RleBitPackedDecoder {
       int groups = header >>> 1;
       packedLeft = groups * 8;
       packedBit = (long) pos << 3;
+      runStartBit = packedBit;
       pos += groups * bitWidth;
     }
     if (rleLeft == 0 && packedLeft == 0) {
