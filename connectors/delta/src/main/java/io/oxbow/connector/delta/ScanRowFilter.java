@@ -169,18 +169,13 @@ final class ScanRowFilter {
       Check[] list = mine.toArray(new Check[0]);
       boolean[] byId;
       if (decoder.numericDictionaryOnly()) {
-        byId =
-            list.length == 1
-                ? decoder.testNumbers(list[0]::passesNumber)
-                : decoder.testNumbers(
-                    (low, high) -> {
-                      for (Check check : list) {
-                        if (!check.passesNumber(low, high)) {
-                          return false;
-                        }
-                      }
-                      return true;
-                    });
+        long[] lows = decoder.dictionaryLows();
+        long[] highs = decoder.dictionaryHighs();
+        byId = new boolean[lows.length];
+        Arrays.fill(byId, true);
+        for (Check check : list) {
+          check.retainNumbers(lows, highs, lows.length, byId);
+        }
       } else {
         byId =
             decoder.testDictionary(
@@ -717,6 +712,17 @@ final class ScanRowFilter {
       throw new UnsupportedOperationException();
     }
 
+    /**
+     * Clears {@code keep[i]} for the values {@code i < n} that fail {@link #passesNumber}: low
+     * words in {@code lows}, high words in {@code highs} (decimals) or null (sign extensions).
+     */
+    void retainNumbers(long[] lows, long[] highs, int n, boolean[] keep) {
+      for (int i = 0; i < n; i++) {
+        long low = lows[i];
+        keep[i] &= passesNumber(low, highs == null ? low >> 63 : highs[i]);
+      }
+    }
+
     /** Whether a NULL row passes. */
     boolean passesNull() {
       return false;
@@ -802,6 +808,16 @@ final class ScanRowFilter {
     @Override
     boolean passesNumber(long low, long high) {
       return low >= this.low && low <= this.high;
+    }
+
+    @Override
+    void retainNumbers(long[] lows, long[] highs, int n, boolean[] keep) {
+      long low = this.low;
+      long high = this.high;
+      for (int i = 0; i < n; i++) {
+        long v = lows[i];
+        keep[i] &= v >= low & v <= high;
+      }
     }
   }
 
@@ -893,6 +909,11 @@ final class ScanRowFilter {
     @Override
     boolean passesNumber(long low, long high) {
       return keys.contains(low);
+    }
+
+    @Override
+    void retainNumbers(long[] lows, long[] highs, int n, boolean[] keep) {
+      keys.retain(lows, n, keep);
     }
   }
 

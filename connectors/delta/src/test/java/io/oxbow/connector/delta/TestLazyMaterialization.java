@@ -886,6 +886,56 @@ class TestLazyMaterialization {
           assertThat(returned).as("%s (widened: %s)", where, widen).isEqualTo(expected);
         }
       }
+      // dynamic filters (a join's keys) on dictionary-encoded integer and date columns
+      String[] keyed = {"i32", "i64", "small", "day"};
+      for (int i = 0; i < 24; i++) {
+        String name = keyed[i % keyed.length];
+        int column = Arrays.asList(columns).indexOf(name);
+        Set<Long> keys = new TreeSet<>();
+        for (int k = 1 + random.nextInt(i % 3 == 0 ? 5 : 200); k > 0; k--) {
+          BigDecimal v = values.get((long) random.nextInt(40_000)).get(column);
+          keys.add(v == null ? 0L : v.longValue() + (random.nextInt(5) == 0 ? 1 : 0));
+        }
+        long min = ((TreeSet<Long>) keys).first();
+        long max = ((TreeSet<Long>) keys).last();
+        boolean withSet = i % 4 != 3;
+        String subject = name.equals("day") ? "(day - DATE '1970-01-01')" : name;
+        String where =
+            withSet
+                ? subject
+                    + " IN ("
+                    + String.join(", ", keys.stream().map(String::valueOf).toList())
+                    + ")"
+                : subject + " BETWEEN " + min + " AND " + max;
+        TreeSet<Long> expected = new TreeSet<>();
+        try (ResultSet rs =
+            statement.executeQuery("SELECT id FROM read_parquet('" + file + "') WHERE " + where)) {
+          while (rs.next()) {
+            expected.add(rs.getLong(1));
+          }
+        }
+        TreeSet<Long> returned = new TreeSet<>();
+        try (ParquetPageSource source =
+            new ParquetPageSource(
+                fileIO,
+                new DeltaSplit(file.toString(), Files.size(file), Map.of()),
+                fileTypes,
+                List.of(),
+                List.of("id", name),
+                List.of(),
+                List.of(new DynamicFilter(name, min, max, withSet ? new Keys(keys) : null)),
+                true,
+                allocator)) {
+          source.compactBelow(1.0);
+          for (Object[] row : TestParquetPageSource.read(source)) {
+            returned.add((Long) row[0]);
+          }
+          assertThat(source.columnBatchesByIds() > 0)
+              .as(where)
+              .isEqualTo(source.rowGroupsRead() > 0);
+        }
+        assertThat(returned).as(where).isEqualTo(expected);
+      }
     }
   }
 

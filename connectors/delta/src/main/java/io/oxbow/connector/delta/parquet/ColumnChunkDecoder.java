@@ -113,6 +113,8 @@ public final class ColumnChunkDecoder {
   private byte[] dictBytes;
   private int[] dictStarts;
   private int[] dictLengths;
+  private long[] dictLows;
+  private long[] dictHighs;
 
   private final int[] levelBuffer;
   private final int[] indexBuffer;
@@ -313,7 +315,7 @@ public final class ColumnChunkDecoder {
   /**
    * Whether the chunk holds integers, dates, timestamps or decimals stored as INT32/INT64 and every
    * page is dictionary-encoded: rows can then be read as dictionary ids ({@link #readIds}),
-   * filtered by their dictionary value ({@link #testNumbers}), and only the rows kept written
+   * filtered by their dictionary value ({@link #dictionaryLows}), and only the rows kept written
    * ({@link #writeIds}).
    */
   public boolean numericDictionaryOnly() {
@@ -326,38 +328,41 @@ public final class ColumnChunkDecoder {
             || target == Target.DECIMAL);
   }
 
-  /** A test of one number as written to the vector: its low and high 64 bits (two's complement). */
-  @FunctionalInterface
-  public interface NumberPredicate {
-    boolean test(long low, long high);
+  /**
+   * The dictionary's values as they would be written to the vector (only when {@link
+   * #numericDictionaryOnly()}): the low 64 bits, sign-extended for every type but decimals, whose
+   * high 64 bits {@link #dictionaryHighs} holds.
+   */
+  public long[] dictionaryLows() {
+    if (dictLows == null) {
+      long[] lows = new long[dictLongs.length];
+      long[] highs = target == Target.DECIMAL ? new long[lows.length] : null;
+      for (int id = 0; id < lows.length; id++) {
+        long v = dictLongs[id];
+        switch (target) {
+          case INT -> lows[id] = (int) v;
+          case SHORT -> lows[id] = (short) v;
+          case BYTE -> lows[id] = (byte) v;
+          case LONG -> lows[id] = scale(v);
+          default -> {
+            lows[id] = v * multiplier;
+            highs[id] = multiplier == 1 ? v >> 63 : Math.multiplyHigh(v, multiplier);
+          }
+        }
+      }
+      dictHighs = highs;
+      dictLows = lows;
+    }
+    return dictLows;
   }
 
   /**
-   * Per dictionary id, whether its value, as it would be written to the vector, passes {@code
-   * predicate} (only when {@link #numericDictionaryOnly()}); decimals are passed as 128-bit
-   * unscaled values, every other type as a sign-extended long.
+   * For decimals, the high 64 bits of the dictionary's unscaled values (see {@link
+   * #dictionaryLows}); null for other types.
    */
-  public boolean[] testNumbers(NumberPredicate predicate) {
-    boolean[] pass = new boolean[dictLongs.length];
-    for (int id = 0; id < pass.length; id++) {
-      long v = dictLongs[id];
-      long low;
-      long high;
-      switch (target) {
-        case INT -> low = (int) v;
-        case SHORT -> low = (short) v;
-        case BYTE -> low = (byte) v;
-        case LONG -> low = scale(v);
-        default -> low = v * multiplier;
-      }
-      if (target == Target.DECIMAL && multiplier != 1) {
-        high = Math.multiplyHigh(v, multiplier);
-      } else {
-        high = low >> 63;
-      }
-      pass[id] = predicate.test(low, high);
-    }
-    return pass;
+  public long[] dictionaryHighs() {
+    dictionaryLows();
+    return dictHighs;
   }
 
   /** Per dictionary id, whether its value passes {@code predicate}. */
