@@ -74,7 +74,14 @@ public final class PipelineBuilder {
         int topN =
             last instanceof SortNode ? TopNOperator.rowsToKeep(last, chain.get(parallel)) : -1;
         operators.add(
-            parallelSource(chain.subList(0, parallel), topN, splits, allocator, context, filters));
+            parallelSource(
+                chain.subList(0, parallel),
+                topN,
+                splits,
+                allocator,
+                context,
+                filters,
+                !streamsToLimit(chain)));
         first = topN >= 0 ? parallel - 1 : parallel;
       }
       for (int i = first; i < chain.size(); i++) {
@@ -97,6 +104,7 @@ public final class PipelineBuilder {
                 ? new TopNOperator(((SortNode) node).keys(), node.schema(), topN, allocator)
                 : i == 0 && splits != null
                     ? new ScanOperator(splits, ScanOperator.LOOKAHEAD, allocator, filters)
+                        .coalesceSmallBatches(!streamsToLimit(chain))
                     : operator(node, allocator, context, i, filters));
       }
       return new Driver(
@@ -110,6 +118,23 @@ public final class PipelineBuilder {
       }
       throw e;
     }
+  }
+
+  /**
+   * Whether a LIMIT could stop the pipeline {@code chain} (its source first) before its source is
+   * exhausted: a limit with no aggregation, sort or window before it, which would consume every row
+   * anyway.
+   */
+  static boolean streamsToLimit(List<PlanNode> chain) {
+    for (PlanNode node : chain) {
+      if (node instanceof AggregateNode || node instanceof SortNode || node instanceof WindowNode) {
+        return false;
+      }
+      if (node instanceof LimitNode) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -160,7 +185,8 @@ public final class PipelineBuilder {
       SplitQueue splits,
       BufferAllocator allocator,
       ExecutionContext context,
-      DynamicFilterCollector filters) {
+      DynamicFilterCollector filters,
+      boolean coalesce) {
     int workers = Math.min(context.parallelism(), splits.load());
     List<String> names = new ArrayList<>();
     for (PlanNode node : nodes) {
@@ -203,6 +229,7 @@ public final class PipelineBuilder {
               operators.add(
                   i == 0
                       ? new ScanOperator(splits, lookahead, child, filters)
+                          .coalesceSmallBatches(coalesce)
                       : bridge != null
                           ? probe((JoinNode) node, bridge, child)
                           : node instanceof SortNode sort && topN >= 0
@@ -285,7 +312,7 @@ public final class PipelineBuilder {
       return new UnionAllOperator(inputs, union.schema(), allocator);
     }
     if (node instanceof ScanNode scan) {
-      return new ScanOperator(scan, allocator, filters);
+      return new ScanOperator(scan, allocator, filters).coalesceSmallBatches(false);
     }
     if (node instanceof ValuesNode values) {
       return new ValuesOperator(values, allocator);

@@ -5,10 +5,13 @@ import io.oxbow.spi.connector.ConnectorPageSource;
 import io.oxbow.spi.connector.ConnectorSplit;
 import io.oxbow.spi.connector.DynamicFilter;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.util.VectorSchemaRootAppender;
 
 /**
  * Reads a connector table split by split, producing the batches its page sources return. Up to
@@ -41,6 +44,12 @@ final class ScanOperator extends SourceOperator {
 
   /** The dynamic filters offered with each split, once known (null: not asked yet). */
   private List<DynamicFilter> filters;
+
+  /** Whether runs of small batches of one split are returned as one (see {@link #coalesce}). */
+  private boolean coalesce;
+
+  /** Whether the first open page source has returned its last batch. */
+  private boolean currentDone;
 
   ScanOperator(ScanNode node, BufferAllocator allocator) {
     this(new SplitQueue(node), LOOKAHEAD, allocator, null);
@@ -95,12 +104,76 @@ final class ScanOperator extends SourceOperator {
         finished = true;
         return null;
       }
-      VectorSchemaRoot batch = current.nextBatch();
+      VectorSchemaRoot batch = currentDone ? null : current.nextBatch();
       if (batch != null) {
+        if (coalesce && batch.getRowCount() < SMALL_BATCH) {
+          batch = coalesce(current, batch);
+        }
         rows += batch.getRowCount();
         return Page.of(batch);
       }
+      currentDone = false;
       open.pollFirst().close();
+    }
+  }
+
+  /** Batches smaller than this are appended to the ones that follow them in the same split. */
+  static final int SMALL_BATCH = 1024;
+
+  /** A run of small batches stops growing at this many rows. */
+  static final int COALESCED_ROWS = 2048;
+
+  /**
+   * Returns runs of small batches of one split (a selective filter or dynamic filter applied in the
+   * connector keeps few rows of each batch it decodes) as one batch of at least {@link
+   * #COALESCED_ROWS} rows where the split has them, so that the operators downstream do their
+   * per-batch work once per thousands of rows, not per handful. Only for pipelines that consume
+   * every row anyway: not ahead of a LIMIT that could stop the scan early.
+   */
+  ScanOperator coalesceSmallBatches(boolean coalesce) {
+    this.coalesce = coalesce;
+    return this;
+  }
+
+  /**
+   * {@code first} (fewer than {@link #SMALL_BATCH} rows) and the batches of {@code source} after
+   * it, until {@link #COALESCED_ROWS} rows, a batch that is not small, or the end of the source.
+   */
+  private VectorSchemaRoot coalesce(ConnectorPageSource source, VectorSchemaRoot first) {
+    List<VectorSchemaRoot> parts = new ArrayList<>();
+    parts.add(first);
+    VectorSchemaRoot out = null;
+    try {
+      int total = first.getRowCount();
+      while (total < COALESCED_ROWS) {
+        VectorSchemaRoot next = source.nextBatch();
+        if (next == null) {
+          currentDone = true;
+          break;
+        }
+        parts.add(next);
+        total += next.getRowCount();
+        if (next.getRowCount() >= SMALL_BATCH) {
+          break;
+        }
+      }
+      if (parts.size() == 1) {
+        return first;
+      }
+      out = VectorSchemaRoot.create(first.getSchema(), allocator);
+      for (FieldVector v : out.getFieldVectors()) {
+        v.setInitialCapacity(total);
+        v.allocateNew();
+      }
+      VectorSchemaRootAppender.append(false, out, parts.toArray(new VectorSchemaRoot[0]));
+      parts.forEach(VectorSchemaRoot::close);
+      return out;
+    } catch (RuntimeException | Error e) {
+      if (out != null) {
+        out.close();
+      }
+      parts.forEach(VectorSchemaRoot::close);
+      throw e;
     }
   }
 
