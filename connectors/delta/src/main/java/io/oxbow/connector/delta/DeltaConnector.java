@@ -15,6 +15,7 @@ import io.delta.kernel.internal.ScanImpl;
 import io.delta.kernel.internal.SnapshotImpl;
 import io.delta.kernel.types.StructType;
 import io.delta.kernel.utils.CloseableIterator;
+import io.delta.kernel.utils.FileStatus;
 import io.oxbow.connector.delta.fs.DeltaFileIO;
 import io.oxbow.spi.connector.ColumnPredicate;
 import io.oxbow.spi.connector.Connector;
@@ -650,12 +651,112 @@ final class DeltaConnector
     return location + "@" + version;
   }
 
-  /** Loads the latest snapshot and remembers it for {@link #describe}. */
+  /**
+   * The latest snapshot, remembered for {@link #describe}. The last one loaded for the location is
+   * reused while its log is unchanged: one listing of the log from that version's commit shows the
+   * same commit file (same size and modification time: not a table dropped and created again) and
+   * nothing after it; otherwise delta-kernel loads the latest snapshot again.
+   */
   private Snapshot latestSnapshot(SchemaTableName name, String location) {
+    LatestSnapshot known = latest.get(location);
+    if (known != null) {
+      switch (logSince(location, known)) {
+        case UNCHANGED -> {
+          return known.snapshot();
+        }
+        case REPLACED -> {
+          // dropped and created again elsewhere: what was read of its versions is not this table
+          String prefix = location + "@";
+          tables.keySet().removeIf(k -> k.startsWith(prefix));
+          snapshots.keySet().removeIf(k -> k.startsWith(prefix));
+          latest.remove(location);
+        }
+        default -> {}
+      }
+    }
     Snapshot snapshot =
         kernel(name, location, () -> Table.forPath(engine, location).getLatestSnapshot(engine));
     remember(key(location, snapshot.getVersion()), snapshot);
+    FileStatus commit = commitFile(snapshot);
+    if (commit != null) {
+      if (latest.size() >= 2 * MAX_CACHED) {
+        latest.clear();
+      }
+      latest.put(
+          location, new LatestSnapshot(snapshot, commit.getSize(), commit.getModificationTime()));
+    }
     return snapshot;
+  }
+
+  /** A table's latest snapshot as last loaded, with its commit file's size and time then. */
+  private record LatestSnapshot(Snapshot snapshot, long commitSize, long commitTime) {}
+
+  private final Map<String, LatestSnapshot> latest = new ConcurrentHashMap<>();
+
+  private static String commitName(long version) {
+    return String.format(Locale.ROOT, "%020d.json", version);
+  }
+
+  /**
+   * The snapshot's own commit file as delta-kernel listed it, or null (a snapshot read from a
+   * checkpoint with no commit after it).
+   */
+  private static FileStatus commitFile(Snapshot snapshot) {
+    if (snapshot instanceof io.delta.kernel.internal.SnapshotImpl impl) {
+      String name = commitName(snapshot.getVersion());
+      for (FileStatus delta : impl.getLogSegment().getDeltas()) {
+        if (fileName(delta.getPath()).equals(name)) {
+          return delta;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** How a table's log compares with a snapshot loaded earlier. */
+  private enum LogChange {
+    /** No version after the snapshot's, whose commit file is the one seen then. */
+    UNCHANGED,
+    /** Later versions, or a log that cannot be compared: delta-kernel decides. */
+    NEWER,
+    /** The snapshot's commit file is gone or another file: the table was created again. */
+    REPLACED
+  }
+
+  private LogChange logSince(String location, LatestSnapshot known) {
+    long version = known.snapshot().getVersion();
+    String path = DeltaFileIO.join(location, "_delta_log", commitName(version));
+    try (CloseableIterator<FileStatus> files = fileIO.listFrom(path)) {
+      if (!files.hasNext()) {
+        return LogChange.REPLACED;
+      }
+      FileStatus first = files.next();
+      if (!fileName(first.getPath()).equals(commitName(version))
+          || first.getSize() != known.commitSize()
+          || first.getModificationTime() != known.commitTime()) {
+        return LogChange.REPLACED;
+      }
+      while (files.hasNext()) {
+        String file = fileName(files.next().getPath());
+        // commits, checkpoints, checksums and compactions of later versions start with their
+        // version's 20 digits; anything else in the log (_last_checkpoint, ...) does not
+        if (file.length() > 20 && file.substring(0, 20).chars().allMatch(Character::isDigit)) {
+          if (Long.parseLong(file.substring(0, 20)) > version) {
+            return LogChange.NEWER;
+          }
+        } else if (!file.startsWith("_last_checkpoint") && !file.endsWith(".crc")) {
+          return LogChange.NEWER; // something unexpected (staged commits): delta-kernel decides
+        }
+      }
+      return LogChange.UNCHANGED;
+    } catch (IOException | RuntimeException e) {
+      return LogChange.NEWER;
+    }
+  }
+
+  private static String fileName(String path) {
+    int slash = path.lastIndexOf('/');
+    return slash < 0 ? path : path.substring(slash + 1);
   }
 
   private void remember(String key, Snapshot snapshot) {
@@ -820,6 +921,7 @@ final class DeltaConnector
     // a table created later under the same name restarts at version 0
     tables.clear();
     snapshots.clear();
+    latest.clear();
   }
 
   @Override

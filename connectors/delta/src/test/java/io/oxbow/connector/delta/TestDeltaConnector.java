@@ -398,6 +398,30 @@ class TestDeltaConnector {
             e -> assertThat(((OxbowException) e).code()).isEqualTo(ErrorCode.SOURCE_UNAVAILABLE));
   }
 
+  /**
+   * The latest snapshot is reused while the log is unchanged, and not once the table is dropped and
+   * written again at the same place (its version 0 again, a different commit file).
+   */
+  @Test
+  void aTableWrittenAgainAtTheSamePlaceIsReadAfresh() throws Exception {
+    Path table = warehouse.resolve("s").resolve("t");
+    writeTable(table, 5000);
+    connector();
+    SchemaTableName name = new SchemaTableName("s", "t");
+    ConnectorTableHandle first = connector.metadata().getTableHandle(name).orElseThrow();
+    assertThat(connector.splitManager().getSplits(first)).hasSize(2);
+    ConnectorTableHandle again = connector.metadata().getTableHandle(name).orElseThrow();
+    assertThat(connector.splitManager().getSplits(again)).hasSize(2);
+
+    try (var files = Files.walk(table)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+    writeTable(table, 1000);
+    ConnectorTableHandle rewritten = connector.metadata().getTableHandle(name).orElseThrow();
+    assertThat(connector.splitManager().getSplits(rewritten)).hasSize(10);
+    assertThat(read(rewritten, List.of("i32"))).hasSize(ROWS);
+  }
+
   @Test
   void unknownTablesAndBadConfigurationAreClear() {
     connector();

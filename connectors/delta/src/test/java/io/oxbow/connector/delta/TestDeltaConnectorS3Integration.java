@@ -178,6 +178,15 @@ class TestDeltaConnectorS3Integration {
       // per data file: the footer tail and the first row group's column chunks
       assertThat(counters.gets() - metadataGets).isLessThanOrEqualTo(2L * splits.size());
 
+      // looking the table up again reuses its snapshot: its log is listed, not read
+      counters.reset();
+      ConnectorTableHandle again =
+          connector.metadata().getTableHandle(new SchemaTableName("sales", "orders")).orElseThrow();
+      assertThat(connector.splitManager().getSplits(again)).hasSize(ROWS / ROWS_PER_FILE);
+      assertThat(counters.gets()).isZero();
+      assertThat(counters.heads()).isZero();
+      assertThat(counters.lists()).isLessThanOrEqualTo(2);
+
       // a projection fetches only its columns' chunks
       counters.reset();
       List<List<Object>> names = read(connector, table, splits, List.of("name"));
