@@ -269,6 +269,15 @@ final class RelToPlanConverter {
 
   /** A scan of a connector table, with {@code handle} if not null, else the table's own. */
   private PlanNode scan(TableScan scan, ConnectorTableHandle handle) {
+    return scan(scan, handle, false);
+  }
+
+  /**
+   * A scan of a connector table; with {@code oneColumn}, of only its narrowest column (the input of
+   * an aggregation that reads no column, {@code SELECT count(*) FROM t}: the rows are what count,
+   * not their values).
+   */
+  private PlanNode scan(TableScan scan, ConnectorTableHandle handle, boolean oneColumn) {
     int[] projects;
     if (scan instanceof Bindables.BindableTableScan bindable) {
       if (!bindable.filters.isEmpty()) {
@@ -286,6 +295,15 @@ final class RelToPlanConverter {
       throw OxbowException.userError("Table %s cannot be read", scan.getTable().getQualifiedName());
     }
     List<Field> all = table.metadata().schema().getFields();
+    if (oneColumn && projects.length > 1) {
+      int narrowest = projects[0];
+      for (int p : projects) {
+        if (width(all.get(p).getType()) < width(all.get(narrowest).getType())) {
+          narrowest = p;
+        }
+      }
+      projects = new int[] {narrowest};
+    }
     List<String> columns = new ArrayList<>();
     List<Field> fields = new ArrayList<>();
     for (int p : projects) {
@@ -301,11 +319,39 @@ final class RelToPlanConverter {
         new Schema(fields));
   }
 
+  /** Bytes a value of the type takes in a vector, about (variable-width types count 64). */
+  private static int width(org.apache.arrow.vector.types.pojo.ArrowType type) {
+    if (type instanceof org.apache.arrow.vector.types.pojo.ArrowType.Bool) {
+      return 1;
+    }
+    if (type instanceof org.apache.arrow.vector.types.pojo.ArrowType.Int i) {
+      return i.getBitWidth() / 8;
+    }
+    if (type instanceof org.apache.arrow.vector.types.pojo.ArrowType.Date) {
+      return 4;
+    }
+    if (type instanceof org.apache.arrow.vector.types.pojo.ArrowType.FloatingPoint
+        || type instanceof org.apache.arrow.vector.types.pojo.ArrowType.Timestamp) {
+      return 8;
+    }
+    if (type instanceof org.apache.arrow.vector.types.pojo.ArrowType.Decimal) {
+      return 16;
+    }
+    return 64;
+  }
+
   private PlanNode aggregate(Aggregate aggregate) {
     if (aggregate.getGroupSets().size() != 1) {
       return groupingSets(aggregate);
     }
-    PlanNode input = convert(aggregate.getInput());
+    boolean readsNoColumn =
+        aggregate.getGroupCount() == 0
+            && aggregate.getAggCallList().stream()
+                .allMatch(c -> c.getArgList().isEmpty() && c.filterArg < 0);
+    PlanNode input =
+        readsNoColumn && aggregate.getInput() instanceof TableScan scan
+            ? scan(scan, null, true)
+            : convert(aggregate.getInput());
     List<AggregateCall> calls = new ArrayList<>();
     // LITERAL_AGG (a constant per group, from subquery removal) is added by a projection on top
     List<Integer> outputOf = new ArrayList<>();

@@ -45,6 +45,19 @@ class TestProjectionPushdown extends AbstractPlannerTest {
   }
 
   @Test
+  void countStarReadsOnlyTheNarrowestColumn() {
+    // the test's lineitem: its narrowest column is l_shipdate (a DATE, 4 bytes); BIGINT, decimals
+    // and strings are wider
+    assertThat(scanned("SELECT count(*) FROM lineitem")).containsExactly("l_shipdate");
+    List<List<Object>> counted = run("SELECT count(*) FROM lineitem");
+    assertThat(lake.requestedColumns).isNotEmpty().allMatch(c -> c.equals(List.of("l_shipdate")));
+    assertThat(counted).isEqualTo(run("SELECT count(l_orderkey) FROM lineitem"));
+    assertThat((Long) counted.get(0).get(0)).isPositive();
+    // with a filter, the filter's columns are what is read
+    assertThat(scanned("SELECT count(*) FROM lineitem WHERE l_tax > 0")).containsExactly("l_tax");
+  }
+
+  @Test
   void theConnectorIsAskedForTheSameColumnsWhenTheQueryRuns() {
     run("SELECT sum(l_tax) FROM lineitem WHERE l_returnflag = 'N'");
     assertThat(lake.requestedColumns).hasSize(1);
