@@ -1,6 +1,7 @@
 package io.oxbow.connector.delta.parquet;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.parquet.bytes.BytesInput;
@@ -47,7 +48,7 @@ public final class BufferedColumnChunk {
     DictionaryPage dictionary = reader.readDictionaryPage();
     byte[] dictionaryBytes = null;
     if (dictionary != null) {
-      dictionaryBytes = dictionary.getBytes().toByteArray();
+      dictionaryBytes = bytes(dictionary.getBytes());
       dictionary =
           new DictionaryPage(
               BytesInput.from(dictionaryBytes),
@@ -59,7 +60,7 @@ public final class BufferedColumnChunk {
     List<byte[]> levels = new ArrayList<>();
     for (DataPage page = reader.readPage(); page != null; page = reader.readPage()) {
       if (page instanceof DataPageV1 v1) {
-        byte[] bytes = v1.getBytes().toByteArray();
+        byte[] bytes = bytes(v1.getBytes());
         data.add(bytes);
         levels.add(null);
         pages.add(
@@ -73,8 +74,8 @@ public final class BufferedColumnChunk {
                 v1.getValueEncoding()));
       } else {
         DataPageV2 v2 = (DataPageV2) page;
-        byte[] bytes = v2.getData().toByteArray();
-        byte[] definitions = v2.getDefinitionLevels().toByteArray();
+        byte[] bytes = bytes(v2.getData());
+        byte[] definitions = bytes(v2.getDefinitionLevels());
         data.add(bytes);
         levels.add(definitions);
         pages.add(
@@ -91,6 +92,29 @@ public final class BufferedColumnChunk {
     }
     return new BufferedColumnChunk(
         dictionary, dictionaryBytes, pages, data, levels, reader.getTotalValueCount());
+  }
+
+  /**
+   * A page's bytes in a heap array of their own. An uncompressed page is a slice of the chunk's
+   * buffer: it is copied out in one bulk copy ({@code toByteArray} would copy it twice, through a
+   * growing stream); a decompressed page (a stream) is read once by {@code toByteArray}.
+   */
+  private static byte[] bytes(BytesInput input) throws IOException {
+    if (!input.getClass().getName().endsWith("$ByteBufferBytesInput")) {
+      return input.toByteArray();
+    }
+    byte[] out = new byte[Math.toIntExact(input.size())];
+    try (InputStream in = input.toInputStream()) {
+      int at = 0;
+      while (at < out.length) {
+        int n = in.read(out, at, out.length - at);
+        if (n < 0) {
+          throw new IOException("Parquet page ended after " + at + " of " + out.length + " bytes");
+        }
+        at += n;
+      }
+    }
+    return out;
   }
 
   /** The data pages, in order. */
