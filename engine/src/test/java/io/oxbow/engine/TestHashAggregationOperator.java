@@ -725,13 +725,17 @@ class TestHashAggregationOperator extends EngineTesting {
       rows.add(row((long) g, v));
       expected[g] = expected[g].add(v);
     }
-    AggregateNode node =
-        new AggregateNode(
-            new ValuesNode(schema("g", Kind.INT64, "d", d38), rows),
-            List.of(0),
-            List.of(agg(AggregateFunction.SUM, 1, d38)),
-            schema("g", Kind.INT64, "s", d38));
+    AggregateNode node = sumByGroup(rows, d38);
     assertThat(run(node)).containsExactlyInAnyOrder(row(0L, expected[0]), row(1L, expected[1]));
+  }
+
+  /** {@code SELECT g, sum(d) ... GROUP BY g} over rows of (g BIGINT, d of {@code type}). */
+  private static AggregateNode sumByGroup(List<List<Object>> rows, ArrowType type) {
+    return new AggregateNode(
+        new ValuesNode(schema("g", Kind.INT64, "d", type), rows),
+        List.of(0),
+        List.of(agg(AggregateFunction.SUM, 1, type)),
+        schema("g", Kind.INT64, "s", type));
   }
 
   @Test
@@ -749,12 +753,7 @@ class TestHashAggregationOperator extends EngineTesting {
               : k < 4 ? quarter : k == 4 ? BigDecimal.valueOf(7) : BigDecimal.ZERO;
       rows.add(row((long) g, v));
     }
-    AggregateNode node =
-        new AggregateNode(
-            new ValuesNode(schema("g", Kind.INT64, "d", d38), rows),
-            List.of(0),
-            List.of(agg(AggregateFunction.SUM, 1, d38)),
-            schema("g", Kind.INT64, "s", d38));
+    AggregateNode node = sumByGroup(rows, d38);
     assertThatThrownBy(() -> run(node))
         .isInstanceOf(OxbowException.class)
         .hasMessageContaining("overflow");

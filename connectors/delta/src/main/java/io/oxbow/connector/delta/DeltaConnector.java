@@ -13,6 +13,8 @@ import io.delta.kernel.internal.DeltaHistoryManager;
 import io.delta.kernel.internal.InternalScanFileUtils;
 import io.delta.kernel.internal.ScanImpl;
 import io.delta.kernel.internal.SnapshotImpl;
+import io.delta.kernel.internal.fs.Path;
+import io.delta.kernel.internal.util.FileNames;
 import io.delta.kernel.types.StructType;
 import io.delta.kernel.utils.CloseableIterator;
 import io.delta.kernel.utils.FileStatus;
@@ -264,8 +266,7 @@ final class DeltaConnector
   /** The oldest version that can still be read (older log files may have been cleaned up). */
   private long earliestVersion(Table table) {
     try {
-      io.delta.kernel.internal.fs.Path log =
-          new io.delta.kernel.internal.fs.Path(table.getPath(engine), "_delta_log");
+      Path log = new Path(table.getPath(engine), "_delta_log");
       return DeltaHistoryManager.getEarliestRecreatableCommit(engine, log);
     } catch (TableNotFoundException e) {
       throw e;
@@ -276,8 +277,7 @@ final class DeltaConnector
 
   /** The oldest version whose commit file still exists (for history and change feeds). */
   private long earliestCommitFile(Table table) {
-    io.delta.kernel.internal.fs.Path log =
-        new io.delta.kernel.internal.fs.Path(table.getPath(engine), "_delta_log");
+    Path log = new Path(table.getPath(engine), "_delta_log");
     return DeltaHistoryManager.getEarliestDeltaFile(engine, log);
   }
 
@@ -693,24 +693,23 @@ final class DeltaConnector
 
   private final Map<String, LatestSnapshot> latest = new ConcurrentHashMap<>();
 
-  private static String commitName(long version) {
-    return String.format(Locale.ROOT, "%020d.json", version);
-  }
-
   /**
    * The snapshot's own commit file as delta-kernel listed it, or null (a snapshot read from a
    * checkpoint with no commit after it).
    */
   private static FileStatus commitFile(Snapshot snapshot) {
-    if (snapshot instanceof io.delta.kernel.internal.SnapshotImpl impl) {
-      String name = commitName(snapshot.getVersion());
+    if (snapshot instanceof SnapshotImpl impl) {
       for (FileStatus delta : impl.getLogSegment().getDeltas()) {
-        if (fileName(delta.getPath()).equals(name)) {
+        if (isCommit(delta.getPath(), snapshot.getVersion())) {
           return delta;
         }
       }
     }
     return null;
+  }
+
+  private static boolean isCommit(String path, long version) {
+    return FileNames.isCommitFile(path) && FileNames.deltaVersion(path) == version;
   }
 
   /** How a table's log compares with a snapshot loaded earlier. */
@@ -725,38 +724,40 @@ final class DeltaConnector
 
   private LogChange logSince(String location, LatestSnapshot known) {
     long version = known.snapshot().getVersion();
-    String path = DeltaFileIO.join(location, "_delta_log", commitName(version));
-    try (CloseableIterator<FileStatus> files = fileIO.listFrom(path)) {
+    String commit =
+        FileNames.deltaFile(new Path(DeltaFileIO.join(location, "_delta_log")), version);
+    try (CloseableIterator<FileStatus> files = fileIO.listFrom(commit)) {
       if (!files.hasNext()) {
         return LogChange.REPLACED;
       }
       FileStatus first = files.next();
-      if (!fileName(first.getPath()).equals(commitName(version))
+      if (!isCommit(first.getPath(), version)
           || first.getSize() != known.commitSize()
           || first.getModificationTime() != known.commitTime()) {
         return LogChange.REPLACED;
       }
       while (files.hasNext()) {
-        String file = fileName(files.next().getPath());
-        // commits, checkpoints, checksums and compactions of later versions start with their
-        // version's 20 digits; anything else in the log (_last_checkpoint, ...) does not
-        if (file.length() > 20 && file.substring(0, 20).chars().allMatch(Character::isDigit)) {
-          if (Long.parseLong(file.substring(0, 20)) > version) {
-            return LogChange.NEWER;
-          }
-        } else if (!file.startsWith("_last_checkpoint") && !file.endsWith(".crc")) {
+        String file = files.next().getPath();
+        long fileVersion;
+        if (FileNames.isCommitFile(file)
+            || FileNames.isCheckpointFile(file)
+            || FileNames.isChecksumFile(file)) {
+          fileVersion = FileNames.getFileVersion(new Path(file));
+        } else if (FileNames.isLogCompactionFile(file)) {
+          fileVersion = FileNames.logCompactionVersions(file)._1;
+        } else if (new Path(file).getName().equals("_last_checkpoint")) {
+          continue;
+        } else {
           return LogChange.NEWER; // something unexpected (staged commits): delta-kernel decides
+        }
+        if (fileVersion > version) {
+          return LogChange.NEWER;
         }
       }
       return LogChange.UNCHANGED;
     } catch (IOException | RuntimeException e) {
       return LogChange.NEWER;
     }
-  }
-
-  private static String fileName(String path) {
-    int slash = path.lastIndexOf('/');
-    return slash < 0 ? path : path.substring(slash + 1);
   }
 
   private void remember(String key, Snapshot snapshot) {

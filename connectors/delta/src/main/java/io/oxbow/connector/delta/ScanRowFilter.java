@@ -706,7 +706,8 @@ final class ScanRowFilter {
 
     /**
      * Whether a row with the given value passes: its low and high 64 bits (a decimal's unscaled
-     * value; for other types {@code high} is the sign extension of {@code low}).
+     * value; for other types {@code high} is the sign extension of {@code low}). Only the default
+     * {@link #retainNumbers} calls it: checks that override that need not implement it.
      */
     boolean passesNumber(long low, long high) {
       throw new UnsupportedOperationException();
@@ -806,11 +807,6 @@ final class ScanRowFilter {
     }
 
     @Override
-    boolean passesNumber(long low, long high) {
-      return low >= this.low && low <= this.high;
-    }
-
-    @Override
     void retainNumbers(long[] lows, long[] highs, int n, boolean[] keep) {
       long low = this.low;
       long high = this.high;
@@ -904,11 +900,6 @@ final class ScanRowFilter {
     @Override
     boolean byNumber() {
       return true;
-    }
-
-    @Override
-    boolean passesNumber(long low, long high) {
-      return keys.contains(low);
     }
 
     @Override

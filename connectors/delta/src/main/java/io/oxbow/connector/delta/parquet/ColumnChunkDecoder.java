@@ -346,7 +346,7 @@ public final class ColumnChunkDecoder {
           case LONG -> lows[id] = scale(v);
           default -> {
             lows[id] = v * multiplier;
-            highs[id] = multiplier == 1 ? v >> 63 : Math.multiplyHigh(v, multiplier);
+            highs[id] = decimalHigh(v);
           }
         }
       }
@@ -973,7 +973,7 @@ public final class ColumnChunkDecoder {
             long v = longs[j];
             long index = (long) (out + j) * 16;
             buffer.setLong(index, v * m);
-            buffer.setLong(index + 8, m == 1 ? v >> 63 : Math.multiplyHigh(v, m));
+            buffer.setLong(index + 8, decimalHigh(v));
           }
         } else {
           for (int j = 0; j < count; j++) {
@@ -987,6 +987,14 @@ public final class ColumnChunkDecoder {
         }
       }
     }
+  }
+
+  /**
+   * The high 64 bits of an integer-stored decimal after rescaling ({@code v * multiplier} is the
+   * low 64 bits).
+   */
+  private long decimalHigh(long v) {
+    return multiplier == 1 ? v >> 63 : Math.multiplyHigh(v, multiplier);
   }
 
   private long scale(long v) {
@@ -1011,7 +1019,7 @@ public final class ColumnChunkDecoder {
         if (longs != null) {
           long value = longs[v];
           lo = value * multiplier;
-          hi = multiplier == 1 ? value >> 63 : Math.multiplyHigh(value, multiplier);
+          hi = decimalHigh(value);
         } else {
           byte[] bytes = binarySource;
           int start = starts[v];
