@@ -45,6 +45,16 @@ final class InMemoryPlanner implements AutoCloseable {
     return this;
   }
 
+  /** Adds table {@code s.name} with the distinct values of its columns, for the optimiser. */
+  InMemoryPlanner table(
+      String name,
+      Schema schema,
+      List<List<Object>> rows,
+      java.util.Map<String, Double> distinctValues) {
+    connector.table(name, schema, rows, distinctValues);
+    return this;
+  }
+
   PlanNode plan(String sql) {
     return planner.plan(sql, new PlannerSession("t", "w", "s")).plan();
   }
