@@ -402,126 +402,10 @@ final class ParquetPageSource implements ConnectorPageSource {
         if (rowRanges != null && !skipToRange()) {
           continue;
         }
-        int n = (int) Math.min(BATCH_ROWS, rowsLeftInGroup);
-        if (rowRanges != null) {
-          n = (int) Math.min(n, rowRanges[rangeIndex + 1] - rowInGroup);
+        VectorSchemaRoot root = readBatch();
+        if (root != null) {
+          return root;
         }
-        boolean[] keep = null;
-        int kept = n;
-        if (deleted != null) {
-          keep = new boolean[n];
-          kept = 0;
-          for (int r = 0; r < n; r++) {
-            keep[r] = !deleted.contains(nextRowIndex + r);
-            if (keep[r]) {
-              kept++;
-            }
-          }
-        }
-        rowsLeftInGroup -= n;
-        nextRowIndex += n;
-        rowInGroup += n;
-        VectorSchemaRoot root = VectorSchemaRoot.create(outputSchema, allocator);
-        try {
-          if (rowFilter != null) {
-            // lazy materialization: the filter columns first, then the rest for the rows left; a
-            // dictionary-encoded filter column is read as dictionary ids, filtered by
-            // testing each dictionary value once, and written for the rows left only
-            if (byIds == null) {
-              byIds = new boolean[fields.size()];
-              ids = new int[fields.size()][];
-            }
-            boolean anyById = false;
-            for (int i = 0; i < fields.size(); i++) {
-              if (!rowFilter.isFilterColumn(i)) {
-                continue;
-              }
-              byIds[i] = byDictionary(i);
-              if (byIds[i]) {
-                anyById = true;
-                if (ids[i] == null) {
-                  ids[i] = new int[BATCH_ROWS];
-                }
-                decoders[i].readIds(n, ids[i]);
-                columnBatchesByIds++;
-                continue;
-              }
-              FieldVector vector = root.getVector(i);
-              vector.setInitialCapacity(n);
-              vector.allocateNew();
-              readColumn(i, vector, n, null);
-              vector.setValueCount(n);
-            }
-            boolean[] survive = mask;
-            if (keep == null) {
-              Arrays.fill(survive, 0, n, true);
-            } else {
-              System.arraycopy(keep, 0, survive, 0, n);
-            }
-            if (anyById) {
-              for (int i = 0; i < fields.size(); i++) {
-                if (byIds[i]) {
-                  rowFilter.applyDictionary(i, decoders[i], ids[i], n, survive);
-                }
-              }
-            }
-            int survivors = rowFilter.apply(root.getFieldVectors(), n, survive, byIds);
-            if (survivors == 0) {
-              rowsFiltered += kept;
-              skipOtherColumns(n);
-              batchesSkipped++;
-              root.close();
-              continue;
-            }
-            if (keep == null && survivors > n * compactBelow) {
-              survivors = n; // most rows survive: decoding the rest densely is cheaper
-            } else if (survivors < n) {
-              keep = survive;
-              int[] rows = selection;
-              int count = 0;
-              for (int r = 0; r < n; r++) {
-                rows[count] = r;
-                count += keep[r] ? 1 : 0;
-              }
-              for (int i = 0; i < fields.size(); i++) {
-                if (rowFilter.isFilterColumn(i) && !byIds[i]) {
-                  ScanRowFilter.compact(root.getVector(i), rows, count);
-                  root.getVector(i).setValueCount(survivors);
-                }
-              }
-            }
-            rowsFiltered += kept - survivors;
-            kept = survivors;
-            for (int i = 0; i < fields.size(); i++) {
-              if (byIds[i]) {
-                FieldVector vector = root.getVector(i);
-                vector.setInitialCapacity(kept);
-                vector.allocateNew();
-                decoders[i].writeIds(vector, ids[i], n, keep);
-                vector.setValueCount(kept);
-              }
-            }
-          }
-          for (int i = 0; i < fields.size(); i++) {
-            if (rowFilter != null && rowFilter.isFilterColumn(i)) {
-              continue;
-            }
-            FieldVector vector = root.getVector(i);
-            vector.setInitialCapacity(kept);
-            vector.allocateNew();
-            readColumn(i, vector, n, keep);
-            vector.setValueCount(kept);
-          }
-          root.setRowCount(kept);
-        } catch (RuntimeException e) {
-          root.close();
-          throw e;
-        }
-        if (kept == 0 && n > 0) {
-          root.close(); // every row of this batch was deleted
-          continue;
-        }
-        return root;
       }
     } catch (IOException e) {
       throw new OxbowException(
@@ -535,6 +419,135 @@ final class ParquetPageSource implements ConnectorPageSource {
       throw new OxbowException(
           ErrorCode.SOURCE_UNAVAILABLE, "Cannot read data file " + split.path() + ": " + e, e);
     }
+  }
+
+  /**
+   * Reads the next batch of the current row group (at most {@link #BATCH_ROWS} rows, within the
+   * current page-index range), or returns null when none of its rows is left (filtered or deleted).
+   * A method of its own so that the JIT compiles it once: inside {@link #nextBatch}'s loop, which
+   * runs long when filters drop whole batches, on-stack replacement compiled all of it twice more.
+   */
+  private VectorSchemaRoot readBatch() throws IOException {
+    int n = (int) Math.min(BATCH_ROWS, rowsLeftInGroup);
+    if (rowRanges != null) {
+      n = (int) Math.min(n, rowRanges[rangeIndex + 1] - rowInGroup);
+    }
+    boolean[] keep = null;
+    int kept = n;
+    if (deleted != null) {
+      keep = new boolean[n];
+      kept = 0;
+      for (int r = 0; r < n; r++) {
+        keep[r] = !deleted.contains(nextRowIndex + r);
+        if (keep[r]) {
+          kept++;
+        }
+      }
+    }
+    rowsLeftInGroup -= n;
+    nextRowIndex += n;
+    rowInGroup += n;
+    VectorSchemaRoot root = VectorSchemaRoot.create(outputSchema, allocator);
+    try {
+      if (rowFilter != null) {
+        // lazy materialization: the filter columns first, then the rest for the rows left; a
+        // dictionary-encoded filter column is read as dictionary ids, filtered by
+        // testing each dictionary value once, and written for the rows left only
+        if (byIds == null) {
+          byIds = new boolean[fields.size()];
+          ids = new int[fields.size()][];
+        }
+        boolean anyById = false;
+        for (int i = 0; i < fields.size(); i++) {
+          if (!rowFilter.isFilterColumn(i)) {
+            continue;
+          }
+          byIds[i] = byDictionary(i);
+          if (byIds[i]) {
+            anyById = true;
+            if (ids[i] == null) {
+              ids[i] = new int[BATCH_ROWS];
+            }
+            decoders[i].readIds(n, ids[i]);
+            columnBatchesByIds++;
+            continue;
+          }
+          FieldVector vector = root.getVector(i);
+          vector.setInitialCapacity(n);
+          vector.allocateNew();
+          readColumn(i, vector, n, null);
+          vector.setValueCount(n);
+        }
+        boolean[] survive = mask;
+        if (keep == null) {
+          Arrays.fill(survive, 0, n, true);
+        } else {
+          System.arraycopy(keep, 0, survive, 0, n);
+        }
+        if (anyById) {
+          for (int i = 0; i < fields.size(); i++) {
+            if (byIds[i]) {
+              rowFilter.applyDictionary(i, decoders[i], ids[i], n, survive);
+            }
+          }
+        }
+        int survivors = rowFilter.apply(root.getFieldVectors(), n, survive, byIds);
+        if (survivors == 0) {
+          rowsFiltered += kept;
+          skipOtherColumns(n);
+          batchesSkipped++;
+          root.close();
+          return null;
+        }
+        if (keep == null && survivors > n * compactBelow) {
+          survivors = n; // most rows survive: decoding the rest densely is cheaper
+        } else if (survivors < n) {
+          keep = survive;
+          int[] rows = selection;
+          int count = 0;
+          for (int r = 0; r < n; r++) {
+            rows[count] = r;
+            count += keep[r] ? 1 : 0;
+          }
+          for (int i = 0; i < fields.size(); i++) {
+            if (rowFilter.isFilterColumn(i) && !byIds[i]) {
+              ScanRowFilter.compact(root.getVector(i), rows, count);
+              root.getVector(i).setValueCount(survivors);
+            }
+          }
+        }
+        rowsFiltered += kept - survivors;
+        kept = survivors;
+        for (int i = 0; i < fields.size(); i++) {
+          if (byIds[i]) {
+            FieldVector vector = root.getVector(i);
+            vector.setInitialCapacity(kept);
+            vector.allocateNew();
+            decoders[i].writeIds(vector, ids[i], n, keep);
+            vector.setValueCount(kept);
+          }
+        }
+      }
+      for (int i = 0; i < fields.size(); i++) {
+        if (rowFilter != null && rowFilter.isFilterColumn(i)) {
+          continue;
+        }
+        FieldVector vector = root.getVector(i);
+        vector.setInitialCapacity(kept);
+        vector.allocateNew();
+        readColumn(i, vector, n, keep);
+        vector.setValueCount(kept);
+      }
+      root.setRowCount(kept);
+    } catch (RuntimeException e) {
+      root.close();
+      throw e;
+    }
+    if (kept == 0 && n > 0) {
+      root.close(); // every row of this batch was deleted
+      return null;
+    }
+    return root;
   }
 
   /**
