@@ -109,15 +109,10 @@ public final class JoinTable implements AutoCloseable {
     // when that takes no more memory than the hash slots
     long min = Long.MAX_VALUE;
     long max = Long.MIN_VALUE;
-    for (int start = 0; start < rows && mode == JoinKeys.Mode.LONG1; start += CHUNK) {
-      int n = Math.min(CHUNK, rows - start);
-      readChunk(keys.right, vectors, start, n, positions, k0, noMatch);
-      for (int i = 0; i < n; i++) {
-        if (!noMatch[i]) {
-          min = Math.min(min, k0[i]);
-          max = Math.max(max, k0[i]);
-        }
-      }
+    if (mode == JoinKeys.Mode.LONG1) {
+      long[] range = keyRange(keys.right, vectors, rows, positions, k0, noMatch);
+      min = range[0];
+      max = range[1];
     }
     long range = max - min;
     boolean dense =
@@ -139,50 +134,15 @@ public final class JoinTable implements AutoCloseable {
     this.slotHash = new int[mode == JoinKeys.Mode.BYTES ? capacity : 0];
     this.keyOffsets = new int[mode == JoinKeys.Mode.BYTES ? rows + 1 : 0];
     long[] k1 = new long[mode == JoinKeys.Mode.LONG2 ? positions.length : 0];
-    int count = 0;
-    // dense keys: from the last row to the first, so that chains come out in ascending order
-    for (int end = rows; end > 0 && dense; end -= CHUNK) {
-      int start = Math.max(0, end - CHUNK);
-      int n = end - start;
-      readChunk(keys.right, vectors, start, n, positions, k0, noMatch);
-      int[] first = direct;
-      for (int i = n - 1; i >= 0; i--) {
-        if (noMatch[i]) {
-          continue;
-        }
-        int offset = (int) (k0[i] - min);
-        int head = first[offset];
-        count += head >>> 31;
-        next[start + i] = head;
-        first[offset] = start + i;
-      }
-    }
-    byte[] bytes = new byte[mode == JoinKeys.Mode.BYTES ? 1024 : 0];
-    int used = 0;
-    if (mode == JoinKeys.Mode.BYTES) {
-      // serialise every row's key first (rows with a NULL key get an empty one)
-      for (int start = 0; start < rows; start += CHUNK) {
-        int n = Math.min(CHUNK, rows - start);
-        for (int i = 0; i < n; i++) {
-          positions[i] = start + i;
-        }
-        long[][] longs = readKeyLongs(keys.right, vectors, positions, n, noMatch);
-        for (int i = 0; i < n; i++) {
-          keyOffsets[start + i] = used;
-          if (noMatch[i]) {
-            continue;
-          }
-          int end;
-          while ((end = serialise(keys.right, vectors, longs, i, positions[i], bytes, used)) < 0) {
-            bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, 1024));
-          }
-          used = end;
-        }
-      }
-      if (rows > 0) {
-        keyOffsets[rows] = used;
-      }
-    }
+    // each mode's loops are methods of their own, which the JIT compiles (and recompiles) apart
+    int count =
+        dense
+            ? indexDense(keys.right, vectors, rows, positions, k0, noMatch, direct, next, min)
+            : 0;
+    byte[] bytes =
+        mode == JoinKeys.Mode.BYTES
+            ? serialiseKeys(keys.right, vectors, rows, positions, noMatch, keyOffsets)
+            : new byte[0];
     this.keyBytes = bytes;
     // insert from the last row to the first so that chains come out in ascending row order
     for (int end = rows; end > 0 && mode != JoinKeys.Mode.NONE; end -= CHUNK) {
@@ -196,67 +156,19 @@ public final class JoinTable implements AutoCloseable {
         for (int i = 0; i < n; i++) {
           noMatch[i] = keyOffsets[start + i] == keyOffsets[start + i + 1];
         }
+        count +=
+            insertBytes(
+                start, n, noMatch, bytes, keyOffsets, slotHash, slotFirst, next, shift, mask);
       } else {
         keys.right.readLongs(vectors, 0, positions, n, k0, noMatch);
         if (mode == JoinKeys.Mode.LONG2) {
           keys.right.readLongs(vectors, 1, positions, n, k1, noMatch);
-        }
-      }
-      for (int i = n - 1; i >= 0; i--) {
-        if (noMatch[i]) {
-          continue;
-        }
-        int row = start + i;
-        int s;
-        if (mode == JoinKeys.Mode.LONG1) {
-          long k = k0[i];
-          s = (int) ((k * PHI) >>> shift);
-          while (slots1[2 * s + 1] >= 0 && slots1[2 * s] != k) {
-            s = (s + 1) & mask;
-          }
-          if (slots1[2 * s + 1] < 0) {
-            slots1[2 * s] = k;
-            count++;
-          }
-          next[row] = (int) slots1[2 * s + 1];
-          slots1[2 * s + 1] = row;
-          continue;
-        } else if (mode == JoinKeys.Mode.LONG2) {
-          long a = k0[i];
-          long b = k1[i];
-          s = (int) (hash2(a, b) >>> shift);
-          while (slotFirst[s] >= 0 && (slotKey0[s] != a || slotKey1[s] != b)) {
-            s = (s + 1) & mask;
-          }
-          if (slotFirst[s] < 0) {
-            slotKey0[s] = a;
-            slotKey1[s] = b;
-            count++;
-          }
+          count +=
+              insertLong2(
+                  start, n, k0, k1, noMatch, slotKey0, slotKey1, slotFirst, next, shift, mask);
         } else {
-          int from = keyOffsets[row];
-          int to = keyOffsets[row + 1];
-          long h = hashBytes(bytes, from, to);
-          int tag = (int) h;
-          s = (int) (h * PHI >>> shift);
-          while (slotFirst[s] >= 0
-              && (slotHash[s] != tag
-                  || !Arrays.equals(
-                      bytes,
-                      from,
-                      to,
-                      bytes,
-                      keyOffsets[slotFirst[s]],
-                      keyOffsets[slotFirst[s] + 1]))) {
-            s = (s + 1) & mask;
-          }
-          if (slotFirst[s] < 0) {
-            slotHash[s] = tag;
-            count++;
-          }
+          count += insertLong1(start, n, k0, noMatch, slots1, next, shift, mask);
         }
-        next[row] = slotFirst[s];
-        slotFirst[s] = row;
       }
     }
     this.distinct = count;
@@ -284,6 +196,212 @@ public final class JoinTable implements AutoCloseable {
     }
     Arrays.fill(noMatch, 0, n, false);
     side.readLongs(vectors, 0, positions, n, k0, noMatch);
+  }
+
+  /** The smallest and largest single long key of the first {@code rows} rows. */
+  private static long[] keyRange(
+      JoinKeys.Side side,
+      List<FieldVector> vectors,
+      int rows,
+      int[] positions,
+      long[] k0,
+      boolean[] noMatch) {
+    long min = Long.MAX_VALUE;
+    long max = Long.MIN_VALUE;
+    for (int start = 0; start < rows; start += CHUNK) {
+      int n = Math.min(CHUNK, rows - start);
+      readChunk(side, vectors, start, n, positions, k0, noMatch);
+      for (int i = 0; i < n; i++) {
+        if (!noMatch[i]) {
+          min = Math.min(min, k0[i]);
+          max = Math.max(max, k0[i]);
+        }
+      }
+    }
+    return new long[] {min, max};
+  }
+
+  /**
+   * Indexes dense single long keys by value into {@code first} (key {@code min + i} at {@code i}),
+   * from the last row to the first so that chains come out in ascending order; returns the number
+   * of distinct keys.
+   */
+  private static int indexDense(
+      JoinKeys.Side side,
+      List<FieldVector> vectors,
+      int rows,
+      int[] positions,
+      long[] k0,
+      boolean[] noMatch,
+      int[] first,
+      int[] next,
+      long min) {
+    int count = 0;
+    for (int end = rows; end > 0; end -= CHUNK) {
+      int start = Math.max(0, end - CHUNK);
+      int n = end - start;
+      readChunk(side, vectors, start, n, positions, k0, noMatch);
+      for (int i = n - 1; i >= 0; i--) {
+        if (noMatch[i]) {
+          continue;
+        }
+        int offset = (int) (k0[i] - min);
+        int head = first[offset];
+        count += head >>> 31;
+        next[start + i] = head;
+        first[offset] = start + i;
+      }
+    }
+    return count;
+  }
+
+  /**
+   * Serialises every row's key (rows with a NULL key get an empty one) and returns the bytes; key
+   * {@code r} is {@code [keyOffsets[r], keyOffsets[r + 1])}.
+   */
+  private static byte[] serialiseKeys(
+      JoinKeys.Side side,
+      List<FieldVector> vectors,
+      int rows,
+      int[] positions,
+      boolean[] noMatch,
+      int[] keyOffsets) {
+    byte[] bytes = new byte[1024];
+    int used = 0;
+    for (int start = 0; start < rows; start += CHUNK) {
+      int n = Math.min(CHUNK, rows - start);
+      for (int i = 0; i < n; i++) {
+        positions[i] = start + i;
+      }
+      long[][] longs = readKeyLongs(side, vectors, positions, n, noMatch);
+      for (int i = 0; i < n; i++) {
+        keyOffsets[start + i] = used;
+        if (noMatch[i]) {
+          continue;
+        }
+        int end;
+        while ((end = serialise(side, vectors, longs, i, positions[i], bytes, used)) < 0) {
+          bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, 1024));
+        }
+        used = end;
+      }
+    }
+    if (rows > 0) {
+      keyOffsets[rows] = used;
+    }
+    return bytes;
+  }
+
+  /**
+   * Inserts rows {@code [start, start + n)} (their single long keys in {@code k0}) into the LONG1
+   * slots, last row first; returns the number of new keys.
+   */
+  private static int insertLong1(
+      int start,
+      int n,
+      long[] k0,
+      boolean[] noMatch,
+      long[] slots1,
+      int[] next,
+      int shift,
+      int mask) {
+    int count = 0;
+    for (int i = n - 1; i >= 0; i--) {
+      if (noMatch[i]) {
+        continue;
+      }
+      long k = k0[i];
+      int s = (int) ((k * PHI) >>> shift);
+      while (slots1[2 * s + 1] >= 0 && slots1[2 * s] != k) {
+        s = (s + 1) & mask;
+      }
+      if (slots1[2 * s + 1] < 0) {
+        slots1[2 * s] = k;
+        count++;
+      }
+      next[start + i] = (int) slots1[2 * s + 1];
+      slots1[2 * s + 1] = start + i;
+    }
+    return count;
+  }
+
+  /** {@link #insertLong1} for two long keys. */
+  private static int insertLong2(
+      int start,
+      int n,
+      long[] k0,
+      long[] k1,
+      boolean[] noMatch,
+      long[] slotKey0,
+      long[] slotKey1,
+      int[] slotFirst,
+      int[] next,
+      int shift,
+      int mask) {
+    int count = 0;
+    for (int i = n - 1; i >= 0; i--) {
+      if (noMatch[i]) {
+        continue;
+      }
+      long a = k0[i];
+      long b = k1[i];
+      int s = (int) (hash2(a, b) >>> shift);
+      while (slotFirst[s] >= 0 && (slotKey0[s] != a || slotKey1[s] != b)) {
+        s = (s + 1) & mask;
+      }
+      if (slotFirst[s] < 0) {
+        slotKey0[s] = a;
+        slotKey1[s] = b;
+        count++;
+      }
+      next[start + i] = slotFirst[s];
+      slotFirst[s] = start + i;
+    }
+    return count;
+  }
+
+  /** {@link #insertLong1} for serialised keys ({@link #serialiseKeys}). */
+  private static int insertBytes(
+      int start,
+      int n,
+      boolean[] noMatch,
+      byte[] bytes,
+      int[] keyOffsets,
+      int[] slotHash,
+      int[] slotFirst,
+      int[] next,
+      int shift,
+      int mask) {
+    int count = 0;
+    for (int i = n - 1; i >= 0; i--) {
+      if (noMatch[i]) {
+        continue;
+      }
+      int row = start + i;
+      int from = keyOffsets[row];
+      int to = keyOffsets[row + 1];
+      long h = hashBytes(bytes, from, to);
+      int tag = (int) h;
+      int s = (int) (h * PHI >>> shift);
+      while (slotFirst[s] >= 0
+          && (slotHash[s] != tag
+              || !Arrays.equals(
+                  bytes,
+                  from,
+                  to,
+                  bytes,
+                  keyOffsets[slotFirst[s]],
+                  keyOffsets[slotFirst[s] + 1]))) {
+        s = (s + 1) & mask;
+      }
+      if (slotFirst[s] < 0) {
+        slotHash[s] = tag;
+        count++;
+      }
+      next[row] = slotFirst[s];
+      slotFirst[s] = row;
+    }
+    return count;
   }
 
   /**
