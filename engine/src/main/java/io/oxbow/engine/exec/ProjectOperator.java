@@ -167,21 +167,8 @@ final class ProjectOperator implements Operator {
     List<FieldVector> sharedColumns = new ArrayList<>();
     List<FieldVector> outputs = new ArrayList<>();
     try {
-      Page input = all;
-      if (!shared.isEmpty()) {
-        List<FieldVector> columns = new ArrayList<>(root.getFieldVectors());
-        for (Evaluator e : shared) {
-          FieldVector v = e.evaluate(all, allocator);
-          sharedColumns.add(v);
-          columns.add(v);
-        }
-        List<Field> fields = new ArrayList<>();
-        for (FieldVector v : columns) {
-          fields.add(v.getField());
-        }
-        // a view too: closing it would close the input's vectors
-        input = Page.of(new VectorSchemaRoot(fields, columns, rows));
-      }
+      // with shared calls, a view too: closing it would close the input's vectors
+      Page input = shared.isEmpty() ? all : Page.of(withShared(all, sharedColumns));
       for (int i = 0; i < expressions.size(); i++) {
         outputs.add(named(expressions.get(i).evaluate(input, allocator), i, rows));
       }
@@ -242,23 +229,32 @@ final class ProjectOperator implements Operator {
    * {@code page} (dense) with the shared calls' results as extra columns; takes over its vectors.
    */
   private Page appendShared(Page page) {
-    List<FieldVector> columns = new ArrayList<>(page.root().getFieldVectors());
-    int inputColumns = columns.size();
+    List<FieldVector> results = new ArrayList<>();
     try {
-      for (Evaluator e : shared) {
-        columns.add(e.evaluate(page, allocator));
-      }
+      return new Page(withShared(page, results), page.selection(), page.count());
     } catch (RuntimeException | Error e) {
-      columns.subList(inputColumns, columns.size()).forEach(FieldVector::close);
+      results.forEach(FieldVector::close);
       page.close();
       throw e;
+    }
+  }
+
+  /**
+   * A root of {@code page}'s columns followed by the shared calls' results over it; each result is
+   * also added to {@code results} as soon as it is computed, for the caller to close on failure.
+   */
+  private VectorSchemaRoot withShared(Page page, List<FieldVector> results) {
+    List<FieldVector> columns = new ArrayList<>(page.root().getFieldVectors());
+    for (Evaluator e : shared) {
+      FieldVector v = e.evaluate(page, allocator);
+      results.add(v);
+      columns.add(v);
     }
     List<Field> fields = new ArrayList<>();
     for (FieldVector v : columns) {
       fields.add(v.getField());
     }
-    return new Page(
-        new VectorSchemaRoot(fields, columns, page.count()), page.selection(), page.count());
+    return new VectorSchemaRoot(fields, columns, page.count());
   }
 
   @Override

@@ -472,11 +472,7 @@ final class ParquetPageSource implements ConnectorPageSource {
             columnBatchesByIds++;
             continue;
           }
-          FieldVector vector = root.getVector(i);
-          vector.setInitialCapacity(n);
-          vector.allocateNew();
-          readColumn(i, vector, n, null);
-          vector.setValueCount(n);
+          readVector(root, i, n, null, n);
         }
         boolean[] survive = mask;
         if (keep == null) {
@@ -532,11 +528,7 @@ final class ParquetPageSource implements ConnectorPageSource {
         if (rowFilter != null && rowFilter.isFilterColumn(i)) {
           continue;
         }
-        FieldVector vector = root.getVector(i);
-        vector.setInitialCapacity(kept);
-        vector.allocateNew();
-        readColumn(i, vector, n, keep);
-        vector.setValueCount(kept);
+        readVector(root, i, n, keep, kept);
       }
       root.setRowCount(kept);
     } catch (RuntimeException e) {
@@ -642,6 +634,18 @@ final class ParquetPageSource implements ConnectorPageSource {
         cr.skip();
       }
     }
+  }
+
+  /**
+   * Allocates output column {@code i} of {@code root} for {@code kept} values and reads them: the
+   * {@code kept} rows of the next {@code n} that {@code keep} marks ({@code keep} null keeps all).
+   */
+  private void readVector(VectorSchemaRoot root, int i, int n, boolean[] keep, int kept) {
+    FieldVector vector = root.getVector(i);
+    vector.setInitialCapacity(kept);
+    vector.allocateNew();
+    readColumn(i, vector, n, keep);
+    vector.setValueCount(kept);
   }
 
   /**
