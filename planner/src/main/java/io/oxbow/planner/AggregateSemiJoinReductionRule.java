@@ -128,17 +128,12 @@ final class AggregateSemiJoinReductionRule extends RelOptRule {
       if (reducer instanceof LogicalFilter filter) {
         reducer = filter.getInput().stripped();
       } else if (reducer instanceof LogicalJoin inner && inner.getJoinType() == JoinRelType.INNER) {
-        int leftWidth = inner.getLeft().getRowType().getFieldCount();
-        boolean allLeft = Arrays.stream(columns).allMatch(c -> c < leftWidth);
-        boolean allRight = Arrays.stream(columns).allMatch(c -> c >= leftWidth);
-        if (allLeft) {
-          reducer = inner.getLeft().stripped();
-        } else if (allRight) {
-          reducer = inner.getRight().stripped();
-          columns = Arrays.stream(columns).map(c -> c - leftWidth).toArray();
-        } else {
+        KeySide side = keySide(inner, columns);
+        if (side == null) {
           return;
         }
+        reducer = side.rel();
+        columns = side.columns();
       } else {
         return;
       }
@@ -149,15 +144,12 @@ final class AggregateSemiJoinReductionRule extends RelOptRule {
     RelNode below = reducer;
     int[] belowColumns = columns;
     while (below instanceof LogicalJoin inner && inner.getJoinType() == JoinRelType.INNER) {
-      int leftWidth = inner.getLeft().getRowType().getFieldCount();
-      if (Arrays.stream(belowColumns).allMatch(c -> c < leftWidth)) {
-        below = inner.getLeft().stripped();
-      } else if (Arrays.stream(belowColumns).allMatch(c -> c >= leftWidth)) {
-        below = inner.getRight().stripped();
-        belowColumns = Arrays.stream(belowColumns).map(c -> c - leftWidth).toArray();
-      } else {
+      KeySide side = keySide(inner, belowColumns);
+      if (side == null) {
         break;
       }
+      below = side.rel();
+      belowColumns = side.columns();
       Double rows = mq.getRowCount(below);
       Double keys = mq.getDistinctRowCount(reducer, ImmutableBitSet.of(columns), null);
       Double belowKeys = mq.getDistinctRowCount(below, ImmutableBitSet.of(belowColumns), null);
@@ -203,6 +195,25 @@ final class AggregateSemiJoinReductionRule extends RelOptRule {
             aggregateIsLeft ? join.getRight() : reduced,
             join.getJoinType(),
             join.isSemiJoinDone()));
+  }
+
+  /** An input of a join and the positions in it of some of the join's output columns. */
+  private record KeySide(RelNode rel, int[] columns) {}
+
+  /**
+   * The input of {@code join} that holds all of its output columns {@code columns}, with their
+   * positions in it; null when they come from both inputs.
+   */
+  private static KeySide keySide(LogicalJoin join, int[] columns) {
+    int leftWidth = join.getLeft().getRowType().getFieldCount();
+    if (Arrays.stream(columns).allMatch(c -> c < leftWidth)) {
+      return new KeySide(join.getLeft().stripped(), columns);
+    }
+    if (Arrays.stream(columns).allMatch(c -> c >= leftWidth)) {
+      return new KeySide(
+          join.getRight().stripped(), Arrays.stream(columns).map(c -> c - leftWidth).toArray());
+    }
+    return null;
   }
 
   /** Whether every expression in {@code rel} and its inputs is deterministic. */
