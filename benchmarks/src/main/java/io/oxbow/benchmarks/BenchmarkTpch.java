@@ -37,7 +37,8 @@ public final class BenchmarkTpch {
 
   /**
    * What to run: the warehouse (generated at {@code scaleFactor} if it holds no TPC-H tables), the
-   * queries, warm-up runs and measured runs per query and engine, and DuckDB's thread count.
+   * queries, warm-up runs and measured runs per query and engine, DuckDB's thread count, and how
+   * long Oxbow's planner warms up before the first query (untimed, as the server's does at start).
    */
   public record Options(
       double scaleFactor,
@@ -45,7 +46,8 @@ public final class BenchmarkTpch {
       List<Integer> queries,
       int warmup,
       int runs,
-      int threads) {
+      int threads,
+      java.time.Duration plannerWarmup) {
     public Options {
       if (queries.isEmpty()) {
         throw new IllegalArgumentException("no queries to run");
@@ -60,6 +62,21 @@ public final class BenchmarkTpch {
                 + threads);
       }
       queries = List.copyOf(queries);
+      if (plannerWarmup == null || plannerWarmup.isNegative()) {
+        throw new IllegalArgumentException(
+            "the planner warm-up must be 0 or more, not " + plannerWarmup);
+      }
+    }
+
+    /** Options without the planner warm-up. */
+    public Options(
+        double scaleFactor,
+        Path warehouse,
+        List<Integer> queries,
+        int warmup,
+        int runs,
+        int threads) {
+      this(scaleFactor, warehouse, queries, warmup, runs, threads, java.time.Duration.ZERO);
     }
   }
 
@@ -125,6 +142,10 @@ public final class BenchmarkTpch {
   private boolean run() throws SQLException {
     // untimed: class loading, planner and DuckDB start-up belong to no query
     measure("start-up", STARTUP_SQL, STARTUP_SQL, 1, 0);
+    if (!options.plannerWarmup().isZero()) {
+      // untimed, as the server warms its planner up when it starts
+      out.println("Oxbow planner warm-up: " + engine.warmUpPlanner(options.plannerWarmup()));
+    }
     out.printf(
         "Oxbow vs DuckDB %s on %s: %d warm-up and %d measured runs per query and engine,"
             + " alternating; threads per query = %d on both engines%n%n",

@@ -10,6 +10,7 @@ import io.oxbow.planner.DataChange;
 import io.oxbow.planner.OxbowPlanner;
 import io.oxbow.planner.PlannedQuery;
 import io.oxbow.planner.PlannerSession;
+import io.oxbow.planner.PlannerWarmup;
 import io.oxbow.spi.connector.Connector;
 import io.oxbow.spi.connector.ConnectorMetadata;
 import io.oxbow.spi.connector.ConnectorTableHandle;
@@ -44,6 +45,7 @@ public final class QueryEngine implements AutoCloseable {
   private final AtomicLong querySequence = new AtomicLong();
   private final AtomicLong conflictRetries = new AtomicLong();
   private final String instanceId = Long.toString(System.currentTimeMillis(), 36);
+  private volatile Thread plannerWarmup;
 
   public QueryEngine(OxbowConfig config) {
     this.config = config;
@@ -108,6 +110,8 @@ public final class QueryEngine implements AutoCloseable {
     try {
       PlannedQuery planned =
           plan != null ? plan.planned : planner.plan(sql, plannerSession(session));
+      // a plan made beforehand (Flight SQL plans when the client asks for the flight info)
+      long planningNanos = plan != null ? plan.planningNanos : System.nanoTime() - started;
       PlanNode root;
       if (planned.change() != null) {
         applyWithRetry(session, sql, planned, queryId, queryAllocator);
@@ -126,7 +130,14 @@ public final class QueryEngine implements AutoCloseable {
               new ExecutionContext(
                   queryId, queryAllocator, cancelled::get, config.queryThreads(), spill()));
       return new RunningQuery(
-          queryId, session.user(), planned.schema(), stream, queryAllocator, started, cancelled);
+          queryId,
+          session.user(),
+          planned.schema(),
+          stream,
+          queryAllocator,
+          plan != null ? started - planningNanos : started, // the logged time includes planning
+          planningNanos,
+          cancelled);
     } catch (RuntimeException e) {
       queryAllocator.close();
       OxbowException error = Errors.translate(e);
@@ -420,9 +431,11 @@ public final class QueryEngine implements AutoCloseable {
    */
   public static final class Plan {
     private final PlannedQuery planned;
+    private final long planningNanos;
 
-    private Plan(PlannedQuery planned) {
+    private Plan(PlannedQuery planned, long planningNanos) {
       this.planned = planned;
+      this.planningNanos = planningNanos;
     }
 
     /** The statement's result columns; none for statements that change data. */
@@ -434,7 +447,9 @@ public final class QueryEngine implements AutoCloseable {
   /** Plans a statement without running it. */
   public Plan plan(Session session, String sql) {
     try {
-      return new Plan(planner.plan(sql, plannerSession(session)));
+      long started = System.nanoTime();
+      PlannedQuery planned = planner.plan(sql, plannerSession(session));
+      return new Plan(planned, System.nanoTime() - started);
     } catch (RuntimeException e) {
       throw Errors.translate(e);
     }
@@ -476,8 +491,36 @@ public final class QueryEngine implements AutoCloseable {
         session.schema() == null ? null : session.schema().toLowerCase(Locale.ROOT));
   }
 
+  /**
+   * Warms the planner up for about {@code budget} on the calling thread: plans built-in queries
+   * over a catalog of their own ({@link PlannerWarmup}), so that the JIT has compiled the planner
+   * before users' first queries. Returns what it did, for a log or a report.
+   */
+  public String warmUpPlanner(java.time.Duration budget) {
+    PlannerWarmup.Report report = PlannerWarmup.run(budget, Integer.MAX_VALUE);
+    return report.plans() + " plans in " + report.millis() + " ms";
+  }
+
+  /**
+   * Starts {@link #warmUpPlanner} on a daemon thread of its own (at most one at a time), which
+   * {@link #close} stops.
+   */
+  public synchronized void startPlannerWarmup(java.time.Duration budget) {
+    if (plannerWarmup != null && plannerWarmup.isAlive()) {
+      return;
+    }
+    Thread thread = new Thread(() -> warmUpPlanner(budget), "oxbow-planner-warmup");
+    thread.setDaemon(true);
+    thread.start();
+    plannerWarmup = thread;
+  }
+
   @Override
   public void close() {
+    Thread warming = plannerWarmup;
+    if (warming != null) {
+      warming.interrupt();
+    }
     catalogs.close();
     rootAllocator.close();
   }

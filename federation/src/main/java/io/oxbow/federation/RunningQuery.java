@@ -19,6 +19,7 @@ final class RunningQuery implements QueryResult {
   private final ResultStream stream;
   private final BufferAllocator allocator;
   private final long startedNanos;
+  private final long planningNanos;
   private final java.util.concurrent.atomic.AtomicBoolean cancelled;
   private boolean closed;
   private long rows;
@@ -32,6 +33,7 @@ final class RunningQuery implements QueryResult {
       ResultStream stream,
       BufferAllocator allocator,
       long startedNanos,
+      long planningNanos,
       java.util.concurrent.atomic.AtomicBoolean cancelled) {
     this.queryId = queryId;
     this.user = user;
@@ -39,6 +41,7 @@ final class RunningQuery implements QueryResult {
     this.stream = stream;
     this.allocator = allocator;
     this.startedNanos = startedNanos;
+    this.planningNanos = planningNanos;
     this.cancelled = cancelled;
   }
 
@@ -97,11 +100,12 @@ final class RunningQuery implements QueryResult {
         LOG.error("Query {} leaked memory: {}", queryId, leak.getMessage());
       }
       LOG.info(
-          "query {} user={} {} in {} ms, rows={}, bytes={}",
+          "query {} user={} {} in {} ms (planning {} ms), rows={}, bytes={}",
           queryId,
           user,
           failure == null ? "finished" : "failed (" + failure + ")",
           (System.nanoTime() - startedNanos) / 1_000_000,
+          planningNanos / 1_000_000,
           rows,
           bytes);
     }

@@ -10,6 +10,7 @@ import io.oxbow.tpch.TpchRunner;
 import java.io.PrintStream;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -38,10 +39,13 @@ public final class Oxbow {
             Run the TPC-H queries in process on DIR (default ./warehouse-sfN, generated if
             missing), check each answer against DuckDB on the same files, report times.
         bench tpch [--sf N] [--warehouse DIR] [--queries 1-22] [--warmup W] [--runs R] [--threads T]
+                   [--planner-warmup S]
             Benchmark Oxbow against DuckDB on the same files (DIR as for tpch run): W warm-up
             (default 1) and R measured runs (default 3) of each query on both engines, alternating;
             print medians, ratios, totals, their geometric mean and lineitem scan throughput.
-            DuckDB uses T threads (default: the number of processors). See benchmarks/README.md.
+            DuckDB uses T threads (default: the number of processors). Oxbow's planner warms up
+            for S seconds first, untimed, as the server does when it starts (default 5, 0 for
+            none). See benchmarks/README.md.
         help
             Show this text.
       """;
@@ -160,7 +164,15 @@ public final class Oxbow {
   static BenchmarkTpch.Options benchOptions(List<String> args) {
     Map<String, String> o =
         options(
-            args, List.of("--sf", "--warehouse", "--queries", "--warmup", "--runs", "--threads"));
+            args,
+            List.of(
+                "--sf",
+                "--warehouse",
+                "--queries",
+                "--warmup",
+                "--runs",
+                "--threads",
+                "--planner-warmup"));
     String sfText = o.getOrDefault("--sf", "0.01");
     return new BenchmarkTpch.Options(
         scaleFactor(sfText),
@@ -171,8 +183,34 @@ public final class Oxbow {
         count(
             "--threads",
             o.getOrDefault("--threads", String.valueOf(Runtime.getRuntime().availableProcessors())),
-            1));
+            1),
+        plannerWarmup(o.get("--planner-warmup"), "--planner-warmup"));
   }
+
+  /**
+   * The planner warm-up's budget: {@code text} in seconds (the server's OXBOW_PLANNER_WARMUP, or
+   * {@code bench tpch --planner-warmup}, named by {@code source}), 5 when null, 0 for none.
+   */
+  static Duration plannerWarmup(String text, String source) {
+    if (text == null || text.isBlank()) {
+      return DEFAULT_PLANNER_WARMUP;
+    }
+    try {
+      double seconds = Double.parseDouble(text.trim());
+      if (seconds >= 0 && seconds <= 3600) {
+        return Duration.ofMillis(Math.round(seconds * 1000));
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new UsageException(
+        source
+            + " must be a number of seconds from 0 (no planner warm-up) to 3600, not '"
+            + text
+            + "'");
+  }
+
+  private static final Duration DEFAULT_PLANNER_WARMUP = Duration.ofSeconds(5);
 
   private static int benchTpch(BenchmarkTpch.Options options, PrintStream out) {
     try {
@@ -286,6 +324,7 @@ public final class Oxbow {
   }
 
   private static void serve(OxbowConfig config, PrintStream out, ServerListener started) {
+    Duration warmup = plannerWarmup(System.getenv("OXBOW_PLANNER_WARMUP"), "OXBOW_PLANNER_WARMUP");
     QueryEngine engine = new QueryEngine(config);
     OxbowFlightServer server;
     try {
@@ -306,6 +345,10 @@ public final class Oxbow {
             "oxbow-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     printConnectionHelp(config, server.port(), out);
+    if (!warmup.isZero()) {
+      // in the background: the server answers meanwhile, its first queries planned less fast
+      engine.startPlannerWarmup(warmup);
+    }
     if (started != null) {
       started.started(server, engine);
     }

@@ -77,6 +77,7 @@ class TestOxbowCommandLine {
     assertThat(defaults.warmup()).isEqualTo(1);
     assertThat(defaults.runs()).isEqualTo(3);
     assertThat(defaults.threads()).isEqualTo(Runtime.getRuntime().availableProcessors());
+    assertThat(defaults.plannerWarmup()).isEqualTo(java.time.Duration.ofSeconds(5));
     var chosen =
         Oxbow.benchOptions(
             List.of(
@@ -91,10 +92,13 @@ class TestOxbowCommandLine {
                 "--runs",
                 "1",
                 "--threads",
-                "4"));
+                "4",
+                "--planner-warmup",
+                "0.5"));
     assertThat(chosen.warehouse()).isEqualTo(Path.of("/tmp/wh"));
     assertThat(chosen.queries()).containsExactly(1, 3, 4);
     assertThat(List.of(chosen.warmup(), chosen.runs(), chosen.threads())).containsExactly(0, 1, 4);
+    assertThat(chosen.plannerWarmup()).isEqualTo(java.time.Duration.ofMillis(500));
 
     assertThat(run("bench")).isEqualTo(2);
     assertThat(err()).contains("unknown bench command");
@@ -104,6 +108,10 @@ class TestOxbowCommandLine {
     assertThat(err()).contains("--threads must be a whole number, not 'two'");
     assertThat(run("bench", "tpch", "--warmup", "-1")).isEqualTo(2);
     assertThat(run("bench", "tpch", "--queries", "23")).isEqualTo(2);
+    assertThat(run("bench", "tpch", "--planner-warmup", "-1")).isEqualTo(2);
+    assertThat(err())
+        .contains("--planner-warmup must be a number of seconds from 0 (no planner warm-up)");
+    assertThat(run("bench", "tpch", "--planner-warmup", "soon")).isEqualTo(2);
   }
 
   @Test
