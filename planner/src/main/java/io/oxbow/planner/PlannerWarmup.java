@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * subquery takes a few hundred milliseconds on its first runs and tens once the JIT has compiled
  * it. The queries cover what analysts' queries are made of (multi-way joins, correlated scalar,
  * EXISTS and IN subqueries, outer joins, CASE, LIKE, date arithmetic, HAVING, windows, UNION ALL,
- * top-N). They only reach this class's own catalog: nothing is read, executed or cached, and no
- * user catalog is touched.
+ * top-N). They only reach this class's own catalog: nothing is read or executed, and no user
+ * catalog is touched (the constants they fold, such as a date minus an interval, join the planner's
+ * cache of folded constants like any query's).
  */
 public final class PlannerWarmup {
   private static final Logger LOG = LoggerFactory.getLogger(PlannerWarmup.class);
