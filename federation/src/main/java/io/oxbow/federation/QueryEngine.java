@@ -119,7 +119,7 @@ public final class QueryEngine implements AutoCloseable {
       } else {
         root =
             planned.analyze()
-                ? analyze(planned, queryId, queryAllocator, config.queryThreads())
+                ? analyze(planned, queryId, queryAllocator, config.queryThreads(), planningNanos)
                 : planned.plan();
       }
       java.util.concurrent.atomic.AtomicBoolean cancelled =
@@ -335,10 +335,14 @@ public final class QueryEngine implements AutoCloseable {
 
   /**
    * EXPLAIN ANALYZE: runs the query to the end, discarding its rows, and reports the engine plan
-   * with each operator's rows, batches, time and peak memory.
+   * with the statement's planning time and each operator's rows, batches, time and peak memory.
    */
   private static PlanNode analyze(
-      PlannedQuery planned, String queryId, BufferAllocator allocator, int threads) {
+      PlannedQuery planned,
+      String queryId,
+      BufferAllocator allocator,
+      int threads,
+      long planningNanos) {
     long started = System.nanoTime();
     long rows = 0;
     List<io.oxbow.engine.OperatorStats> stats;
@@ -363,6 +367,7 @@ public final class QueryEngine implements AutoCloseable {
       lines.add(List.of(line));
     }
     lines.add(List.of("== Execution =="));
+    lines.add(List.of("planning: " + planningNanos / 1_000_000 + " ms"));
     lines.add(
         List.of(
             String.format(

@@ -219,6 +219,7 @@ class TestQueryEngine {
         .contains("== Engine plan ==")
         .contains("HashAggregate")
         .contains("== Execution ==")
+        .containsPattern("== Execution ==\nplanning: \\d+ ms\ntotal: ")
         .contains("total: ")
         .contains(", 3 rows, peak memory ")
         .contains("ScanOperator: rows=" + ROWS + ", batches=")
