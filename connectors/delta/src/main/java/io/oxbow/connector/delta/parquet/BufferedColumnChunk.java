@@ -1,9 +1,11 @@
 package io.oxbow.connector.delta.parquet;
 
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import org.apache.parquet.bytes.ByteBufferInputStream;
 import org.apache.parquet.bytes.BytesInput;
 import org.apache.parquet.column.page.DataPage;
 import org.apache.parquet.column.page.DataPageV1;
@@ -16,20 +18,36 @@ import org.apache.parquet.column.page.PageReader;
  * decoder can look at every page's encodings before choosing how to decode the chunk; {@link
  * #pageReader()} hands them to parquet-mr's own column reader when the chunk is not decoded in
  * bulk.
+ *
+ * <p>A data page's bytes are a range of a heap array ({@link #data}, {@link #dataStart}, {@link
+ * #dataEnd}): an uncompressed page is the range of the row group's read buffer that holds it, not a
+ * copy (the buffers parquet-mr reads a row group into are its own and never reused), so the array
+ * may hold other pages' bytes before and after the range.
  */
 public final class BufferedColumnChunk {
   private final DictionaryPage dictionary;
   private final byte[] dictionaryBytes;
   private final List<DataPage> pages;
-  private final List<byte[]> data;
+  private final List<Slice> data;
   private final List<byte[]> levels;
   private final long totalValues;
+
+  /** {@code length} bytes of {@code array} from {@code start}. */
+  private record Slice(byte[] array, int start, int length) {
+    static Slice of(byte[] bytes) {
+      return new Slice(bytes, 0, bytes.length);
+    }
+
+    BytesInput input() {
+      return BytesInput.from(array, start, length);
+    }
+  }
 
   private BufferedColumnChunk(
       DictionaryPage dictionary,
       byte[] dictionaryBytes,
       List<DataPage> pages,
-      List<byte[]> data,
+      List<Slice> data,
       List<byte[]> levels,
       long totalValues) {
     this.dictionary = dictionary;
@@ -48,7 +66,7 @@ public final class BufferedColumnChunk {
     DictionaryPage dictionary = reader.readDictionaryPage();
     byte[] dictionaryBytes = null;
     if (dictionary != null) {
-      dictionaryBytes = bytes(dictionary.getBytes());
+      dictionaryBytes = copy(dictionary.getBytes());
       dictionary =
           new DictionaryPage(
               BytesInput.from(dictionaryBytes),
@@ -56,16 +74,16 @@ public final class BufferedColumnChunk {
               dictionary.getEncoding());
     }
     List<DataPage> pages = new ArrayList<>();
-    List<byte[]> data = new ArrayList<>();
+    List<Slice> data = new ArrayList<>();
     List<byte[]> levels = new ArrayList<>();
     for (DataPage page = reader.readPage(); page != null; page = reader.readPage()) {
       if (page instanceof DataPageV1 v1) {
-        byte[] bytes = bytes(v1.getBytes());
+        Slice bytes = bytes(v1.getBytes());
         data.add(bytes);
         levels.add(null);
         pages.add(
             new DataPageV1(
-                BytesInput.from(bytes),
+                bytes.input(),
                 v1.getValueCount(),
                 v1.getUncompressedSize(),
                 v1.getStatistics(),
@@ -74,8 +92,8 @@ public final class BufferedColumnChunk {
                 v1.getValueEncoding()));
       } else {
         DataPageV2 v2 = (DataPageV2) page;
-        byte[] bytes = bytes(v2.getData());
-        byte[] definitions = bytes(v2.getDefinitionLevels());
+        Slice bytes = bytes(v2.getData());
+        byte[] definitions = copy(v2.getDefinitionLevels());
         data.add(bytes);
         levels.add(definitions);
         pages.add(
@@ -86,7 +104,7 @@ public final class BufferedColumnChunk {
                 BytesInput.from(v2.getRepetitionLevels().toByteArray()),
                 BytesInput.from(definitions),
                 v2.getDataEncoding(),
-                BytesInput.from(bytes),
+                bytes.input(),
                 v2.getStatistics()));
       }
     }
@@ -95,26 +113,34 @@ public final class BufferedColumnChunk {
   }
 
   /**
-   * A page's bytes in a heap array of their own. An uncompressed page is a slice of the chunk's
-   * buffer: it is copied out in one bulk copy ({@code toByteArray} would copy it twice, through a
-   * growing stream); a decompressed page (a stream) is read once by {@code toByteArray}.
+   * A page's bytes as a range of a heap array. An uncompressed page is a slice of the chunk's read
+   * buffer: when that buffer is on the heap, the slice is the page (no copy); otherwise it is
+   * copied out once. A decompressed page (a stream) is read once by {@code toByteArray}.
    */
-  private static byte[] bytes(BytesInput input) throws IOException {
+  private static Slice bytes(BytesInput input) throws IOException {
     if (!input.getClass().getName().endsWith("$ByteBufferBytesInput")) {
-      return input.toByteArray();
+      return Slice.of(input.toByteArray());
     }
-    byte[] out = new byte[Math.toIntExact(input.size())];
-    try (InputStream in = input.toInputStream()) {
-      int at = 0;
-      while (at < out.length) {
-        int n = in.read(out, at, out.length - at);
-        if (n < 0) {
-          throw new IOException("Parquet page ended after " + at + " of " + out.length + " bytes");
-        }
-        at += n;
-      }
+    int length = Math.toIntExact(input.size());
+    ByteBuffer buffer;
+    try (ByteBufferInputStream in = input.toInputStream()) {
+      buffer = in.slice(length);
     }
-    return out;
+    if (buffer.hasArray()) {
+      return new Slice(buffer.array(), buffer.arrayOffset() + buffer.position(), length);
+    }
+    byte[] out = new byte[length];
+    buffer.get(out);
+    return Slice.of(out);
+  }
+
+  /** The bytes in an array of their own (dictionaries and levels: small, read from offset 0). */
+  private static byte[] copy(BytesInput input) throws IOException {
+    Slice slice = bytes(input);
+    if (slice.start() == 0 && slice.length() == slice.array().length) {
+      return slice.array();
+    }
+    return Arrays.copyOfRange(slice.array(), slice.start(), slice.start() + slice.length());
   }
 
   /** The data pages, in order. */
@@ -122,9 +148,23 @@ public final class BufferedColumnChunk {
     return pages;
   }
 
-  /** The bytes of data page {@code i}: all of a v1 page, the values of a v2 page. */
+  /**
+   * The array holding the bytes of data page {@code i} (all of a v1 page, the values of a v2 page)
+   * from {@link #dataStart} to {@link #dataEnd}.
+   */
   byte[] data(int i) {
-    return data.get(i);
+    return data.get(i).array();
+  }
+
+  /** Where data page {@code i}'s bytes start in {@link #data}. */
+  int dataStart(int i) {
+    return data.get(i).start();
+  }
+
+  /** Where data page {@code i}'s bytes end (exclusive) in {@link #data}. */
+  int dataEnd(int i) {
+    Slice slice = data.get(i);
+    return slice.start() + slice.length();
   }
 
   /** The definition levels of data page {@code i} if it is a v2 page, else null. */

@@ -96,7 +96,11 @@ public final class ColumnChunkDecoder {
   private final int batchRows;
   private int pageIndex;
   private int pageLeft;
+
+  /** The current page's bytes: {@code data[dataStart..dataEnd)}, a range of a larger array. */
   private byte[] data;
+
+  private int dataEnd;
   private int valuePos;
   private long booleanBit;
   private RleBitPackedDecoder levels;
@@ -577,6 +581,7 @@ public final class ColumnChunkDecoder {
       boolean dense = present == m && keep == null;
       if (dense && indices == null && !byteStreamSplit && memoryCopyable()) {
         int width = source.width;
+        checkValuesEnd(valuePos + m * width);
         vector.getDataBuffer().setBytes((long) out * width, data, valuePos, (long) m * width);
         valuePos += m * width;
         setValidRange(vector.getValidityBuffer(), out, m);
@@ -686,13 +691,17 @@ public final class ColumnChunkDecoder {
     }
     DataPage page = chunk.pages().get(pageIndex);
     byte[] bytes = chunk.data(pageIndex);
-    int pos = 0;
+    int pos = chunk.dataStart(pageIndex);
+    int end = chunk.dataEnd(pageIndex);
     Encoding encoding;
     if (page instanceof DataPageV1 v1) {
       if (maxDefinition > 0) {
-        int length = (int) INT_LE.get(bytes, 0);
-        levels = new RleBitPackedDecoder(bytes, 4, 4 + length, 1);
-        pos = 4 + length;
+        int length = (int) INT_LE.get(bytes, pos);
+        if (length < 0 || length > end - pos - 4) {
+          throw new IllegalStateException("Definition levels run past the end of their page");
+        }
+        levels = new RleBitPackedDecoder(bytes, pos + 4, pos + 4 + length, 1);
+        pos += 4 + length;
       }
       encoding = v1.getValueEncoding();
     } else {
@@ -704,14 +713,15 @@ public final class ColumnChunkDecoder {
     }
     pageIndex++;
     data = bytes;
+    dataEnd = end;
     if (encoding == Encoding.PLAIN_DICTIONARY || encoding == Encoding.RLE_DICTIONARY) {
-      int bitWidth = bytes.length > pos ? bytes[pos] & 0xff : 0;
-      indices = new RleBitPackedDecoder(bytes, pos + 1, bytes.length, bitWidth);
+      int bitWidth = end > pos ? bytes[pos] & 0xff : 0;
+      indices = new RleBitPackedDecoder(bytes, pos + 1, end, bitWidth);
     } else {
       indices = null;
     }
     byteStreamSplit = encoding == Encoding.BYTE_STREAM_SPLIT;
-    streamLength = byteStreamSplit ? (bytes.length - pos) / source.width : 0;
+    streamLength = byteStreamSplit ? (end - pos) / source.width : 0;
     streamBase = pos;
     valuePos = pos;
     booleanBit = (long) pos << 3;
@@ -795,6 +805,7 @@ public final class ColumnChunkDecoder {
       default -> throw new IllegalStateException(source.toString());
     }
     valuePos = pos + m * source.width;
+    checkValuesEnd(valuePos);
   }
 
   /** Decodes the next {@code count} non-null values of the page into the value buffers. */
@@ -867,7 +878,7 @@ public final class ColumnChunkDecoder {
           lengths[i] = length;
           pos += 4 + length;
         }
-        if (pos > bytes.length) {
+        if (pos > dataEnd) {
           throw new IllegalStateException("BYTE_ARRAY value runs past the end of its page");
         }
         binarySource = bytes;
@@ -883,6 +894,17 @@ public final class ColumnChunkDecoder {
       default -> throw new IllegalStateException(source.toString());
     }
     valuePos = pos;
+    checkValuesEnd(pos);
+  }
+
+  /**
+   * Fails when plain values read up to {@code pos} went past the page (whose array may go on with
+   * the next page's bytes): the page holds fewer values than its header says.
+   */
+  private void checkValuesEnd(int pos) {
+    if (pos > dataEnd) {
+      throw new IllegalStateException("Parquet page holds fewer values than its header says");
+    }
   }
 
   /**
