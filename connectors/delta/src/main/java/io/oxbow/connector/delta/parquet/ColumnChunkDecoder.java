@@ -1117,9 +1117,10 @@ public final class ColumnChunkDecoder {
     while (i < end && (i & 7) != 0) {
       BitVectorHelper.setBit(validity, i++);
     }
-    while (i + 8 <= end) {
-      validity.setByte(i >>> 3, (byte) 0xff);
-      i += 8;
+    int wholeBytes = (end - i) >>> 3;
+    if (wholeBytes > 0) {
+      validity.setOne((long) (i >>> 3), (long) wholeBytes);
+      i += wholeBytes << 3;
     }
     while (i < end) {
       BitVectorHelper.setBit(validity, i++);
