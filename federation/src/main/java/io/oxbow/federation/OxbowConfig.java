@@ -7,6 +7,7 @@ import io.oxbow.spi.error.OxbowException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,6 +33,8 @@ import java.util.Objects;
  * @param spillDirectory where operators spill to disk near the memory limit, or null for {@code
  *     java.io.tmpdir/oxbow-spill}
  * @param spillEnabled whether operators may spill (otherwise they fail at the memory limit)
+ * @param plannerWarmup how long a started server plans queries of its own in the background so the
+ *     JVM compiles the planner before users' first queries (zero for none)
  */
 public record OxbowConfig(
     String host,
@@ -44,17 +47,29 @@ public record OxbowConfig(
     long totalMemoryLimitBytes,
     int queryThreads,
     String spillDirectory,
-    boolean spillEnabled) {
+    boolean spillEnabled,
+    Duration plannerWarmup) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_FLIGHT_PORT = 47470;
   public static final long DEFAULT_QUERY_MEMORY = 2L << 30;
+  public static final Duration DEFAULT_PLANNER_WARMUP = Duration.ofSeconds(5);
+  private static final long MAX_PLANNER_WARMUP_SECONDS = 3600;
 
   public OxbowConfig {
     Objects.requireNonNull(host, "host");
     if (queryThreads < 1) {
       throw new IllegalArgumentException(
           "execution.threads must be at least 1, not " + queryThreads);
+    }
+    Objects.requireNonNull(plannerWarmup, "plannerWarmup");
+    if (plannerWarmup.isNegative()
+        || plannerWarmup.compareTo(Duration.ofSeconds(MAX_PLANNER_WARMUP_SECONDS)) > 0) {
+      throw new IllegalArgumentException(
+          "execution.planner-warmup must be 0 to "
+              + MAX_PLANNER_WARMUP_SECONDS
+              + " seconds, not "
+              + plannerWarmup);
     }
     users = Map.copyOf(users);
     catalogs = List.copyOf(catalogs);
@@ -89,7 +104,8 @@ public record OxbowConfig(
         heap / 4 * 3,
         Math.max(1, Runtime.getRuntime().availableProcessors()),
         null,
-        true);
+        true,
+        DEFAULT_PLANNER_WARMUP);
   }
 
   public OxbowConfig withHost(String value) {
@@ -104,7 +120,8 @@ public record OxbowConfig(
         totalMemoryLimitBytes,
         queryThreads,
         spillDirectory,
-        spillEnabled);
+        spillEnabled,
+        plannerWarmup);
   }
 
   public OxbowConfig withFlightPort(int value) {
@@ -119,7 +136,8 @@ public record OxbowConfig(
         totalMemoryLimitBytes,
         queryThreads,
         spillDirectory,
-        spillEnabled);
+        spillEnabled,
+        plannerWarmup);
   }
 
   public OxbowConfig withUser(String name, String password) {
@@ -136,7 +154,8 @@ public record OxbowConfig(
         totalMemoryLimitBytes,
         queryThreads,
         spillDirectory,
-        spillEnabled);
+        spillEnabled,
+        plannerWarmup);
   }
 
   public OxbowConfig withCatalog(String name, String connector, Map<String, String> properties) {
@@ -154,7 +173,8 @@ public record OxbowConfig(
         totalMemoryLimitBytes,
         queryThreads,
         spillDirectory,
-        spillEnabled);
+        spillEnabled,
+        plannerWarmup);
   }
 
   public OxbowConfig withDefaultNamespace(String catalog, String schema) {
@@ -169,7 +189,8 @@ public record OxbowConfig(
         totalMemoryLimitBytes,
         queryThreads,
         spillDirectory,
-        spillEnabled);
+        spillEnabled,
+        plannerWarmup);
   }
 
   public OxbowConfig withQueryMemoryLimit(long bytes) {
@@ -184,7 +205,8 @@ public record OxbowConfig(
         totalMemoryLimitBytes,
         queryThreads,
         spillDirectory,
-        spillEnabled);
+        spillEnabled,
+        plannerWarmup);
   }
 
   public OxbowConfig withQueryThreads(int threads) {
@@ -199,7 +221,8 @@ public record OxbowConfig(
         totalMemoryLimitBytes,
         threads,
         spillDirectory,
-        spillEnabled);
+        spillEnabled,
+        plannerWarmup);
   }
 
   public OxbowConfig withSpill(String directory, boolean enabled) {
@@ -214,7 +237,24 @@ public record OxbowConfig(
         totalMemoryLimitBytes,
         queryThreads,
         directory,
-        enabled);
+        enabled,
+        plannerWarmup);
+  }
+
+  public OxbowConfig withPlannerWarmup(Duration value) {
+    return new OxbowConfig(
+        host,
+        flightPort,
+        users,
+        catalogs,
+        defaultCatalog,
+        defaultSchema,
+        queryMemoryLimitBytes,
+        totalMemoryLimitBytes,
+        queryThreads,
+        spillDirectory,
+        spillEnabled,
+        value);
   }
 
   /** Reads a YAML file on top of {@link #defaults()}, then applies environment overrides. */
@@ -306,6 +346,12 @@ public record OxbowConfig(
               string(execution.getOrDefault("spill-directory", config.spillDirectory())),
               (Boolean) spill);
     }
+    if (execution.containsKey("planner-warmup")) {
+      config =
+          config.withPlannerWarmup(
+              plannerWarmup(
+                  string(execution.get("planner-warmup")), origin, "execution.planner-warmup"));
+    }
     return config;
   }
 
@@ -341,7 +387,47 @@ public record OxbowConfig(
               lower(env.getOrDefault("OXBOW_DEFAULT_CATALOG", config.defaultCatalog())),
               lower(env.getOrDefault("OXBOW_DEFAULT_SCHEMA", config.defaultSchema())));
     }
+    if (env.get("OXBOW_PLANNER_WARMUP") != null) {
+      config =
+          config.withPlannerWarmup(
+              plannerWarmup(
+                  env.get("OXBOW_PLANNER_WARMUP"), "environment", "OXBOW_PLANNER_WARMUP"));
+    }
     return config;
+  }
+
+  /**
+   * A planner warm-up given in seconds ({@code 5}, {@code 0.5}; {@code 0} for none), or null when
+   * {@code text} is not a number of seconds from 0 to 3600.
+   */
+  public static Duration plannerWarmupSeconds(String text) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      double seconds = Double.parseDouble(text.trim());
+      if (seconds >= 0 && seconds <= MAX_PLANNER_WARMUP_SECONDS) {
+        return Duration.ofMillis(Math.round(seconds * 1000));
+      }
+    } catch (NumberFormatException e) {
+      // not a number: null below
+    }
+    return null;
+  }
+
+  private static Duration plannerWarmup(String text, String origin, String key) {
+    Duration value = plannerWarmupSeconds(text);
+    if (value == null) {
+      throw bad(
+          origin,
+          key
+              + " must be a number of seconds from 0 (no planner warm-up) to "
+              + MAX_PLANNER_WARMUP_SECONDS
+              + ", not '"
+              + text
+              + "'");
+    }
+    return value;
   }
 
   private static int threads(int value, String origin) {

@@ -7,6 +7,7 @@ import io.oxbow.spi.error.ErrorCode;
 import io.oxbow.spi.error.OxbowException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -108,6 +109,39 @@ class TestOxbowConfig {
 
     Files.writeString(file, "catalogs:\n  x:\n    warehouse: /tmp\n");
     assertThatThrownBy(() -> OxbowConfig.load(file)).hasMessageContaining("needs a 'connector'");
+  }
+
+  @Test
+  void plannerWarmupFromFileAndEnvironment() throws Exception {
+    assertThat(OxbowConfig.defaults().plannerWarmup()).isEqualTo(Duration.ofSeconds(5));
+    Path file = dir.resolve("warm.yaml");
+    Files.writeString(file, "execution:\n  planner-warmup: 0.5\n");
+    OxbowConfig fromFile = OxbowConfig.fromMap(yaml(file), file.toString());
+    assertThat(fromFile.plannerWarmup()).isEqualTo(Duration.ofMillis(500));
+    assertThat(fromFile.withEnvironment(Map.of("OXBOW_PLANNER_WARMUP", "0")).plannerWarmup())
+        .isEqualTo(Duration.ZERO);
+    assertThat(fromFile.withEnvironment(Map.of()).plannerWarmup())
+        .isEqualTo(Duration.ofMillis(500));
+
+    Files.writeString(file, "execution:\n  planner-warmup: soon\n");
+    assertThatThrownBy(() -> OxbowConfig.load(file))
+        .isInstanceOf(OxbowException.class)
+        .hasMessageContaining(
+            "execution.planner-warmup must be a number of seconds from 0 (no planner warm-up) to"
+                + " 3600, not 'soon'");
+    Files.writeString(file, "execution:\n  planner-warmup: 3601\n");
+    assertThatThrownBy(() -> OxbowConfig.load(file)).hasMessageContaining("not '3601'");
+    assertThatThrownBy(
+            () -> OxbowConfig.defaults().withEnvironment(Map.of("OXBOW_PLANNER_WARMUP", "-1")))
+        .isInstanceOf(OxbowException.class)
+        .hasMessageContaining("Invalid configuration in environment: OXBOW_PLANNER_WARMUP must be");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> yaml(Path file) throws Exception {
+    return new com.fasterxml.jackson.databind.ObjectMapper(
+            new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+        .readValue(Files.readString(file), Map.class);
   }
 
   @Test

@@ -188,29 +188,23 @@ public final class Oxbow {
   }
 
   /**
-   * The planner warm-up's budget: {@code text} in seconds (the server's OXBOW_PLANNER_WARMUP, or
-   * {@code bench tpch --planner-warmup}, named by {@code source}), 5 when null, 0 for none.
+   * The bench's planner warm-up: {@code text} in seconds, {@link
+   * OxbowConfig#DEFAULT_PLANNER_WARMUP} when null, 0 for none.
    */
   static Duration plannerWarmup(String text, String source) {
     if (text == null || text.isBlank()) {
-      return DEFAULT_PLANNER_WARMUP;
+      return OxbowConfig.DEFAULT_PLANNER_WARMUP;
     }
-    try {
-      double seconds = Double.parseDouble(text.trim());
-      if (seconds >= 0 && seconds <= 3600) {
-        return Duration.ofMillis(Math.round(seconds * 1000));
-      }
-    } catch (NumberFormatException e) {
-      // reported below
+    Duration value = OxbowConfig.plannerWarmupSeconds(text);
+    if (value == null) {
+      throw new UsageException(
+          source
+              + " must be a number of seconds from 0 (no planner warm-up) to 3600, not '"
+              + text
+              + "'");
     }
-    throw new UsageException(
-        source
-            + " must be a number of seconds from 0 (no planner warm-up) to 3600, not '"
-            + text
-            + "'");
+    return value;
   }
-
-  private static final Duration DEFAULT_PLANNER_WARMUP = Duration.ofSeconds(5);
 
   private static int benchTpch(BenchmarkTpch.Options options, PrintStream out) {
     try {
@@ -313,6 +307,11 @@ public final class Oxbow {
             .withDefaultNamespace("demo", "tpch")
             .withHost("127.0.0.1")
             .withFlightPort(port);
+    String warmup = System.getenv("OXBOW_PLANNER_WARMUP");
+    if (warmup != null) {
+      // the demo takes no other OXBOW_* variable: its catalog, users and port are its own
+      config = config.withEnvironment(Map.of("OXBOW_PLANNER_WARMUP", warmup));
+    }
     serve(config, out, started);
   }
 
@@ -324,7 +323,7 @@ public final class Oxbow {
   }
 
   private static void serve(OxbowConfig config, PrintStream out, ServerListener started) {
-    Duration warmup = plannerWarmup(System.getenv("OXBOW_PLANNER_WARMUP"), "OXBOW_PLANNER_WARMUP");
+    Duration warmup = config.plannerWarmup();
     QueryEngine engine = new QueryEngine(config);
     OxbowFlightServer server;
     try {

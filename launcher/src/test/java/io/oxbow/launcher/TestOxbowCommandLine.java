@@ -126,4 +126,14 @@ class TestOxbowCommandLine {
     assertThat(run("server", "--config", "/nonexistent/oxbow.yaml")).isEqualTo(1);
     assertThat(err()).contains("Cannot read configuration file");
   }
+
+  @Test
+  void serverRejectsABadPlannerWarmupBeforeStarting(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("oxbow.yaml");
+    java.nio.file.Files.writeString(file, "execution:\n  planner-warmup: later\n");
+    assertThat(run("server", "--config", file.toString())).isEqualTo(1);
+    assertThat(err())
+        .contains("execution.planner-warmup must be a number of seconds from 0")
+        .contains("not 'later'");
+  }
 }
