@@ -93,6 +93,10 @@ final class ParquetPageSource implements ConnectorPageSource {
   private ColumnDescriptor[] descriptors;
   private ColumnReader[] readers;
   private ColumnChunkDecoder[] decoders;
+
+  /** Per field, the work arrays its decoders reuse from one row group to the next. */
+  private ColumnChunkDecoder.Scratch[] scratch;
+
   private long rowsLeftInGroup;
   private List<BlockMetaData> blocks;
   private long[] groupFirstRow;
@@ -681,6 +685,9 @@ final class ParquetPageSource implements ConnectorPageSource {
   private void openColumns(PageReadStore pages) throws IOException {
     decoders = new ColumnChunkDecoder[fields.size()];
     readers = new ColumnReader[fields.size()];
+    if (scratch == null) {
+      scratch = new ColumnChunkDecoder.Scratch[fields.size()];
+    }
     Map<ColumnDescriptor, BufferedColumnChunk> chunks = new HashMap<>();
     for (int i = 0; i < fields.size(); i++) {
       ColumnDescriptor descriptor = descriptors[i];
@@ -693,8 +700,13 @@ final class ParquetPageSource implements ConnectorPageSource {
         chunks.put(descriptor, chunk);
       }
       if (bulkDecoding) {
+        // the previous row group's decoders are done with: their work arrays are reused
+        if (scratch[i] == null) {
+          scratch[i] = new ColumnChunkDecoder.Scratch(BATCH_ROWS);
+        }
         decoders[i] =
-            ColumnChunkDecoder.create(descriptor, chunk, fields.get(i).getType(), BATCH_ROWS);
+            ColumnChunkDecoder.create(
+                descriptor, chunk, fields.get(i).getType(), BATCH_ROWS, scratch[i]);
       }
       if (decoders[i] != null) {
         bulkChunks++;

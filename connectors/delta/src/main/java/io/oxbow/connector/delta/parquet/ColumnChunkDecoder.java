@@ -128,7 +128,7 @@ public final class ColumnChunkDecoder {
   private int[] starts;
   private int[] lengths;
   private byte[] binarySource;
-  private byte[] scratch = new byte[0];
+  private final Scratch work;
   private long varEnd;
 
   /** Whether every data page of the chunk is dictionary-encoded. */
@@ -140,6 +140,31 @@ public final class ColumnChunkDecoder {
     boolean test(byte[] bytes, int start, int length);
   }
 
+  /**
+   * Work arrays for the decoders of one column, one chunk after another, so that opening a chunk
+   * does not allocate (and zero) them again: a decoder uses its scratch for as long as it is read,
+   * so one scratch serves one decoder at a time.
+   */
+  public static final class Scratch {
+    private final int batchRows;
+    private int[] levels;
+    private int[] indices;
+    private int[] map;
+    private int[] starts;
+    private int[] lengths;
+    private long[] longs;
+    private double[] doubles;
+    private byte[] bytes = new byte[0];
+
+    public Scratch(int batchRows) {
+      this.batchRows = batchRows;
+    }
+
+    private int[] ints(int[] array) {
+      return array != null ? array : new int[batchRows];
+    }
+  }
+
   private ColumnChunkDecoder(
       Source source,
       Target target,
@@ -148,7 +173,12 @@ public final class ColumnChunkDecoder {
       long multiplier,
       long divisor,
       BufferedColumnChunk chunk,
-      int batchRows) {
+      int batchRows,
+      Scratch work) {
+    if (work.batchRows != batchRows) {
+      throw new IllegalArgumentException(
+          "Scratch for " + work.batchRows + " rows used for batches of " + batchRows);
+    }
     this.source = source;
     this.target = target;
     this.maxDefinition = maxDefinition;
@@ -157,16 +187,17 @@ public final class ColumnChunkDecoder {
     this.divisor = divisor;
     this.chunk = chunk;
     this.batchRows = batchRows;
-    this.levelBuffer = new int[batchRows];
-    this.indexBuffer = new int[batchRows];
-    this.map = new int[batchRows];
+    this.work = work;
+    this.levelBuffer = work.levels = work.ints(work.levels);
+    this.indexBuffer = work.indices = work.ints(work.indices);
+    this.map = work.map = work.ints(work.map);
     if (source.isLong()) {
-      longs = new long[batchRows];
+      longs = work.longs = work.longs != null ? work.longs : new long[batchRows];
     } else if (source.isDouble()) {
-      doubles = new double[batchRows];
+      doubles = work.doubles = work.doubles != null ? work.doubles : new double[batchRows];
     } else {
-      starts = new int[batchRows];
-      lengths = new int[batchRows];
+      starts = work.starts = work.ints(work.starts);
+      lengths = work.lengths = work.ints(work.lengths);
     }
   }
 
@@ -178,6 +209,19 @@ public final class ColumnChunkDecoder {
    */
   public static ColumnChunkDecoder create(
       ColumnDescriptor descriptor, BufferedColumnChunk chunk, ArrowType type, int batchRows) {
+    return create(descriptor, chunk, type, batchRows, new Scratch(batchRows));
+  }
+
+  /**
+   * {@link #create(ColumnDescriptor, BufferedColumnChunk, ArrowType, int)} with the work arrays of
+   * {@code scratch} (made for {@code batchRows}), which no other live decoder may be using.
+   */
+  public static ColumnChunkDecoder create(
+      ColumnDescriptor descriptor,
+      BufferedColumnChunk chunk,
+      ArrowType type,
+      int batchRows,
+      Scratch scratch) {
     if (descriptor.getMaxRepetitionLevel() != 0 || descriptor.getMaxDefinitionLevel() > 1) {
       return null;
     }
@@ -291,7 +335,8 @@ public final class ColumnChunkDecoder {
             multiplier,
             divisor,
             chunk,
-            batchRows);
+            batchRows,
+            scratch);
     if (chunk.dictionaryPage() != null) {
       decoder.decodeDictionary(chunk.dictionaryPage());
       boolean all = true;
@@ -1071,11 +1116,11 @@ public final class ColumnChunkDecoder {
       }
     }
     // 8 bytes of slack: values are copied a word at a time, and the last word may overhang
-    if (scratch.length < total + 8) {
-      scratch = new byte[Math.max(total + 8, scratch.length * 2)];
+    if (work.bytes.length < total + 8) {
+      work.bytes = new byte[Math.max(total + 8, work.bytes.length * 2)];
     }
     byte[] bytes = binarySource;
-    byte[] gathered = scratch;
+    byte[] gathered = work.bytes;
     ArrowBuf offsets = vector.getOffsetBuffer();
     long base = varEnd;
     int end = 0;

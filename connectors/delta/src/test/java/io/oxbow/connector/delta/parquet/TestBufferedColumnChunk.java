@@ -215,6 +215,64 @@ class TestBufferedColumnChunk {
     }
   }
 
+  @Test
+  void oneScratchServesTheDecodersOfOneColumnChunkAfterChunk() throws Exception {
+    ColumnDescriptor column = new ColumnDescriptor(new String[] {"x"}, LONG_REQUIRED, 0, 0);
+    ColumnDescriptor text = new ColumnDescriptor(new String[] {"s"}, STRING_REQUIRED, 0, 0);
+    ColumnChunkDecoder.Scratch longs = new ColumnChunkDecoder.Scratch(16);
+    ColumnChunkDecoder.Scratch strings = new ColumnChunkDecoder.Scratch(16);
+    try (BufferAllocator allocator = new RootAllocator();
+        BigIntVector vector = new BigIntVector("x", allocator);
+        VarCharVector varchar = new VarCharVector("s", allocator)) {
+      for (int chunkNumber = 0; chunkNumber < 3; chunkNumber++) {
+        long base = 100L * chunkNumber;
+        Layout layout = new Layout(List.of(plainLongs(base + 1, base + 2, base + 3)));
+        BufferedColumnChunk chunk =
+            BufferedColumnChunk.read(reader(List.of(page(layout.slice(0), 3))));
+        ColumnChunkDecoder decoder =
+            ColumnChunkDecoder.create(column, chunk, new ArrowType.Int(64, true), 16, longs);
+        vector.allocateNew(3);
+        // a selective read goes through the scratch's map and value arrays
+        decoder.read(vector, 3, new boolean[] {true, false, true});
+        vector.setValueCount(2);
+        assertThat(values(vector)).containsExactly(base + 1, base + 3);
+
+        // each chunk's strings are longer than the last one's: the gather buffer grows
+        String value = "v".repeat(40 * (chunkNumber + 1)) + chunkNumber;
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer page =
+            ByteBuffer.allocate(2 * (4 + bytes.length)).order(ByteOrder.LITTLE_ENDIAN);
+        page.putInt(bytes.length).put(bytes).putInt(bytes.length).put(bytes);
+        Layout stringLayout = new Layout(List.of(page.array()));
+        decoder =
+            ColumnChunkDecoder.create(
+                text,
+                BufferedColumnChunk.read(reader(List.of(page(stringLayout.slice(0), 2)))),
+                ArrowType.Utf8.INSTANCE,
+                16,
+                strings);
+        varchar.allocateNew(2);
+        decoder.read(varchar, 2, null);
+        varchar.setValueCount(2);
+        assertThat(varchar.getObject(0).toString()).isEqualTo(value);
+        assertThat(varchar.getObject(1).toString()).isEqualTo(value);
+      }
+      BufferedColumnChunk chunk =
+          BufferedColumnChunk.read(
+              reader(List.of(page(new Layout(List.of(plainLongs(1))).slice(0), 1))));
+      assertThatThrownBy(
+              () ->
+                  ColumnChunkDecoder.create(
+                      column,
+                      chunk,
+                      new ArrowType.Int(64, true),
+                      32,
+                      new ColumnChunkDecoder.Scratch(16)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("Scratch for 16 rows used for batches of 32");
+    }
+  }
+
   private static List<Long> values(BigIntVector vector) {
     List<Long> out = new ArrayList<>();
     for (int i = 0; i < vector.getValueCount(); i++) {
