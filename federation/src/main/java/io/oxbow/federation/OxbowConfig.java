@@ -415,17 +415,20 @@ public record OxbowConfig(
     return null;
   }
 
+  /** What is wrong with {@code text} as the planner warm-up {@code key}, for an error message. */
+  public static String badPlannerWarmup(String key, String text) {
+    return key
+        + " must be a number of seconds from 0 (no planner warm-up) to "
+        + MAX_PLANNER_WARMUP_SECONDS
+        + ", not '"
+        + text
+        + "'";
+  }
+
   private static Duration plannerWarmup(String text, String origin, String key) {
     Duration value = plannerWarmupSeconds(text);
     if (value == null) {
-      throw bad(
-          origin,
-          key
-              + " must be a number of seconds from 0 (no planner warm-up) to "
-              + MAX_PLANNER_WARMUP_SECONDS
-              + ", not '"
-              + text
-              + "'");
+      throw bad(origin, badPlannerWarmup(key, text));
     }
     return value;
   }

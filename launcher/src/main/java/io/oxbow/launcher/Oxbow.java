@@ -197,11 +197,7 @@ public final class Oxbow {
     }
     Duration value = OxbowConfig.plannerWarmupSeconds(text);
     if (value == null) {
-      throw new UsageException(
-          source
-              + " must be a number of seconds from 0 (no planner warm-up) to 3600, not '"
-              + text
-              + "'");
+      throw new UsageException(OxbowConfig.badPlannerWarmup(source, text));
     }
     return value;
   }
