@@ -13,7 +13,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The macro benchmark: the TPC-H queries on Oxbow and on DuckDB reading the same Parquet files,
@@ -26,6 +28,12 @@ import java.util.List;
  * <p>Alternation: within each repetition both engines run the query back to back, and which one
  * goes first flips from one repetition to the next, so neither engine gets systematically warmer
  * caches or a quieter machine.
+ *
+ * <p>DuckDB alone: both engines share one process, and Oxbow's JIT compiler threads keep compiling
+ * in the background while DuckDB's runs are timed, so on a machine with few cores the alternating
+ * runs slow DuckDB down. Before Oxbow runs any query, each query therefore also runs on DuckDB
+ * alone (the same warm-up and measured runs, after the JIT has gone quiet), and the report gives
+ * Oxbow's ratio to those times too.
  */
 public final class BenchmarkTpch {
   /** The full scan of a few {@code lineitem} columns whose throughput is reported. */
@@ -142,21 +150,25 @@ public final class BenchmarkTpch {
   private boolean run() throws SQLException {
     // untimed: class loading, planner and DuckDB start-up belong to no query
     measure("start-up", STARTUP_SQL, STARTUP_SQL, 1, 0);
+    Map<String, List<Double>> alone = duckdbAlone();
     if (!options.plannerWarmup().isZero()) {
       // untimed, as the server warms its planner up when it starts
       out.println("Oxbow planner warm-up: " + engine.warmUpPlanner(options.plannerWarmup()));
     }
     out.printf(
         "Oxbow vs DuckDB %s on %s: %d warm-up and %d measured runs per query and engine,"
-            + " alternating; threads per query = %d on both engines%n%n",
+            + " alternating, after the same runs on DuckDB alone; threads per query = %d on both"
+            + " engines%n%n",
         duckdbVersion(), options.warehouse(), options.warmup(), options.runs(), options.threads());
-    out.printf("%-6s %-7s %12s %12s %8s%n", "query", "result", "Oxbow ms", "DuckDB ms", "ratio");
+    out.printf(
+        "%-6s %-7s %12s %12s %8s %14s %9s%n",
+        "query", "result", "Oxbow ms", "DuckDB ms", "ratio", "DuckDB alone", "vs alone");
     List<Measurement> measurements = new ArrayList<>();
     for (int q : options.queries()) {
       String sql = TpchQueries.text(q);
       Measurement m = measure("Q" + q, sql, TpchRunner.duckDbText(sql));
       measurements.add(m);
-      printRow(m);
+      printRow(m, alone.getOrDefault(m.name(), List.of()));
     }
     List<Measurement> complete = measurements.stream().filter(Measurement::complete).toList();
     long correct = measurements.stream().filter(m -> m.problem() == null).count();
@@ -180,6 +192,27 @@ public final class BenchmarkTpch {
           oxbowTotal / duckdbTotal,
           complete.size());
       out.printf("geometric mean of the ratios: %.1fx%n", geomean);
+      List<Measurement> withAlone =
+          complete.stream()
+              .filter(m -> !alone.getOrDefault(m.name(), List.of()).isEmpty())
+              .toList();
+      if (!withAlone.isEmpty()) {
+        double oxbowSum = withAlone.stream().mapToDouble(Measurement::oxbowMedian).sum();
+        double aloneSum =
+            withAlone.stream().mapToDouble(m -> Statistics.median(alone.get(m.name()))).sum();
+        double aloneGeomean =
+            Statistics.geometricMean(
+                withAlone.stream()
+                    .map(
+                        m ->
+                            Math.max(m.oxbowMedian(), 0.001)
+                                / Math.max(Statistics.median(alone.get(m.name())), 0.001))
+                    .toList());
+        out.printf(
+            "against DuckDB alone: Oxbow %.1f ms, DuckDB %.1f ms, %.1fx; geometric mean %.1fx"
+                + " (%d queries)%n",
+            oxbowSum, aloneSum, oxbowSum / aloneSum, aloneGeomean, withAlone.size());
+      }
     }
     scanThroughput();
     out.flush();
@@ -283,9 +316,9 @@ public final class BenchmarkTpch {
         name, problem == null ? "ok" : "WRONG", problem, oxbowMillis, duckdbMillis);
   }
 
-  private void printRow(Measurement m) {
+  private void printRow(Measurement m, List<Double> alone) {
     out.printf(
-        "%-6s %-7s %12s %12s %8s%s%n",
+        "%-6s %-7s %12s %12s %8s %14s %9s%s%n",
         m.name(),
         m.result(),
         m.oxbowMillis().isEmpty() ? "-" : String.format("%.1f", m.oxbowMedian()),
@@ -293,8 +326,64 @@ public final class BenchmarkTpch {
         m.complete()
             ? String.format("%.1fx", m.oxbowMedian() / Math.max(m.duckdbMedian(), 0.001))
             : "-",
+        alone.isEmpty() ? "-" : String.format("%.1f", Statistics.median(alone)),
+        m.complete() && !alone.isEmpty()
+            ? String.format("%.1fx", m.oxbowMedian() / Math.max(Statistics.median(alone), 0.001))
+            : "-",
         m.problem() == null ? "" : "  " + m.problem());
     out.flush();
+  }
+
+  /**
+   * Each query's measured times on DuckDB alone, by name ({@code Q1} ...), taken before Oxbow runs
+   * any query and once Oxbow's JIT has gone quiet; a query DuckDB fails on has no times.
+   */
+  private Map<String, List<Double>> duckdbAlone() {
+    waitForQuietJit();
+    Map<String, List<Double>> times = new LinkedHashMap<>();
+    for (int q : options.queries()) {
+      String sql = TpchRunner.duckDbText(TpchQueries.text(q));
+      List<Double> millis = new ArrayList<>();
+      try {
+        for (int i = 0; i < options.warmup() + options.runs(); i++) {
+          long started = System.nanoTime();
+          TpchRunner.runDuckDb(duckdb, sql);
+          if (i >= options.warmup()) {
+            millis.add((System.nanoTime() - started) / 1e6);
+          }
+        }
+      } catch (SQLException | RuntimeException e) {
+        millis.clear(); // reported with the alternating runs, which run the query again
+      }
+      times.put("Q" + q, millis);
+    }
+    return times;
+  }
+
+  /**
+   * Waits (at most 10 s) until the JIT has compiled nothing for 300 ms, so that compilations left
+   * from start-up do not run while DuckDB alone is timed.
+   */
+  private static void waitForQuietJit() {
+    java.lang.management.CompilationMXBean jit =
+        java.lang.management.ManagementFactory.getCompilationMXBean();
+    if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+      return;
+    }
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    long last = jit.getTotalCompilationTime();
+    int quiet = 0;
+    while (quiet < 3 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      long now = jit.getTotalCompilationTime();
+      quiet = now == last ? quiet + 1 : 0;
+      last = now;
+    }
   }
 
   private String duckdbVersion() throws SQLException {
