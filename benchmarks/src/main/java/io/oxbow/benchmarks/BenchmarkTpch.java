@@ -150,7 +150,7 @@ public final class BenchmarkTpch {
   private boolean run() throws SQLException {
     // untimed: class loading, planner and DuckDB start-up belong to no query
     measure("start-up", STARTUP_SQL, STARTUP_SQL, 1, 0);
-    Map<String, List<Double>> alone = duckdbAlone();
+    Map<String, Double> alone = duckdbAlone();
     if (!options.plannerWarmup().isZero()) {
       // untimed, as the server warms its planner up when it starts
       out.println("Oxbow planner warm-up: " + engine.warmUpPlanner(options.plannerWarmup()));
@@ -168,7 +168,7 @@ public final class BenchmarkTpch {
       String sql = TpchQueries.text(q);
       Measurement m = measure("Q" + q, sql, TpchRunner.duckDbText(sql));
       measurements.add(m);
-      printRow(m, alone.getOrDefault(m.name(), List.of()));
+      printRow(m, alone.get(m.name()));
     }
     List<Measurement> complete = measurements.stream().filter(Measurement::complete).toList();
     long correct = measurements.stream().filter(m -> m.problem() == null).count();
@@ -193,20 +193,16 @@ public final class BenchmarkTpch {
           complete.size());
       out.printf("geometric mean of the ratios: %.1fx%n", geomean);
       List<Measurement> withAlone =
-          complete.stream()
-              .filter(m -> !alone.getOrDefault(m.name(), List.of()).isEmpty())
-              .toList();
+          complete.stream().filter(m -> alone.containsKey(m.name())).toList();
       if (!withAlone.isEmpty()) {
         double oxbowSum = withAlone.stream().mapToDouble(Measurement::oxbowMedian).sum();
-        double aloneSum =
-            withAlone.stream().mapToDouble(m -> Statistics.median(alone.get(m.name()))).sum();
+        double aloneSum = withAlone.stream().mapToDouble(m -> alone.get(m.name())).sum();
         double aloneGeomean =
             Statistics.geometricMean(
                 withAlone.stream()
                     .map(
                         m ->
-                            Math.max(m.oxbowMedian(), 0.001)
-                                / Math.max(Statistics.median(alone.get(m.name())), 0.001))
+                            Math.max(m.oxbowMedian(), 0.001) / Math.max(alone.get(m.name()), 0.001))
                     .toList());
         out.printf(
             "against DuckDB alone: Oxbow %.1f ms, DuckDB %.1f ms, %.1fx; geometric mean %.1fx"
@@ -316,7 +312,8 @@ public final class BenchmarkTpch {
         name, problem == null ? "ok" : "WRONG", problem, oxbowMillis, duckdbMillis);
   }
 
-  private void printRow(Measurement m, List<Double> alone) {
+  /** One query's line; {@code alone} is its median on DuckDB alone, null when it has none. */
+  private void printRow(Measurement m, Double alone) {
     out.printf(
         "%-6s %-7s %12s %12s %8s %14s %9s%s%n",
         m.name(),
@@ -326,21 +323,21 @@ public final class BenchmarkTpch {
         m.complete()
             ? String.format("%.1fx", m.oxbowMedian() / Math.max(m.duckdbMedian(), 0.001))
             : "-",
-        alone.isEmpty() ? "-" : String.format("%.1f", Statistics.median(alone)),
-        m.complete() && !alone.isEmpty()
-            ? String.format("%.1fx", m.oxbowMedian() / Math.max(Statistics.median(alone), 0.001))
+        alone == null ? "-" : String.format("%.1f", alone),
+        m.complete() && alone != null
+            ? String.format("%.1fx", m.oxbowMedian() / Math.max(alone, 0.001))
             : "-",
         m.problem() == null ? "" : "  " + m.problem());
     out.flush();
   }
 
   /**
-   * Each query's measured times on DuckDB alone, by name ({@code Q1} ...), taken before Oxbow runs
-   * any query and once Oxbow's JIT has gone quiet; a query DuckDB fails on has no times.
+   * Each query's median time on DuckDB alone, by name ({@code Q1} ...), measured before Oxbow runs
+   * any query and once Oxbow's JIT has gone quiet; a query DuckDB fails on has no entry.
    */
-  private Map<String, List<Double>> duckdbAlone() {
+  private Map<String, Double> duckdbAlone() {
     waitForQuietJit();
-    Map<String, List<Double>> times = new LinkedHashMap<>();
+    Map<String, Double> medians = new LinkedHashMap<>();
     for (int q : options.queries()) {
       String sql = TpchRunner.duckDbText(TpchQueries.text(q));
       List<Double> millis = new ArrayList<>();
@@ -353,11 +350,11 @@ public final class BenchmarkTpch {
           }
         }
       } catch (SQLException | RuntimeException e) {
-        millis.clear(); // reported with the alternating runs, which run the query again
+        continue; // reported with the alternating runs, which run the query again
       }
-      times.put("Q" + q, millis);
+      medians.put("Q" + q, Statistics.median(millis));
     }
-    return times;
+    return medians;
   }
 
   /**

@@ -25,8 +25,7 @@ class TestBenchmarkTpch {
             new PrintStream(bytes, true, UTF_8));
     String report = bytes.toString(UTF_8);
     assertThat(agreed).as(report).isTrue();
-    // per query: Oxbow, DuckDB in the alternating runs, their ratio, DuckDB alone, Oxbow's ratio to
-    // it
+    // per query: Oxbow, DuckDB alternating, their ratio, DuckDB alone, Oxbow's ratio to that
     for (String query : List.of("Q1", "Q6")) {
       assertThat(report)
           .as(report)
