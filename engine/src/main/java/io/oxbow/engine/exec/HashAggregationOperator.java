@@ -541,6 +541,21 @@ final class HashAggregationOperator implements Operator {
   }
 
   /**
+   * Makes room for {@code groups} groups in all (a table that {@link #mergePartitionFrom} will
+   * fill), accounting for the heap it takes.
+   */
+  void reserve(int groups) {
+    if (hash == null) {
+      return;
+    }
+    hash.reserve(groups);
+    for (Accumulator a : accumulators) {
+      a.ensureCapacity(groups);
+    }
+    account();
+  }
+
+  /**
    * Like {@link #mergeFrom}, for the groups {@code groups} of {@code other} (one partition of its
    * {@link #groupsByPartition}). {@code other} is only read, so several operators may each merge
    * another partition of it at the same time; it must not have spilled, and the caller closes it

@@ -262,8 +262,8 @@ final class PackedGroupByHash extends GroupByHash {
     keys1[g] = b;
     nulls[g] = nullBits;
     place(slots, at, a, b, nullBits, g);
-    // at most 3/4 full
-    if ((long) size * 4 > (long) (slotMask + 1) * 3) {
+    // at most half full
+    if ((long) size * 2 > slotMask + 1) {
       rehash();
     }
     return g;
@@ -300,7 +300,7 @@ final class PackedGroupByHash extends GroupByHash {
       growGroups(groups);
     }
     int capacity = slotMask + 1;
-    while ((long) groups * 4 > (long) capacity * 3) {
+    while ((long) groups * 2 > capacity) {
       capacity *= 2;
     }
     if (capacity > slotMask + 1) {

@@ -331,6 +331,13 @@ final class ParallelSourceOperator extends SourceOperator {
                           partition,
                           last,
                           () -> {
+                            // room for every worker's groups of the partition at once: one
+                            // table size instead of a rehash per worker
+                            int total = 0;
+                            for (int w = 0; w < workers; w++) {
+                              total += groups[w][partition].length;
+                            }
+                            into.reserve(total);
                             for (int w = 0; w < workers && !stopped; w++) {
                               context.checkCancelled();
                               into.mergePartitionFrom(tables.get(w), groups[w][partition]);
