@@ -284,6 +284,10 @@ public final class OxbowPlanner {
             // Babel reserves fewer words, so common column names such as "value" work unquoted
             .withParserFactory(org.apache.calcite.sql.parser.babel.SqlBabelParserImpl.FACTORY);
     List<DdlStatements.Token> tokens = DdlStatements.tokenize(text);
+    if (tokens.isEmpty()) {
+      throw OxbowException.userError(
+          "Syntax error: empty statement (only blanks or comments); nothing to run");
+    }
     String read = ReadStatements.rewrite(text, tokens);
     if (!read.equals(text)) {
       // time travel, DESCRIBE HISTORY and table_changes become suffixed table names
@@ -562,6 +566,9 @@ public final class OxbowPlanner {
     String first = e.getMessage() == null ? "" : e.getMessage().split("\n")[0].trim();
     first = first.replaceAll("\\s*at line \\d+, column \\d+\\.?", "");
     var pos = e.getPos();
+    if (pos == null) {
+      return new OxbowException(ErrorCode.USER_ERROR, "Syntax error: " + first, e);
+    }
     String found = textAt(sql, pos.getLineNum(), pos.getColumnNum(), -1, -1);
     if (!first.contains("Encountered") && !first.contains("near") && !found.isEmpty()) {
       // messages such as "Non-query expression encountered in illegal context" say what, not where

@@ -31,6 +31,14 @@ class TestPlannerErrors extends AbstractPlannerTest {
   }
 
   @Test
+  void emptyStatementsAreSyntaxErrorsNotInternalOnes() {
+    for (String sql :
+        new String[] {"", "   ", "\n\t", "-- only a comment", "/* only a comment */"}) {
+      assertError(sql, ErrorCode.USER_ERROR, "Syntax error", "empty statement");
+    }
+  }
+
+  @Test
   void syntaxErrorPositionsCountFromTheStatementAsWritten() {
     assertError(
         "\n\n  EXPLAIN SELECT * FROM lineitem WHERE", ErrorCode.USER_ERROR, "line 3, column 34");
