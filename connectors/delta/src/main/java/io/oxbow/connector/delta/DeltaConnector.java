@@ -849,6 +849,22 @@ final class DeltaConnector
           }
         }
       }
+      if (!files.isEmpty()) {
+        // a key-like column's distinct values, from the dictionary of the largest file's first
+        // row group (ranges alone cannot tell a unique key from a repeated one)
+        DeltaSplit largest = files.get(0);
+        for (DeltaSplit file : files) {
+          if (file.size() > largest.size()) {
+            largest = file;
+          }
+        }
+        DictionarySample.apply(
+            fileIO,
+            largest,
+            schema,
+            statistics.sampleCandidates(DictionarySample.MIN_SAMPLE_VALUES),
+            statistics);
+      }
       CachedTable described =
           new CachedTable(
               snapshot.getVersion(),

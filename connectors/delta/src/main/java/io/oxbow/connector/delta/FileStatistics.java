@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.oxbow.spi.connector.ColumnStatistics;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -24,7 +25,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * date columns each file holds at most {@code min(non-null rows, max - min + 1)} distinct values,
  * and the table at most the sum of that over its files and the table-wide range. A column whose
  * minimum equals its maximum everywhere has one value; a partition column has as many values as
- * there are distinct partition values. Other columns have no estimate.
+ * there are distinct partition values. Other columns have no estimate. A key-like column's estimate
+ * may be lowered by a sample of the data ({@link #applySample}).
  */
 final class FileStatistics {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,6 +48,9 @@ final class FileStatistics {
     String constant;
     boolean constantKnown = true;
     final Set<String> partitionValues = new HashSet<>();
+
+    /** An estimate from a sample of the data (see {@link #applySample}); negative for none. */
+    double sampled = -1;
   }
 
   FileStatistics(Schema schema, List<String> partitionColumns) {
@@ -157,6 +162,55 @@ final class FileStatistics {
     return null;
   }
 
+  /**
+   * The integer and date columns whose estimate a sample of the data could lower: at least {@code
+   * minRows} non-null values, and an estimate from ranges above a tenth of them (a key-like column,
+   * where ranges cannot tell a unique key from one whose values repeat, as {@code l_orderkey} in
+   * TPC-H's lineitem, four rows per value).
+   */
+  List<String> sampleCandidates(long minRows) {
+    List<String> names = new ArrayList<>();
+    if (!rowsKnown) {
+      return names;
+    }
+    for (Field field : schema.getFields()) {
+      String name = field.getName();
+      Column column = columns.get(name);
+      if (partitionColumns.contains(name)
+          || !column.distinctKnown
+          || !column.nullsKnown
+          || column.max < column.min
+          || !(field.getType() instanceof ArrowType.Int
+              || field.getType() instanceof ArrowType.Date)) {
+        continue;
+      }
+      long nonNull = rows - column.nulls;
+      double range = (double) column.max - column.min + 1;
+      double estimate = Math.min(nonNull, Math.min(range, column.distinctSum));
+      if (nonNull >= minRows && estimate > nonNull / 10.0) {
+        names.add(name);
+      }
+    }
+    return names;
+  }
+
+  /**
+   * Lowers a column's estimate by a sample: {@code sampleDistinct} distinct values among {@code
+   * sampleValues} values (one row group's dictionary) scale to the same share of the column's
+   * non-null values. That is exact for a column sorted or clustered by value (each row group holds
+   * its own values) and an overestimate for one whose values repeat across row groups, where the
+   * estimate from ranges (never raised by a sample) stays the smaller.
+   */
+  void applySample(String name, long sampleValues, long sampleDistinct) {
+    Column column = columns.get(name);
+    if (column == null || sampleValues <= 0 || sampleDistinct <= 0 || !rowsKnown) {
+      return;
+    }
+    long nonNull = rows - (column.nullsKnown ? column.nulls : 0);
+    double share = Math.min(1.0, (double) sampleDistinct / sampleValues);
+    column.sampled = Math.max(sampleDistinct, share * nonNull);
+  }
+
   OptionalLong rows() {
     return rowsKnown ? OptionalLong.of(rows) : OptionalLong.empty();
   }
@@ -181,7 +235,11 @@ final class FileStatistics {
           distinct = OptionalDouble.of(1);
         } else if (column.distinctKnown && column.max >= column.min) {
           double range = (double) column.max - column.min + 1;
-          distinct = OptionalDouble.of(Math.min(nonNull, Math.min(range, column.distinctSum)));
+          double estimate = Math.min(nonNull, Math.min(range, column.distinctSum));
+          if (column.sampled >= 0) {
+            estimate = Math.min(estimate, column.sampled);
+          }
+          distinct = OptionalDouble.of(estimate);
         }
       }
       if (distinct.isPresent() || nulls.isPresent()) {

@@ -435,4 +435,58 @@ class TestDeltaConnector {
                     .create("x", Map.of("warehouse", warehouse.resolve("missing").toString())))
         .hasMessageContaining("does not exist");
   }
+
+  @Test
+  void keyLikeColumnsGetDistinctValuesFromADictionarySample() {
+    // 40,000 rows in one file: "repeated" steps by 4 and holds each value 4 times (sorted, as
+    // l_orderkey in lineitem), so its range (40,000 values) cannot tell it from "unique"
+    Schema schema =
+        new Schema(
+            List.of(
+                Field.nullable("repeated", new ArrowType.Int(64, true)),
+                Field.nullable("unique", new ArrowType.Int(64, true)),
+                Field.nullable("scattered", new ArrowType.Int(32, true)),
+                Field.nullable("day", new ArrowType.Date(DateUnit.DAY)),
+                Field.nullable("s", ArrowType.Utf8.INSTANCE)));
+    int rows = 40_000;
+    try (DeltaTableWriter writer =
+        DeltaTableWriter.create(warehouse.resolve("s").resolve("keys"), schema, rows)) {
+      for (int start = 0; start < rows; start += 4000) {
+        try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator)) {
+          root.allocateNew();
+          for (int i = 0; i < 4000; i++) {
+            int r = start + i;
+            ((BigIntVector) root.getVector(0)).setSafe(i, (r / 4) * 4L);
+            ((BigIntVector) root.getVector(1)).setSafe(i, r);
+            // every residue of 30,000 once or twice, spread over the file
+            ((IntVector) root.getVector(2)).setSafe(i, (int) ((r * 7919L) % 30_000));
+            // 10 rows per day, a NULL every 5th row
+            if (r % 5 == 0) {
+              ((DateDayVector) root.getVector(3)).setNull(i);
+            } else {
+              ((DateDayVector) root.getVector(3)).setSafe(i, r / 10);
+            }
+            ((VarCharVector) root.getVector(4))
+                .setSafe(i, ("v" + r % 10).getBytes(StandardCharsets.UTF_8));
+          }
+          root.setRowCount(4000);
+          writer.write(root);
+        }
+      }
+      writer.commit();
+    }
+    connector();
+    ConnectorTableHandle handle =
+        connector.metadata().getTableHandle(new SchemaTableName("s", "keys")).orElseThrow();
+    ConnectorTableMetadata metadata = connector.metadata().getTableMetadata(handle);
+    assertThat(metadata.rowCount()).hasValue(rows);
+    // the dictionary of the file's row group holds 10,000 values for 40,000 rows
+    assertThat(metadata.column("repeated").distinctValues().getAsDouble()).isEqualTo(10_000.0);
+    // a sample never raises an estimate: these keep what their ranges give (exact here)
+    assertThat(metadata.column("unique").distinctValues().getAsDouble()).isEqualTo(40_000.0);
+    assertThat(metadata.column("scattered").distinctValues().getAsDouble()).isEqualTo(30_000.0);
+    // 4,000 days over 32,000 non-NULL values: sample and range agree
+    assertThat(metadata.column("day").distinctValues().getAsDouble()).isEqualTo(4_000.0);
+    assertThat(metadata.column("s").distinctValues()).isEmpty();
+  }
 }

@@ -226,6 +226,47 @@ class TestDeltaConnectorS3Integration {
   }
 
   @Test
+  void keyLikeColumnsAreSampledWithAFewSmallReads() {
+    Schema schema =
+        new Schema(
+            List.of(
+                Field.nullable("repeated", new ArrowType.Int(64, true)),
+                Field.nullable("unique", new ArrowType.Int(64, true))));
+    int rows = 40_000;
+    try (DeltaFileIO io = new DeltaFileIO(server.s3Options());
+        DeltaTableWriter writer =
+            DeltaTableWriter.create(io, "s3://" + BUCKET + "/keys/s/keyed", schema, rows)) {
+      for (int start = 0; start < rows; start += 4000) {
+        try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator)) {
+          root.allocateNew();
+          for (int i = 0; i < 4000; i++) {
+            ((BigIntVector) root.getVector(0)).setSafe(i, ((start + i) / 4) * 4L);
+            ((BigIntVector) root.getVector(1)).setSafe(i, start + i);
+          }
+          root.setRowCount(4000);
+          writer.write(root);
+        }
+      }
+      writer.commit();
+    }
+    try (Connector connector =
+        new DeltaConnectorFactory().create("lake", server.catalogProperties("s3://lake/keys"))) {
+      RequestCounters counters = ((DeltaConnector) connector).fileIO().requestCounters();
+      counters.reset();
+      ConnectorTableHandle table =
+          connector.metadata().getTableHandle(new SchemaTableName("s", "keyed")).orElseThrow();
+      var metadata = connector.metadata().getTableMetadata(table);
+      assertThat(metadata.column("repeated").distinctValues().getAsDouble()).isEqualTo(10_000.0);
+      assertThat(metadata.column("unique").distinctValues().getAsDouble()).isEqualTo(40_000.0);
+      // three GETs read the log (as without sampling); then the data file's footer tail and one
+      // small ranged read for "repeated" ("unique" is stored plain: Parquet's writer drops a
+      // dictionary that saves nothing, and a column without one is not read)
+      assertThat(counters.gets()).isEqualTo(5);
+      assertThat(counters.heads()).isZero();
+    }
+  }
+
+  @Test
   void catalogPropertiesAreChecked() {
     Map<String, String> properties = new HashMap<>(server.catalogProperties("s3://lake/wh"));
     properties.put("s3.unknown", "x");
