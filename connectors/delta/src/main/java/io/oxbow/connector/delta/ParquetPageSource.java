@@ -56,8 +56,10 @@ import org.apache.parquet.column.ColumnReader;
 import org.apache.parquet.column.impl.ColumnReadStoreImpl;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.column.page.PageReader;
+import org.apache.parquet.column.statistics.Statistics;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.io.api.Converter;
 import org.apache.parquet.io.api.GroupConverter;
 import org.apache.parquet.io.api.PrimitiveConverter;
@@ -114,6 +116,18 @@ final class ParquetPageSource implements ConnectorPageSource {
   private final Schema tableSchema;
   private final List<ColumnPredicate> filter;
   private final List<DynamicFilter> dynamicFilters;
+
+  /** The query's own predicates (without the dynamic filters' ranges). */
+  private final List<ColumnPredicate> staticFilter;
+
+  /** Dynamic filters every row of the split's row groups passes, by their statistics. */
+  private int dynamicFiltersDropped;
+
+  /** How many dynamic filters this source left out as passing every row (for tests). */
+  int dynamicFiltersDropped() {
+    return dynamicFiltersDropped;
+  }
+
   private final boolean bulkDecoding;
   private RowGroupSkipping skipping;
   private ScanRowFilter rowFilter;
@@ -208,6 +222,7 @@ final class ParquetPageSource implements ConnectorPageSource {
     this.split = split;
     this.tableSchema = tableSchema;
     this.dynamicFilters = dynamicFilters;
+    this.staticFilter = filter;
     List<ColumnPredicate> all = new ArrayList<>(filter);
     for (DynamicFilter dynamic : dynamicFilters) {
       ColumnPredicate range = dynamicRange(tableSchema, dynamic);
@@ -307,10 +322,91 @@ final class ParquetPageSource implements ConnectorPageSource {
     for (int i = 0; i < fields.size(); i++) {
       readable[i] = descriptors[i] != null;
     }
-    rowFilter = ScanRowFilter.create(fields, readable, filter, dynamicFilters);
+    // a dynamic filter that every row of the row groups read passes (a join's keys cover their
+    // range: TPC-H Q9's 10,000 supplier keys on l_suppkey) would only make its column be read
+    // first and tested row by row
+    List<DynamicFilter> useful = new ArrayList<>();
+    List<ColumnPredicate> rowPredicates = new ArrayList<>(staticFilter);
+    for (DynamicFilter dynamic : dynamicFilters) {
+      if (passesEveryRow(dynamic, fileSchema)) {
+        dynamicFiltersDropped++;
+        continue;
+      }
+      useful.add(dynamic);
+      ColumnPredicate range = dynamicRange(tableSchema, dynamic);
+      if (range != null) {
+        rowPredicates.add(range);
+      }
+    }
+    rowFilter = ScanRowFilter.create(fields, readable, rowPredicates, useful);
     if (split.deletionVector() != null) {
       deleted = split.deletionVector().load();
     }
+  }
+
+  /**
+   * Whether every row of the row groups this split reads passes {@code dynamic}, by their column
+   * chunks' statistics: the chunk's minimum and maximum lie within the filter's range and the
+   * filter has no key set, or one holding every value of its range, and the chunk has no NULLs
+   * (which fail the filter). A chunk without statistics keeps the filter. Dropping a filter never
+   * changes a result (the join still compares every key); keeping a useless one costs a column read
+   * ahead of the others.
+   */
+  private boolean passesEveryRow(DynamicFilter dynamic, MessageType fileSchema) {
+    if (dynamic.keys() != null && dynamic.keys().size() != dynamic.max() - dynamic.min() + 1) {
+      return false;
+    }
+    Field field = null;
+    for (Field f : fields) {
+      if (f.getName().equals(dynamic.column())) {
+        field = f;
+      }
+    }
+    if (field == null
+        || partitionColumns.contains(field.getName())
+        || !(field.getType() instanceof ArrowType.Int
+            || field.getType() instanceof ArrowType.Date d && d.getUnit() == DateUnit.DAY)) {
+      return false;
+    }
+    Type type = findColumn(fileSchema, field);
+    if (type == null || !type.isPrimitive() || selectedGroups.length == 0) {
+      return false;
+    }
+    PrimitiveType primitive = type.asPrimitiveType();
+    LogicalTypeAnnotation logical = primitive.getLogicalTypeAnnotation();
+    boolean integer =
+        primitive.getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.INT32
+            || primitive.getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.INT64;
+    if (!integer
+        || logical instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation i && !i.isSigned()
+        || logical != null
+            && !(logical instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation)
+            && !(logical instanceof LogicalTypeAnnotation.DateLogicalTypeAnnotation)) {
+      return false;
+    }
+    for (int group : selectedGroups) {
+      ColumnChunkMetaData chunk = null;
+      for (ColumnChunkMetaData c : blocks.get(group).getColumns()) {
+        String[] path = c.getPath().toArray();
+        if (path.length == 1 && path[0].equals(type.getName())) {
+          chunk = c;
+        }
+      }
+      Statistics<?> stats = chunk == null ? null : chunk.getStatistics();
+      if (stats == null
+          || stats.isEmpty()
+          || !stats.hasNonNullValue()
+          || !stats.isNumNullsSet()
+          || stats.getNumNulls() != 0) {
+        return false; // a NULL key fails the filter
+      }
+      long min = ((Number) stats.genericGetMin()).longValue();
+      long max = ((Number) stats.genericGetMax()).longValue();
+      if (min < dynamic.min() || max > dynamic.max()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -784,13 +880,14 @@ final class ParquetPageSource implements ConnectorPageSource {
     return String.format(
         Locale.ROOT,
         "row groups read %d, skipped %d; pages skipped %d (%d rows); rows filtered in scan %d;"
-            + " batches skipped %d",
+            + " batches skipped %d; dynamic filters every row passes %d",
         rowGroupsRead,
         rowGroupsSkipped,
         pagesSkipped(),
         rowsSkippedByPageIndex,
         rowsFiltered,
-        batchesSkipped);
+        batchesSkipped,
+        dynamicFiltersDropped);
   }
 
   /**

@@ -314,6 +314,7 @@ class TestLazyMaterialization {
     long rowsSkippedByPageIndex;
     long rowsFiltered;
     long batchesSkipped;
+    long dynamicFiltersDropped;
   }
 
   /**
@@ -363,6 +364,7 @@ class TestLazyMaterialization {
         totals.rowsSkippedByPageIndex += source.rowsSkippedByPageIndex();
         totals.rowsFiltered += source.rowsFiltered();
         totals.batchesSkipped += source.batchesSkipped();
+        totals.dynamicFiltersDropped += source.dynamicFiltersDropped();
       }
     }
     TreeSet<Long> matching = new TreeSet<>();
@@ -567,6 +569,61 @@ class TestLazyMaterialization {
             null,
             true);
     assertThat(totals.rowsFiltered).isPositive();
+  }
+
+  @Test
+  void dynamicFiltersEveryRowPassesAreLeftOut() throws IOException {
+    // several row groups; "id" holds 0 .. ROWS - 1
+    Path file = write("cover", true, 64 * 1024, false);
+    Set<Long> all = new HashSet<>();
+    for (long r = 0; r < ROWS; r++) {
+      all.add(r);
+    }
+    List<String> columns = List.of("id", "i32", "s_low");
+    // a join's keys covering every value of the column's range: left out, every row returned
+    Totals covering =
+        check(
+            file,
+            Long.MAX_VALUE / 4,
+            columns,
+            List.of(),
+            List.of(new DynamicFilter("id", 0, ROWS - 1, new Keys(all))),
+            null,
+            true);
+    assertThat(covering.dynamicFiltersDropped).isEqualTo(1);
+    assertThat(covering.rowsFiltered).isZero();
+    // a range wider than the column's, without keys: left out too
+    Totals wide =
+        check(
+            file,
+            Long.MAX_VALUE / 4,
+            columns,
+            List.of(),
+            List.of(new DynamicFilter("id", -5, ROWS + 5, null)),
+            null,
+            true);
+    assertThat(wide.dynamicFiltersDropped).isEqualTo(1);
+    // one key missing from the set: kept, and that row is not returned
+    Set<Long> missing = new HashSet<>(all);
+    missing.remove(777L);
+    Totals gap =
+        check(
+            file,
+            Long.MAX_VALUE / 4,
+            columns,
+            List.of(),
+            List.of(new DynamicFilter("id", 0, ROWS - 1, new Keys(missing))),
+            null,
+            true);
+    assertThat(gap.dynamicFiltersDropped).isZero();
+    assertThat(gap.rowsFiltered).isEqualTo(1);
+    // a range that some row group's values leave: kept; in splits of single row groups, left out
+    // only by those inside it
+    DynamicFilter half = new DynamicFilter("id", 0, ROWS / 2, null);
+    Totals whole = check(file, Long.MAX_VALUE / 4, columns, List.of(), List.of(half), null, true);
+    assertThat(whole.dynamicFiltersDropped).isZero();
+    Totals pieces = check(file, 64 * 1024, columns, List.of(), List.of(half), null, true);
+    assertThat(pieces.dynamicFiltersDropped).isPositive();
   }
 
   @Test
@@ -930,9 +987,10 @@ class TestLazyMaterialization {
           for (Object[] row : TestParquetPageSource.read(source)) {
             returned.add((Long) row[0]);
           }
+          // a filter every row passes (keys covering the column's range) is left out
           assertThat(source.columnBatchesByIds() > 0)
               .as(where)
-              .isEqualTo(source.rowGroupsRead() > 0);
+              .isEqualTo(source.rowGroupsRead() > 0 && source.dynamicFiltersDropped() == 0);
         }
         assertThat(returned).as(where).isEqualTo(expected);
       }
