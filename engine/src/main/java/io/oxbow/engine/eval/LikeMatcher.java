@@ -72,11 +72,44 @@ final class LikeMatcher {
     return true;
   }
 
-  /** The first position in {@code [from, limit)} where {@code piece} starts and fits, or -1. */
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGHS = 0x8080808080808080L;
+  private static final boolean LITTLE_ENDIAN =
+      java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
+
+  /**
+   * The first position in {@code [from, limit)} where {@code piece} starts and fits, or -1. Eight
+   * starting positions at a time: one 8-byte load at the positions and one at the positions plus
+   * the piece's length minus one, compared with the piece's first and last byte in every lane at
+   * once; only lanes where both match are compared in full (TPC-H Q13's {@code %special%requests%}
+   * over 1.5 million comments, Q9's {@code %green%}).
+   */
   private static int indexOf(ArrowBuf buf, int from, int limit, byte[] piece) {
     byte first = piece[0];
-    int last = limit - piece.length;
-    for (int i = from; i <= last; i++) {
+    int length = piece.length;
+    int last = limit - length;
+    int i = from;
+    if (LITTLE_ENDIAN && length > 1) {
+      long firsts = (first & 0xffL) * ONES;
+      long lasts = (piece[length - 1] & 0xffL) * ONES;
+      // both loads stay inside [from, limit): the second ends at i + 7 + length - 1 <= limit - 1
+      for (; i + 7 <= last; i += 8) {
+        long a = buf.getLong(i) ^ firsts;
+        long b = buf.getLong(i + length - 1) ^ lasts;
+        // a lane is 0 in (a | b) exactly where both bytes match; the borrow trick flags every such
+        // lane (and at worst some lanes above one), all checked in full below
+        long x = a | b;
+        long candidates = (x - ONES) & ~x & HIGHS;
+        while (candidates != 0) {
+          int at = i + (Long.numberOfTrailingZeros(candidates) >>> 3);
+          if (buf.getByte(at) == first && matchesAt(buf, at, piece)) {
+            return at;
+          }
+          candidates &= candidates - 1;
+        }
+      }
+    }
+    for (; i <= last; i++) {
       if (buf.getByte(i) == first && matchesAt(buf, i, piece)) {
         return i;
       }
