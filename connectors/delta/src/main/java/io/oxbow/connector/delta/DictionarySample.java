@@ -68,7 +68,7 @@ final class DictionarySample {
           if (type == null || !type.isPrimitive()) {
             continue;
           }
-          ColumnChunkMetaData chunk = chunk(group, type.getName());
+          ColumnChunkMetaData chunk = RowGroupSkipping.chunk(group, type.getName());
           long entries = chunk == null ? -1 : dictionaryEntries(stream, input.getLength(), chunk);
           long values = chunk == null ? 0 : chunk.getValueCount();
           if (chunk != null && chunk.getStatistics() != null && !chunk.getStatistics().isEmpty()) {
@@ -82,16 +82,6 @@ final class DictionarySample {
     } catch (IOException | RuntimeException e) {
       LOG.debug("No distinct-value sample from {}: {}", file.path(), e.toString());
     }
-  }
-
-  private static ColumnChunkMetaData chunk(BlockMetaData group, String column) {
-    for (ColumnChunkMetaData chunk : group.getColumns()) {
-      String[] path = chunk.getPath().toArray();
-      if (path.length == 1 && path[0].equals(column)) {
-        return chunk;
-      }
-    }
-    return null;
   }
 
   /**

@@ -185,9 +185,7 @@ final class FileStatistics {
         continue;
       }
       long nonNull = rows - column.nulls;
-      double range = (double) column.max - column.min + 1;
-      double estimate = Math.min(nonNull, Math.min(range, column.distinctSum));
-      if (nonNull >= minRows && estimate > nonNull / 10.0) {
+      if (nonNull >= minRows && rangeEstimate(column, nonNull) > nonNull / 10.0) {
         names.add(name);
       }
     }
@@ -209,6 +207,12 @@ final class FileStatistics {
     long nonNull = rows - (column.nullsKnown ? column.nulls : 0);
     double share = Math.min(1.0, (double) sampleDistinct / sampleValues);
     column.sampled = Math.max(sampleDistinct, share * nonNull);
+  }
+
+  /** A column's distinct values from its files' ranges and rows (see the class comment). */
+  private static double rangeEstimate(Column column, long nonNull) {
+    double range = (double) column.max - column.min + 1;
+    return Math.min(nonNull, Math.min(range, column.distinctSum));
   }
 
   OptionalLong rows() {
@@ -234,8 +238,7 @@ final class FileStatistics {
         } else if (column.constantKnown && column.constant != null) {
           distinct = OptionalDouble.of(1);
         } else if (column.distinctKnown && column.max >= column.min) {
-          double range = (double) column.max - column.min + 1;
-          double estimate = Math.min(nonNull, Math.min(range, column.distinctSum));
+          double estimate = rangeEstimate(column, nonNull);
           if (column.sampled >= 0) {
             estimate = Math.min(estimate, column.sampled);
           }

@@ -372,26 +372,14 @@ final class ParquetPageSource implements ConnectorPageSource {
     if (type == null || !type.isPrimitive() || selectedGroups.length == 0) {
       return false;
     }
-    PrimitiveType primitive = type.asPrimitiveType();
-    LogicalTypeAnnotation logical = primitive.getLogicalTypeAnnotation();
-    boolean integer =
-        primitive.getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.INT32
-            || primitive.getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.INT64;
-    if (!integer
-        || logical instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation i && !i.isSigned()
-        || logical != null
-            && !(logical instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation)
-            && !(logical instanceof LogicalTypeAnnotation.DateLogicalTypeAnnotation)) {
-      return false;
+    LogicalTypeAnnotation logical = type.getLogicalTypeAnnotation();
+    if (logical != null
+        && !(logical instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation)
+        && !(logical instanceof LogicalTypeAnnotation.DateLogicalTypeAnnotation)) {
+      return false; // integers stored as decimals or timestamps are rescaled when read
     }
     for (int group : selectedGroups) {
-      ColumnChunkMetaData chunk = null;
-      for (ColumnChunkMetaData c : blocks.get(group).getColumns()) {
-        String[] path = c.getPath().toArray();
-        if (path.length == 1 && path[0].equals(type.getName())) {
-          chunk = c;
-        }
-      }
+      ColumnChunkMetaData chunk = RowGroupSkipping.chunk(blocks.get(group), type.getName());
       Statistics<?> stats = chunk == null ? null : chunk.getStatistics();
       if (stats == null
           || stats.isEmpty()
@@ -400,13 +388,23 @@ final class ParquetPageSource implements ConnectorPageSource {
           || stats.getNumNulls() != 0) {
         return false; // a NULL key fails the filter
       }
-      long min = ((Number) stats.genericGetMin()).longValue();
-      long max = ((Number) stats.genericGetMax()).longValue();
-      if (min < dynamic.min() || max > dynamic.max()) {
+      // the statistics as row-group skipping reads them: null for unsigned or other encodings
+      Long min = asLong(field, type, stats.genericGetMin());
+      Long max = asLong(field, type, stats.genericGetMax());
+      if (min == null || max == null || min < dynamic.min() || max > dynamic.max()) {
         return false;
       }
     }
     return true;
+  }
+
+  /** A chunk statistic of an integer or date column as a number (days for dates), or null. */
+  private static Long asLong(Field field, Type type, Object stat) {
+    Object value = RowGroupSkipping.value(field.getType(), type.asPrimitiveType(), stat);
+    if (value instanceof Long l) {
+      return l;
+    }
+    return value instanceof LocalDate d ? d.toEpochDay() : null;
   }
 
   /**

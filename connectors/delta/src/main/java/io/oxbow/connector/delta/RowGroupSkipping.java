@@ -233,7 +233,8 @@ final class RowGroupSkipping {
     return Arrays.copyOf(out, count);
   }
 
-  private static ColumnChunkMetaData chunk(BlockMetaData block, String name) {
+  /** The row group's chunk of top-level column {@code name}, or null. */
+  static ColumnChunkMetaData chunk(BlockMetaData block, String name) {
     for (ColumnChunkMetaData chunk : block.getColumns()) {
       String[] path = chunk.getPath().toArray();
       if (path.length == 1 && path[0].equals(name)) {
@@ -244,7 +245,7 @@ final class RowGroupSkipping {
   }
 
   /** A statistic as a value of the column's type (see {@link FileSkipping}), or null. */
-  private static Object value(ArrowType type, PrimitiveType primitive, Object stat) {
+  static Object value(ArrowType type, PrimitiveType primitive, Object stat) {
     LogicalTypeAnnotation logical = primitive.getLogicalTypeAnnotation();
     if (logical instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation i && !i.isSigned()) {
       return null; // unsigned order
