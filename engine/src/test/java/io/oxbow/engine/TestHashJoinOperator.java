@@ -314,6 +314,20 @@ class TestHashJoinOperator {
   }
 
   @Test
+  void unionAllOfAnInputOfAnotherTypeFailsWithoutLeaking() {
+    // the planner casts branches to the union's types; should one still differ, the query fails
+    // with an internal error and returns every buffer (both batches were left open before)
+    UnionAllNode union =
+        new UnionAllNode(
+            List.of(LEFT),
+            new Schema(List.of(Field.nullable("k", Kind.INT32), Field.nullable("a", Kind.UTF8))));
+    assertThatThrownBy(() -> run(union))
+        .hasMessageContaining("ClassCastException")
+        .hasNoSuppressedExceptions();
+    assertThat(root.getAllocatedMemory()).isZero();
+  }
+
+  @Test
   void singleValueFailsOnMoreThanOneRow() {
     AggregateNode single =
         new AggregateNode(

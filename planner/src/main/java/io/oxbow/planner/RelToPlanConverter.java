@@ -135,11 +135,12 @@ final class RelToPlanConverter {
       if (!union.all) {
         throw OxbowException.userError("UNION DISTINCT is not supported here");
       }
+      Schema schema = schema(union.getRowType());
       List<PlanNode> inputs = new ArrayList<>();
       for (RelNode input : union.getInputs()) {
-        inputs.add(convert(input));
+        inputs.add(castTo(convert(input), schema));
       }
-      return new UnionAllNode(inputs, schema(union.getRowType()));
+      return new UnionAllNode(inputs, schema);
     }
     if (rel instanceof Values values) {
       List<List<Object>> rows = new ArrayList<>();
@@ -473,6 +474,28 @@ final class RelToPlanConverter {
       branches.add(new ProjectNode(node, outputs, full));
     }
     return new UnionAllNode(branches, full);
+  }
+
+  /**
+   * {@code input} with the types of {@code schema}: a union's branches may differ from the union's
+   * (least restrictive) type, as in {@code SELECT bigint_column ... UNION ALL SELECT 0 ...}.
+   */
+  private static PlanNode castTo(PlanNode input, Schema schema) {
+    List<Field> fields = input.schema().getFields();
+    List<Expr> outputs = new ArrayList<>();
+    boolean cast = false;
+    for (int c = 0; c < fields.size(); c++) {
+      ArrowType from = fields.get(c).getType();
+      ArrowType to = schema.getFields().get(c).getType();
+      Expr column = new ColumnRef(c, from);
+      if (from.equals(to)) {
+        outputs.add(column);
+      } else {
+        outputs.add(new Call(ScalarFunction.CAST, List.of(column), to));
+        cast = true;
+      }
+    }
+    return cast ? new ProjectNode(input, outputs, schema) : input;
   }
 
   private AggregateCall aggregateCall(org.apache.calcite.rel.core.AggregateCall call) {

@@ -49,4 +49,21 @@ class TestImplicitCasts extends AbstractPlannerTest {
           .hasMessageStartingWith(c.get(1));
     }
   }
+
+  @Test
+  void unionAllBranchesTakeTheUnionsTypes() {
+    // BIGINT with INTEGER, DECIMAL(15,2) with DECIMAL(3,1), BIGINT rank() with INTEGER 0: each
+    // branch is cast to the union's type (a ClassCastException in the engine before)
+    List<List<Object>> rows =
+        run(
+            """
+            SELECT k, q, r FROM (
+              SELECT l_orderkey AS k, l_quantity AS q,
+                     rank() OVER (ORDER BY l_quantity DESC) AS r
+              FROM lineitem WHERE l_quantity > 45
+              UNION ALL
+              SELECT 0, 12.5, 0 FROM lineitem WHERE l_quantity < 20) AS u
+            ORDER BY k, q""");
+    assertThat(rows.toString()).isEqualTo("[[0, 12.50, 0], [3, 49.00, 1]]");
+  }
 }

@@ -45,12 +45,17 @@ final class UnionAllOperator extends SourceOperator {
       VectorSchemaRoot batch = current.next();
       if (batch != null) {
         // the union's names and types, over the input's buffers
+        int rows = batch.getRowCount();
         VectorSchemaRoot renamed = VectorSchemaRoot.create(schema, allocator);
-        for (int c = 0; c < schema.getFields().size(); c++) {
-          batch.getVector(c).makeTransferPair(renamed.getVector(c)).transfer();
+        try (batch) {
+          for (int c = 0; c < schema.getFields().size(); c++) {
+            batch.getVector(c).makeTransferPair(renamed.getVector(c)).transfer();
+          }
+        } catch (RuntimeException e) {
+          renamed.close();
+          throw e;
         }
-        renamed.setRowCount(batch.getRowCount());
-        batch.close();
+        renamed.setRowCount(rows);
         return Page.of(renamed);
       }
       inputStats.add(current.operatorStats());
