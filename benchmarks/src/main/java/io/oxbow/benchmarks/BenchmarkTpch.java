@@ -46,7 +46,8 @@ public final class BenchmarkTpch {
   /**
    * What to run: the warehouse (generated at {@code scaleFactor} if it holds no TPC-H tables), the
    * queries, warm-up runs and measured runs per query and engine, DuckDB's thread count, and how
-   * long Oxbow's planner warms up before the first query (untimed, as the server's does at start).
+   * long Oxbow's planner and then its executor warm up before the first query (untimed, as the
+   * server's do at start).
    */
   public record Options(
       double scaleFactor,
@@ -55,7 +56,8 @@ public final class BenchmarkTpch {
       int warmup,
       int runs,
       int threads,
-      java.time.Duration plannerWarmup) {
+      java.time.Duration plannerWarmup,
+      java.time.Duration executionWarmup) {
     public Options {
       if (queries.isEmpty()) {
         throw new IllegalArgumentException("no queries to run");
@@ -74,9 +76,13 @@ public final class BenchmarkTpch {
         throw new IllegalArgumentException(
             "the planner warm-up must be 0 or more, not " + plannerWarmup);
       }
+      if (executionWarmup == null || executionWarmup.isNegative()) {
+        throw new IllegalArgumentException(
+            "the execution warm-up must be 0 or more, not " + executionWarmup);
+      }
     }
 
-    /** Options without the planner warm-up. */
+    /** Options without the planner and execution warm-ups. */
     public Options(
         double scaleFactor,
         Path warehouse,
@@ -84,7 +90,15 @@ public final class BenchmarkTpch {
         int warmup,
         int runs,
         int threads) {
-      this(scaleFactor, warehouse, queries, warmup, runs, threads, java.time.Duration.ZERO);
+      this(
+          scaleFactor,
+          warehouse,
+          queries,
+          warmup,
+          runs,
+          threads,
+          java.time.Duration.ZERO,
+          java.time.Duration.ZERO);
     }
   }
 
@@ -154,6 +168,10 @@ public final class BenchmarkTpch {
     if (!options.plannerWarmup().isZero()) {
       // untimed, as the server warms its planner up when it starts
       out.println("Oxbow planner warm-up: " + engine.warmUpPlanner(options.plannerWarmup()));
+    }
+    if (!options.executionWarmup().isZero()) {
+      // untimed, as the server warms its executor up when it starts (its own generated tables)
+      out.println("Oxbow execution warm-up: " + engine.warmUpExecution(options.executionWarmup()));
     }
     out.printf(
         "Oxbow vs DuckDB %s on %s: %d warm-up and %d measured runs per query and engine,"

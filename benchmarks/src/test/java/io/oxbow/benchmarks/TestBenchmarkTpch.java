@@ -21,10 +21,20 @@ class TestBenchmarkTpch {
     boolean agreed =
         BenchmarkTpch.run(
             new BenchmarkTpch.Options(
-                0.01, TestingTpchWarehouse.sf001(), List.of(1, 6), 0, 1, 1, Duration.ZERO),
+                0.01,
+                TestingTpchWarehouse.sf001(),
+                List.of(1, 6),
+                0,
+                1,
+                1,
+                Duration.ZERO,
+                Duration.ofSeconds(1)),
             new PrintStream(bytes, true, UTF_8));
     String report = bytes.toString(UTF_8);
     assertThat(agreed).as(report).isTrue();
+    // the execution warm-up ran first, on its own tables, and said what it did
+    assertThat(report)
+        .containsPattern("Oxbow execution warm-up: \\d+ tables written, \\d+ queries");
     // per query: Oxbow, DuckDB alternating, their ratio, DuckDB alone, Oxbow's ratio to that
     for (String query : List.of("Q1", "Q6")) {
       assertThat(report)

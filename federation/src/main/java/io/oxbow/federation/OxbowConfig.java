@@ -35,6 +35,8 @@ import java.util.Objects;
  * @param spillEnabled whether operators may spill (otherwise they fail at the memory limit)
  * @param plannerWarmup how long a started server plans queries of its own in the background so the
  *     JVM compiles the planner before users' first queries (zero for none)
+ * @param executionWarmup how long a started server then runs queries of its own over a small
+ *     generated warehouse in the background so the JVM compiles the executor (zero for none)
  */
 public record OxbowConfig(
     String host,
@@ -48,12 +50,14 @@ public record OxbowConfig(
     int queryThreads,
     String spillDirectory,
     boolean spillEnabled,
-    Duration plannerWarmup) {
+    Duration plannerWarmup,
+    Duration executionWarmup) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_FLIGHT_PORT = 47470;
   public static final long DEFAULT_QUERY_MEMORY = 2L << 30;
   public static final Duration DEFAULT_PLANNER_WARMUP = Duration.ofSeconds(5);
+  public static final Duration DEFAULT_EXECUTION_WARMUP = Duration.ofSeconds(10);
   private static final long MAX_PLANNER_WARMUP_SECONDS = 3600;
 
   public OxbowConfig {
@@ -70,6 +74,15 @@ public record OxbowConfig(
               + MAX_PLANNER_WARMUP_SECONDS
               + " seconds, not "
               + plannerWarmup);
+    }
+    Objects.requireNonNull(executionWarmup, "executionWarmup");
+    if (executionWarmup.isNegative()
+        || executionWarmup.compareTo(Duration.ofSeconds(MAX_PLANNER_WARMUP_SECONDS)) > 0) {
+      throw new IllegalArgumentException(
+          "execution.execution-warmup must be 0 to "
+              + MAX_PLANNER_WARMUP_SECONDS
+              + " seconds, not "
+              + executionWarmup);
     }
     users = Map.copyOf(users);
     catalogs = List.copyOf(catalogs);
@@ -105,7 +118,8 @@ public record OxbowConfig(
         Math.max(1, Runtime.getRuntime().availableProcessors()),
         null,
         true,
-        DEFAULT_PLANNER_WARMUP);
+        DEFAULT_PLANNER_WARMUP,
+        DEFAULT_EXECUTION_WARMUP);
   }
 
   public OxbowConfig withHost(String value) {
@@ -121,7 +135,8 @@ public record OxbowConfig(
         queryThreads,
         spillDirectory,
         spillEnabled,
-        plannerWarmup);
+        plannerWarmup,
+        executionWarmup);
   }
 
   public OxbowConfig withFlightPort(int value) {
@@ -137,7 +152,8 @@ public record OxbowConfig(
         queryThreads,
         spillDirectory,
         spillEnabled,
-        plannerWarmup);
+        plannerWarmup,
+        executionWarmup);
   }
 
   public OxbowConfig withUser(String name, String password) {
@@ -155,7 +171,8 @@ public record OxbowConfig(
         queryThreads,
         spillDirectory,
         spillEnabled,
-        plannerWarmup);
+        plannerWarmup,
+        executionWarmup);
   }
 
   public OxbowConfig withCatalog(String name, String connector, Map<String, String> properties) {
@@ -174,7 +191,8 @@ public record OxbowConfig(
         queryThreads,
         spillDirectory,
         spillEnabled,
-        plannerWarmup);
+        plannerWarmup,
+        executionWarmup);
   }
 
   public OxbowConfig withDefaultNamespace(String catalog, String schema) {
@@ -190,7 +208,8 @@ public record OxbowConfig(
         queryThreads,
         spillDirectory,
         spillEnabled,
-        plannerWarmup);
+        plannerWarmup,
+        executionWarmup);
   }
 
   public OxbowConfig withQueryMemoryLimit(long bytes) {
@@ -206,7 +225,8 @@ public record OxbowConfig(
         queryThreads,
         spillDirectory,
         spillEnabled,
-        plannerWarmup);
+        plannerWarmup,
+        executionWarmup);
   }
 
   public OxbowConfig withQueryThreads(int threads) {
@@ -222,7 +242,8 @@ public record OxbowConfig(
         threads,
         spillDirectory,
         spillEnabled,
-        plannerWarmup);
+        plannerWarmup,
+        executionWarmup);
   }
 
   public OxbowConfig withSpill(String directory, boolean enabled) {
@@ -238,7 +259,8 @@ public record OxbowConfig(
         queryThreads,
         directory,
         enabled,
-        plannerWarmup);
+        plannerWarmup,
+        executionWarmup);
   }
 
   public OxbowConfig withPlannerWarmup(Duration value) {
@@ -254,6 +276,24 @@ public record OxbowConfig(
         queryThreads,
         spillDirectory,
         spillEnabled,
+        value,
+        executionWarmup);
+  }
+
+  public OxbowConfig withExecutionWarmup(Duration value) {
+    return new OxbowConfig(
+        host,
+        flightPort,
+        users,
+        catalogs,
+        defaultCatalog,
+        defaultSchema,
+        queryMemoryLimitBytes,
+        totalMemoryLimitBytes,
+        queryThreads,
+        spillDirectory,
+        spillEnabled,
+        plannerWarmup,
         value);
   }
 
@@ -352,6 +392,15 @@ public record OxbowConfig(
               plannerWarmup(
                   string(execution.get("planner-warmup")), origin, "execution.planner-warmup"));
     }
+    if (execution.containsKey("execution-warmup")) {
+      config =
+          config.withExecutionWarmup(
+              warmup(
+                  string(execution.get("execution-warmup")),
+                  origin,
+                  "execution.execution-warmup",
+                  "execution"));
+    }
     return config;
   }
 
@@ -393,6 +442,15 @@ public record OxbowConfig(
               plannerWarmup(
                   env.get("OXBOW_PLANNER_WARMUP"), "environment", "OXBOW_PLANNER_WARMUP"));
     }
+    if (env.get("OXBOW_EXECUTION_WARMUP") != null) {
+      config =
+          config.withExecutionWarmup(
+              warmup(
+                  env.get("OXBOW_EXECUTION_WARMUP"),
+                  "environment",
+                  "OXBOW_EXECUTION_WARMUP",
+                  "execution"));
+    }
     return config;
   }
 
@@ -417,8 +475,18 @@ public record OxbowConfig(
 
   /** What is wrong with {@code text} as the planner warm-up {@code key}, for an error message. */
   public static String badPlannerWarmup(String key, String text) {
+    return badWarmup(key, text, "planner");
+  }
+
+  /**
+   * What is wrong with {@code text} as the warm-up {@code key} of {@code what} (planner,
+   * execution), for an error message.
+   */
+  public static String badWarmup(String key, String text, String what) {
     return key
-        + " must be a number of seconds from 0 (no planner warm-up) to "
+        + " must be a number of seconds from 0 (no "
+        + what
+        + " warm-up) to "
         + MAX_PLANNER_WARMUP_SECONDS
         + ", not '"
         + text
@@ -426,9 +494,13 @@ public record OxbowConfig(
   }
 
   private static Duration plannerWarmup(String text, String origin, String key) {
+    return warmup(text, origin, key, "planner");
+  }
+
+  private static Duration warmup(String text, String origin, String key, String what) {
     Duration value = plannerWarmupSeconds(text);
     if (value == null) {
-      throw bad(origin, badPlannerWarmup(key, text));
+      throw bad(origin, badWarmup(key, text, what));
     }
     return value;
   }

@@ -45,10 +45,20 @@ public final class QueryEngine implements AutoCloseable {
   private final AtomicLong querySequence = new AtomicLong();
   private final AtomicLong conflictRetries = new AtomicLong();
   private final String instanceId = Long.toString(System.currentTimeMillis(), 36);
-  private volatile Thread plannerWarmup;
+  private final boolean logQueries;
+  private volatile Thread warmup;
 
   public QueryEngine(OxbowConfig config) {
+    this(config, true);
+  }
+
+  /**
+   * An engine; {@code logQueries} false logs each statement at DEBUG instead of INFO (the execution
+   * warm-up's engine, whose hundreds of queries are no one's).
+   */
+  QueryEngine(OxbowConfig config, boolean logQueries) {
     this.config = config;
+    this.logQueries = logQueries;
     this.rootAllocator = new RootAllocator(config.totalMemoryLimitBytes());
     try {
       this.catalogs = new CatalogRegistry(config.catalogs());
@@ -137,11 +147,12 @@ public final class QueryEngine implements AutoCloseable {
           queryAllocator,
           plan != null ? started - planningNanos : started, // the logged time includes planning
           planningNanos,
-          cancelled);
+          cancelled,
+          logQueries);
     } catch (RuntimeException e) {
       queryAllocator.close();
       OxbowException error = Errors.translate(e);
-      LOG.info(
+      log(
           "query {} user={} failed after {} ms: {} {}",
           queryId,
           session.user(),
@@ -174,7 +185,7 @@ public final class QueryEngine implements AutoCloseable {
         throw OxbowException.userError("Not an update: use a query call for SELECT statements");
       }
       long rows = applyWithRetry(session, sql, planned, queryId, queryAllocator);
-      LOG.info(
+      log(
           "update {} user={} finished in {} ms, rows={}",
           queryId,
           session.user(),
@@ -183,13 +194,21 @@ public final class QueryEngine implements AutoCloseable {
       return rows;
     } catch (RuntimeException e) {
       OxbowException error = Errors.translate(e);
-      LOG.info(
+      log(
           "update {} user={} failed: {} {}",
           queryId,
           session.user(),
           error.code(),
           error.getMessage());
       throw error;
+    }
+  }
+
+  private void log(String format, Object... arguments) {
+    if (logQueries) {
+      LOG.info(format, arguments);
+    } else {
+      LOG.debug(format, arguments);
     }
   }
 
@@ -507,24 +526,50 @@ public final class QueryEngine implements AutoCloseable {
   }
 
   /**
-   * Starts {@link #warmUpPlanner} on a daemon thread of its own (at most one at a time), which
-   * {@link #close} stops.
+   * Warms the executor up for about {@code budget} on the calling thread: generates a small
+   * warehouse in a temporary directory and runs analytic queries over it ({@link ExecutionWarmup}),
+   * so that the JIT has compiled scans, joins and aggregations before users' first queries. Returns
+   * what it did, for a log or a report.
    */
-  public synchronized void startPlannerWarmup(java.time.Duration budget) {
-    if (plannerWarmup != null && plannerWarmup.isAlive()) {
+  public String warmUpExecution(java.time.Duration budget) {
+    return ExecutionWarmup.run(config, budget, Integer.MAX_VALUE).toString();
+  }
+
+  /**
+   * Starts {@link #warmUpPlanner} for {@code planning}, then {@link #warmUpExecution} for {@code
+   * execution}, on a daemon thread of its own (at most one at a time), which {@link #close} stops.
+   */
+  public synchronized void startWarmup(java.time.Duration planning, java.time.Duration execution) {
+    if (warmup != null && warmup.isAlive()) {
       return;
     }
-    Thread thread = new Thread(() -> warmUpPlanner(budget), "oxbow-planner-warmup");
+    Thread thread =
+        new Thread(
+            () -> {
+              if (!planning.isZero()) {
+                warmUpPlanner(planning);
+              }
+              if (!execution.isZero() && !Thread.currentThread().isInterrupted()) {
+                warmUpExecution(execution);
+              }
+            },
+            "oxbow-warmup");
     thread.setDaemon(true);
     thread.start();
-    plannerWarmup = thread;
+    warmup = thread;
   }
 
   @Override
   public void close() {
-    Thread warming = plannerWarmup;
+    Thread warming = warmup;
     if (warming != null) {
       warming.interrupt();
+      try {
+        // the execution warm-up stops between batches and deletes its temporary warehouse
+        warming.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     catalogs.close();
     rootAllocator.close();

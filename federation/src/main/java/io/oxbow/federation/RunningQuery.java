@@ -21,6 +21,7 @@ final class RunningQuery implements QueryResult {
   private final long startedNanos;
   private final long planningNanos;
   private final java.util.concurrent.atomic.AtomicBoolean cancelled;
+  private final boolean logged;
   private boolean closed;
   private long rows;
   private long bytes;
@@ -34,7 +35,8 @@ final class RunningQuery implements QueryResult {
       BufferAllocator allocator,
       long startedNanos,
       long planningNanos,
-      java.util.concurrent.atomic.AtomicBoolean cancelled) {
+      java.util.concurrent.atomic.AtomicBoolean cancelled,
+      boolean logged) {
     this.queryId = queryId;
     this.user = user;
     this.schema = schema;
@@ -43,6 +45,7 @@ final class RunningQuery implements QueryResult {
     this.startedNanos = startedNanos;
     this.planningNanos = planningNanos;
     this.cancelled = cancelled;
+    this.logged = logged;
   }
 
   @Override
@@ -99,15 +102,23 @@ final class RunningQuery implements QueryResult {
       } catch (IllegalStateException leak) {
         LOG.error("Query {} leaked memory: {}", queryId, leak.getMessage());
       }
-      LOG.info(
-          "query {} user={} {} in {} ms (planning {} ms), rows={}, bytes={}",
+      if (logged || LOG.isDebugEnabled()) {
+        String format = "query {} user={} {} in {} ms (planning {} ms), rows={}, bytes={}";
+        Object[] arguments = {
           queryId,
           user,
           failure == null ? "finished" : "failed (" + failure + ")",
           (System.nanoTime() - startedNanos) / 1_000_000,
           planningNanos / 1_000_000,
           rows,
-          bytes);
+          bytes
+        };
+        if (logged) {
+          LOG.info(format, arguments);
+        } else {
+          LOG.debug(format, arguments);
+        }
+      }
     }
   }
 }

@@ -137,6 +137,31 @@ class TestOxbowConfig {
         .hasMessageContaining("Invalid configuration in environment: OXBOW_PLANNER_WARMUP must be");
   }
 
+  @Test
+  void executionWarmupFromFileAndEnvironment() throws Exception {
+    assertThat(OxbowConfig.defaults().executionWarmup()).isEqualTo(Duration.ofSeconds(10));
+    Path file = dir.resolve("warm-execution.yaml");
+    Files.writeString(file, "execution:\n  execution-warmup: 2.5\n  planner-warmup: 1\n");
+    OxbowConfig fromFile = OxbowConfig.fromMap(yaml(file), file.toString());
+    assertThat(fromFile.executionWarmup()).isEqualTo(Duration.ofMillis(2500));
+    assertThat(fromFile.plannerWarmup()).isEqualTo(Duration.ofSeconds(1));
+    OxbowConfig none = fromFile.withEnvironment(Map.of("OXBOW_EXECUTION_WARMUP", "0"));
+    assertThat(none.executionWarmup()).isEqualTo(Duration.ZERO);
+    assertThat(none.plannerWarmup()).isEqualTo(Duration.ofSeconds(1));
+
+    Files.writeString(file, "execution:\n  execution-warmup: forever\n");
+    assertThatThrownBy(() -> OxbowConfig.load(file))
+        .isInstanceOf(OxbowException.class)
+        .hasMessageContaining(
+            "execution.execution-warmup must be a number of seconds from 0 (no execution warm-up)"
+                + " to 3600, not 'forever'");
+    assertThatThrownBy(
+            () -> OxbowConfig.defaults().withEnvironment(Map.of("OXBOW_EXECUTION_WARMUP", "-1")))
+        .isInstanceOf(OxbowException.class)
+        .hasMessageContaining(
+            "Invalid configuration in environment: OXBOW_EXECUTION_WARMUP must be");
+  }
+
   @SuppressWarnings("unchecked")
   private static Map<String, Object> yaml(Path file) throws Exception {
     return new com.fasterxml.jackson.databind.ObjectMapper(

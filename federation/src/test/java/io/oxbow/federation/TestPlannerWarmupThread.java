@@ -15,8 +15,9 @@ class TestPlannerWarmupThread {
   void closingTheEngineStopsTheWarmupThread() throws Exception {
     QueryEngine engine = new QueryEngine(OxbowConfig.defaults().withUser("admin", "admin"));
     try {
-      engine.startPlannerWarmup(Duration.ofMinutes(10));
-      engine.startPlannerWarmup(Duration.ofMinutes(10)); // a second call starts nothing more
+      engine.startWarmup(Duration.ofMinutes(10), Duration.ofMinutes(10));
+      // a second call starts nothing more
+      engine.startWarmup(Duration.ofMinutes(10), Duration.ofMinutes(10));
       assertThat(warmupThreads()).hasSize(1);
       assertThat(engine.plan(engine.newSession("admin"), "SELECT 1 + 1").schema().getFields())
           .hasSize(1);
@@ -41,7 +42,7 @@ class TestPlannerWarmupThread {
 
   private static List<Thread> warmupThreads() {
     return Thread.getAllStackTraces().keySet().stream()
-        .filter(t -> t.getName().equals("oxbow-planner-warmup") && t.isAlive())
+        .filter(t -> t.getName().equals("oxbow-warmup") && t.isAlive())
         .toList();
   }
 }

@@ -39,13 +39,14 @@ public final class Oxbow {
             Run the TPC-H queries in process on DIR (default ./warehouse-sfN, generated if
             missing), check each answer against DuckDB on the same files, report times.
         bench tpch [--sf N] [--warehouse DIR] [--queries 1-22] [--warmup W] [--runs R] [--threads T]
-                   [--planner-warmup S]
+                   [--planner-warmup S] [--execution-warmup E]
             Benchmark Oxbow against DuckDB on the same files (DIR as for tpch run): W warm-up
             (default 1) and R measured runs (default 3) of each query on both engines, alternating;
             print medians, ratios, totals, their geometric mean and lineitem scan throughput.
             DuckDB uses T threads (default: the number of processors). Oxbow's planner warms up
-            for S seconds first, untimed, as the server does when it starts (default 5, 0 for
-            none). See benchmarks/README.md.
+            for S seconds first, then its executor for E seconds on generated tables of its
+            own, untimed, as the server does when it starts (defaults 5 and 10, 0 for none).
+            See benchmarks/README.md.
         help
             Show this text.
       """;
@@ -172,7 +173,8 @@ public final class Oxbow {
                 "--warmup",
                 "--runs",
                 "--threads",
-                "--planner-warmup"));
+                "--planner-warmup",
+                "--execution-warmup"));
     String sfText = o.getOrDefault("--sf", "0.01");
     return new BenchmarkTpch.Options(
         scaleFactor(sfText),
@@ -184,7 +186,23 @@ public final class Oxbow {
             "--threads",
             o.getOrDefault("--threads", String.valueOf(Runtime.getRuntime().availableProcessors())),
             1),
-        plannerWarmup(o.get("--planner-warmup"), "--planner-warmup"));
+        plannerWarmup(o.get("--planner-warmup"), "--planner-warmup"),
+        executionWarmup(o.get("--execution-warmup"), "--execution-warmup"));
+  }
+
+  /**
+   * The bench's execution warm-up: {@code text} in seconds, {@link
+   * OxbowConfig#DEFAULT_EXECUTION_WARMUP} when null, 0 for none.
+   */
+  static Duration executionWarmup(String text, String source) {
+    if (text == null || text.isBlank()) {
+      return OxbowConfig.DEFAULT_EXECUTION_WARMUP;
+    }
+    Duration value = OxbowConfig.plannerWarmupSeconds(text);
+    if (value == null) {
+      throw new UsageException(OxbowConfig.badWarmup(source, text, "execution"));
+    }
+    return value;
   }
 
   /**
@@ -303,10 +321,12 @@ public final class Oxbow {
             .withDefaultNamespace("demo", "tpch")
             .withHost("127.0.0.1")
             .withFlightPort(port);
-    String warmup = System.getenv("OXBOW_PLANNER_WARMUP");
-    if (warmup != null) {
-      // the demo takes no other OXBOW_* variable: its catalog, users and port are its own
-      config = config.withEnvironment(Map.of("OXBOW_PLANNER_WARMUP", warmup));
+    // the demo takes no other OXBOW_* variables: its catalog, users and port are its own
+    for (String variable : List.of("OXBOW_PLANNER_WARMUP", "OXBOW_EXECUTION_WARMUP")) {
+      String warmup = System.getenv(variable);
+      if (warmup != null) {
+        config = config.withEnvironment(Map.of(variable, warmup));
+      }
     }
     serve(config, out, started);
   }
@@ -319,7 +339,6 @@ public final class Oxbow {
   }
 
   private static void serve(OxbowConfig config, PrintStream out, ServerListener started) {
-    Duration warmup = config.plannerWarmup();
     QueryEngine engine = new QueryEngine(config);
     OxbowFlightServer server;
     try {
@@ -340,9 +359,9 @@ public final class Oxbow {
             "oxbow-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     printConnectionHelp(config, server.port(), out);
-    if (!warmup.isZero()) {
-      // in the background: the server answers meanwhile, its first queries planned less fast
-      engine.startPlannerWarmup(warmup);
+    if (!config.plannerWarmup().isZero() || !config.executionWarmup().isZero()) {
+      // in the background: the server answers meanwhile, its first queries less fast
+      engine.startWarmup(config.plannerWarmup(), config.executionWarmup());
     }
     if (started != null) {
       started.started(server, engine);

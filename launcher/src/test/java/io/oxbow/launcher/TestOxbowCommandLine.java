@@ -78,6 +78,7 @@ class TestOxbowCommandLine {
     assertThat(defaults.runs()).isEqualTo(3);
     assertThat(defaults.threads()).isEqualTo(Runtime.getRuntime().availableProcessors());
     assertThat(defaults.plannerWarmup()).isEqualTo(java.time.Duration.ofSeconds(5));
+    assertThat(defaults.executionWarmup()).isEqualTo(java.time.Duration.ofSeconds(10));
     var chosen =
         Oxbow.benchOptions(
             List.of(
@@ -94,11 +95,14 @@ class TestOxbowCommandLine {
                 "--threads",
                 "4",
                 "--planner-warmup",
-                "0.5"));
+                "0.5",
+                "--execution-warmup",
+                "0"));
     assertThat(chosen.warehouse()).isEqualTo(Path.of("/tmp/wh"));
     assertThat(chosen.queries()).containsExactly(1, 3, 4);
     assertThat(List.of(chosen.warmup(), chosen.runs(), chosen.threads())).containsExactly(0, 1, 4);
     assertThat(chosen.plannerWarmup()).isEqualTo(java.time.Duration.ofMillis(500));
+    assertThat(chosen.executionWarmup()).isEqualTo(java.time.Duration.ZERO);
 
     assertThat(run("bench")).isEqualTo(2);
     assertThat(err()).contains("unknown bench command");
@@ -112,6 +116,9 @@ class TestOxbowCommandLine {
     assertThat(err())
         .contains("--planner-warmup must be a number of seconds from 0 (no planner warm-up)");
     assertThat(run("bench", "tpch", "--planner-warmup", "soon")).isEqualTo(2);
+    assertThat(run("bench", "tpch", "--execution-warmup", "later")).isEqualTo(2);
+    assertThat(err())
+        .contains("--execution-warmup must be a number of seconds from 0 (no execution warm-up)");
   }
 
   @Test

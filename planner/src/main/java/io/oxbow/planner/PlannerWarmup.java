@@ -41,7 +41,7 @@ public final class PlannerWarmup {
   /** The warm-up's own catalog and schema: the queries name tables in it only. */
   static final String CATALOG = "warmup";
 
-  static final String SCHEMA = "shop";
+  public static final String SCHEMA = "shop";
 
   /** What a warm-up did. */
   public record Report(int rounds, int plans, int failures, long millis) {}
@@ -88,6 +88,14 @@ public final class PlannerWarmup {
         report.millis(),
         report.failures());
     return report;
+  }
+
+  /**
+   * The warm-up's queries, over tables named and shaped as {@link #tables()} in schema {@value
+   * #SCHEMA} of the session's catalog (the execution warm-up runs them over generated data).
+   */
+  public static List<String> queries() {
+    return QUERIES;
   }
 
   /** The warm-up queries, over {@link #tables()}. */
