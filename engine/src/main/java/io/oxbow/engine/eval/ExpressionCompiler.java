@@ -81,6 +81,10 @@ public final class ExpressionCompiler {
         return build(in);
       }
       Evaluator generic = buildGeneric(call, args);
+      Evaluator fused = FusedDecimal.of(call, this::build, generic);
+      if (fused != null) {
+        return fused;
+      }
       Evaluator typed = FastPaths.of(call, args, generic);
       if (typed != null) {
         return typed;

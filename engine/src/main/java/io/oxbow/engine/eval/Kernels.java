@@ -34,7 +34,7 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
  */
 final class Kernels {
   private static final long MICROS_PER_DAY = 86_400_000_000L;
-  private static final long[] POW10 = new long[19];
+  static final long[] POW10 = new long[19];
 
   static {
     POW10[0] = 1;
@@ -746,7 +746,7 @@ final class Kernels {
    * unspecified; null for other vectors and for a decimal with a value that needs more than 64
    * bits.
    */
-  private static long[] unscaled64(FieldVector v, int n) {
+  static long[] unscaled64(FieldVector v, int n) {
     if (v instanceof DecimalVector d) {
       long[] out = new long[n];
       ArrowBuf data = d.getDataBuffer();

@@ -570,6 +570,70 @@ class TestFastPaths {
   }
 
   @Test
+  void fusedDecimalArithmeticEqualsTheGeneralPath() {
+    ArrowType one = Kind.decimal(1, 0);
+    Expr oneMinusD =
+        call(ScalarFunction.SUBTRACT, Kind.decimal(16, 2), lit(BigDecimal.ONE, one), D);
+    Expr onePlusD = call(ScalarFunction.ADD, Kind.decimal(16, 2), lit(BigDecimal.ONE, one), D);
+    Expr revenue = call(ScalarFunction.MULTIPLY, Kind.decimal(31, 4), D, oneMinusD);
+    // Q1's charge, Q9's profit, sums over integers and mixed scales, a tree with a wide input
+    // (values beyond 64 bits: the general path takes those batches), NULL inputs, a literal on
+    // either side of every operation
+    checkValues(
+        call(ScalarFunction.MULTIPLY, Kind.decimal(38, 6), revenue, onePlusD),
+        revenue,
+        call(
+            ScalarFunction.SUBTRACT,
+            Kind.decimal(38, 4),
+            revenue,
+            call(ScalarFunction.MULTIPLY, Kind.decimal(31, 4), D, D)),
+        call(
+            ScalarFunction.ADD,
+            Kind.decimal(22, 2),
+            call(ScalarFunction.MULTIPLY, Kind.decimal(21, 2), BIG, D),
+            INT),
+        call(
+            ScalarFunction.SUBTRACT,
+            Kind.decimal(38, 6),
+            call(ScalarFunction.MULTIPLY, Kind.decimal(38, 6), W, D),
+            D),
+        call(
+            ScalarFunction.MULTIPLY,
+            Kind.decimal(20, 3),
+            lit(new BigDecimal("0.2"), Kind.decimal(2, 1)),
+            call(ScalarFunction.ADD, Kind.decimal(17, 2), D, lit(new BigDecimal("-7.25"), DEC))),
+        call(
+            ScalarFunction.MULTIPLY,
+            Kind.decimal(19, 3),
+            call(
+                ScalarFunction.ADD,
+                Kind.decimal(17, 2),
+                call(ScalarFunction.SUBTRACT, Kind.decimal(16, 2), D, lit(1L, INT32)),
+                lit(new BigDecimal("2.50"), Kind.decimal(3, 2))),
+            lit(new BigDecimal("0.5"), Kind.decimal(2, 1))));
+    // a precision too small for most products: the same overflow error as the general path
+    assertThat(
+            run(
+                ExpressionCompiler.compileGeneric(
+                    call(ScalarFunction.MULTIPLY, Kind.decimal(6, 4), D, D)),
+                Page.of(root)))
+        .asString()
+        .contains("overflow");
+    check(
+        call(
+            ScalarFunction.ADD,
+            Kind.decimal(7, 4),
+            call(ScalarFunction.MULTIPLY, Kind.decimal(6, 4), D, D),
+            D),
+        // a step that rounds (product at scale 2, not 4) is left to the general path
+        call(
+            ScalarFunction.ADD,
+            Kind.decimal(20, 2),
+            call(ScalarFunction.MULTIPLY, Kind.decimal(20, 2), D, D),
+            D));
+  }
+
+  @Test
   void tpchStylePredicates() {
     // Q6: l_shipdate >= d and l_shipdate < d2 and l_discount between 0.05 and 0.07 and qty < 24
     Expr q6 =
