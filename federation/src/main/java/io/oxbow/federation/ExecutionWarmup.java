@@ -62,10 +62,13 @@ final class ExecutionWarmup {
   /**
    * Generates the warehouse and runs the queries until {@code budget} has passed (checked before
    * each statement and between result batches), {@code maxRounds} rounds of all queries are done or
-   * the thread is interrupted. A query that fails is logged and counted; it does not stop the
-   * others. The queries run only when every table was written.
+   * the thread is interrupted. Before each statement it waits while {@code busy} says users'
+   * statements are running (the time waited counts against the budget), so that it never takes CPU
+   * from them. A query that fails is logged and counted; it does not stop the others. The queries
+   * run only when every table was written.
    */
-  static Report run(OxbowConfig server, Duration budget, int maxRounds) {
+  static Report run(
+      OxbowConfig server, Duration budget, int maxRounds, java.util.function.BooleanSupplier busy) {
     long started = System.nanoTime();
     long deadline = started + budget.toNanos();
     int tables = 0;
@@ -105,7 +108,7 @@ final class ExecutionWarmup {
     try (QueryEngine engine = new QueryEngine(config, false)) {
       Session session = engine.newSession("oxbow-warmup");
       for (String sql : TABLES) {
-        if (stopped(deadline)) {
+        if (stoppedAfterWaiting(deadline, busy)) {
           break;
         }
         try {
@@ -123,7 +126,7 @@ final class ExecutionWarmup {
       rounds:
       while (tables == TABLES.size() && rounds < maxRounds) {
         for (String sql : PlannerWarmup.queries()) {
-          if (stopped(deadline)) {
+          if (stoppedAfterWaiting(deadline, busy)) {
             break rounds;
           }
           long before = rows;
@@ -171,6 +174,21 @@ final class ExecutionWarmup {
 
   private static boolean stopped(long deadline) {
     return System.nanoTime() >= deadline || Thread.currentThread().isInterrupted();
+  }
+
+  /**
+   * Waits while {@code busy}; then whether to stop (the budget is spent or the thread interrupted).
+   */
+  private static boolean stoppedAfterWaiting(
+      long deadline, java.util.function.BooleanSupplier busy) {
+    while (busy.getAsBoolean() && !stopped(deadline)) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return stopped(deadline);
   }
 
   private static void delete(Path dir) {

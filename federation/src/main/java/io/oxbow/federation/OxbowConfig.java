@@ -57,7 +57,7 @@ public record OxbowConfig(
   public static final int DEFAULT_FLIGHT_PORT = 47470;
   public static final long DEFAULT_QUERY_MEMORY = 2L << 30;
   public static final Duration DEFAULT_PLANNER_WARMUP = Duration.ofSeconds(5);
-  public static final Duration DEFAULT_EXECUTION_WARMUP = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_EXECUTION_WARMUP = Duration.ofSeconds(25);
   private static final long MAX_PLANNER_WARMUP_SECONDS = 3600;
 
   public OxbowConfig {

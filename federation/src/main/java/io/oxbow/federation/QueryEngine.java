@@ -46,6 +46,11 @@ public final class QueryEngine implements AutoCloseable {
   private final AtomicLong conflictRetries = new AtomicLong();
   private final String instanceId = Long.toString(System.currentTimeMillis(), 36);
   private final boolean logQueries;
+
+  /** Statements running now (queries until their result is closed), for the warm-up to yield to. */
+  private final java.util.concurrent.atomic.AtomicInteger running =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   private volatile Thread warmup;
 
   public QueryEngine(OxbowConfig config) {
@@ -117,6 +122,7 @@ public final class QueryEngine implements AutoCloseable {
       throw new OxbowException(
           ErrorCode.RESOURCE_EXHAUSTED, "The server is out of query memory; try again later", e);
     }
+    running.incrementAndGet();
     try {
       PlannedQuery planned =
           plan != null ? plan.planned : planner.plan(sql, plannerSession(session));
@@ -148,8 +154,10 @@ public final class QueryEngine implements AutoCloseable {
           plan != null ? started - planningNanos : started, // the logged time includes planning
           planningNanos,
           cancelled,
-          logQueries);
+          logQueries,
+          running::decrementAndGet);
     } catch (RuntimeException e) {
+      running.decrementAndGet();
       queryAllocator.close();
       OxbowException error = Errors.translate(e);
       log(
@@ -177,6 +185,7 @@ public final class QueryEngine implements AutoCloseable {
   public long executeUpdate(Session session, String sql, Plan plan) {
     String queryId = instanceId + "_" + querySequence.incrementAndGet();
     long started = System.nanoTime();
+    running.incrementAndGet();
     try (BufferAllocator queryAllocator =
         rootAllocator.newChildAllocator("update-" + queryId, 0, config.queryMemoryLimitBytes())) {
       PlannedQuery planned =
@@ -201,6 +210,8 @@ public final class QueryEngine implements AutoCloseable {
           error.code(),
           error.getMessage());
       throw error;
+    } finally {
+      running.decrementAndGet();
     }
   }
 
@@ -528,11 +539,17 @@ public final class QueryEngine implements AutoCloseable {
   /**
    * Warms the executor up for about {@code budget} on the calling thread: generates a small
    * warehouse in a temporary directory and runs analytic queries over it ({@link ExecutionWarmup}),
-   * so that the JIT has compiled scans, joins and aggregations before users' first queries. Returns
-   * what it did, for a log or a report.
+   * so that the JIT has compiled scans, joins and aggregations before users' first queries. It
+   * waits, between its statements, while any statement of this engine's users runs. Returns what it
+   * did, for a log or a report.
    */
   public String warmUpExecution(java.time.Duration budget) {
-    return ExecutionWarmup.run(config, budget, Integer.MAX_VALUE).toString();
+    return ExecutionWarmup.run(config, budget, Integer.MAX_VALUE, this::busy).toString();
+  }
+
+  /** Whether any user's statement is running (a query until its result is closed). */
+  boolean busy() {
+    return running.get() > 0;
   }
 
   /**

@@ -22,6 +22,7 @@ final class RunningQuery implements QueryResult {
   private final long planningNanos;
   private final java.util.concurrent.atomic.AtomicBoolean cancelled;
   private final boolean logged;
+  private final Runnable onClose;
   private boolean closed;
   private long rows;
   private long bytes;
@@ -36,7 +37,8 @@ final class RunningQuery implements QueryResult {
       long startedNanos,
       long planningNanos,
       java.util.concurrent.atomic.AtomicBoolean cancelled,
-      boolean logged) {
+      boolean logged,
+      Runnable onClose) {
     this.queryId = queryId;
     this.user = user;
     this.schema = schema;
@@ -46,6 +48,7 @@ final class RunningQuery implements QueryResult {
     this.planningNanos = planningNanos;
     this.cancelled = cancelled;
     this.logged = logged;
+    this.onClose = onClose;
   }
 
   @Override
@@ -94,6 +97,7 @@ final class RunningQuery implements QueryResult {
       return;
     }
     closed = true;
+    onClose.run();
     try {
       stream.close();
     } finally {

@@ -1,6 +1,7 @@
 package io.oxbow.federation;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.oxbow.planner.PlannerWarmup;
 import java.io.IOException;
@@ -21,7 +22,7 @@ class TestExecutionWarmup {
   void runsEveryQueryOnItsOwnTablesWithRowsAndDeletesThem() throws IOException {
     List<Path> before = warmupDirectories();
     ExecutionWarmup.Report report =
-        ExecutionWarmup.run(OxbowConfig.defaults(), Duration.ofMinutes(5), 1);
+        ExecutionWarmup.run(OxbowConfig.defaults(), Duration.ofMinutes(5), 1, () -> false);
     assertThat(report.failures()).as(report.toString()).isZero();
     assertThat(report.tables()).isEqualTo(ExecutionWarmup.TABLES.size());
     assertThat(report.queries()).isEqualTo(PlannerWarmup.queries().size());
@@ -33,8 +34,37 @@ class TestExecutionWarmup {
 
   @Test
   void aZeroBudgetDoesNothing() {
-    ExecutionWarmup.Report report = ExecutionWarmup.run(OxbowConfig.defaults(), Duration.ZERO, 1);
+    ExecutionWarmup.Report report =
+        ExecutionWarmup.run(OxbowConfig.defaults(), Duration.ZERO, 1, () -> false);
     assertThat(report.tables() + report.queries() + report.failures()).isZero();
+  }
+
+  @Test
+  void itWaitsWhileUsersStatementsRun() throws IOException {
+    List<Path> before = warmupDirectories();
+    ExecutionWarmup.Report report =
+        ExecutionWarmup.run(OxbowConfig.defaults(), Duration.ofMillis(700), 1, () -> true);
+    assertThat(report.tables() + report.queries() + report.failures()).isZero();
+    assertThat(report.millis()).isGreaterThanOrEqualTo(700);
+    assertThat(warmupDirectories()).isEqualTo(before);
+  }
+
+  @Test
+  void anEngineIsBusyWhileAUsersQueryIsOpen() throws Exception {
+    try (QueryEngine engine = new QueryEngine(OxbowConfig.defaults())) {
+      Session session = engine.newSession("admin");
+      try (QueryResult result = engine.execute(session, "SELECT 1")) {
+        assertThat(engine.busy()).isTrue();
+        org.apache.arrow.vector.VectorSchemaRoot batch;
+        while ((batch = result.next()) != null) {
+          batch.close(); // the statement runs until its result is closed, not until drained
+        }
+        assertThat(engine.busy()).isTrue();
+      }
+      assertThat(engine.busy()).isFalse();
+      assertThatThrownBy(() -> engine.execute(session, "SELECT * FROM nowhere"));
+      assertThat(engine.busy()).isFalse();
+    }
   }
 
   @Test

@@ -139,7 +139,7 @@ class TestOxbowConfig {
 
   @Test
   void executionWarmupFromFileAndEnvironment() throws Exception {
-    assertThat(OxbowConfig.defaults().executionWarmup()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(OxbowConfig.defaults().executionWarmup()).isEqualTo(Duration.ofSeconds(25));
     Path file = dir.resolve("warm-execution.yaml");
     Files.writeString(file, "execution:\n  execution-warmup: 2.5\n  planner-warmup: 1\n");
     OxbowConfig fromFile = OxbowConfig.fromMap(yaml(file), file.toString());

@@ -45,7 +45,7 @@ public final class Oxbow {
             print medians, ratios, totals, their geometric mean and lineitem scan throughput.
             DuckDB uses T threads (default: the number of processors). Oxbow's planner warms up
             for S seconds first, then its executor for E seconds on generated tables of its
-            own, untimed, as the server does when it starts (defaults 5 and 10, 0 for none).
+            own, untimed, as the server does when it starts (defaults 5 and 25, 0 for none).
             See benchmarks/README.md.
         help
             Show this text.

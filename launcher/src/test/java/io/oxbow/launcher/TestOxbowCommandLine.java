@@ -78,7 +78,7 @@ class TestOxbowCommandLine {
     assertThat(defaults.runs()).isEqualTo(3);
     assertThat(defaults.threads()).isEqualTo(Runtime.getRuntime().availableProcessors());
     assertThat(defaults.plannerWarmup()).isEqualTo(java.time.Duration.ofSeconds(5));
-    assertThat(defaults.executionWarmup()).isEqualTo(java.time.Duration.ofSeconds(10));
+    assertThat(defaults.executionWarmup()).isEqualTo(java.time.Duration.ofSeconds(25));
     var chosen =
         Oxbow.benchOptions(
             List.of(
