@@ -52,6 +52,7 @@ public final class QueryEngine implements AutoCloseable {
       new java.util.concurrent.atomic.AtomicInteger();
 
   private volatile Thread warmup;
+  private volatile boolean closing;
 
   public QueryEngine(OxbowConfig config) {
     this(config, true);
@@ -566,7 +567,8 @@ public final class QueryEngine implements AutoCloseable {
               if (!planning.isZero()) {
                 warmUpPlanner(planning);
               }
-              if (!execution.isZero() && !Thread.currentThread().isInterrupted()) {
+              // closing: in case planning swallowed the interrupt
+              if (!execution.isZero() && !closing && !Thread.currentThread().isInterrupted()) {
                 warmUpExecution(execution);
               }
             },
@@ -578,6 +580,7 @@ public final class QueryEngine implements AutoCloseable {
 
   @Override
   public void close() {
+    closing = true;
     Thread warming = warmup;
     if (warming != null) {
       warming.interrupt();
