@@ -37,6 +37,11 @@ final class ScanRowFilter {
   private final Check[] checks;
   private final boolean[] filterColumns;
   private long[] longs = new long[0];
+
+  /** The vector whose first {@link #loadedRows} values {@link #longs} holds, within one apply. */
+  private FieldVector loaded;
+
+  private int loadedRows;
   private double[] doubles = new double[0];
   private byte[] bytes = new byte[0];
 
@@ -214,6 +219,7 @@ final class ScanRowFilter {
    * (null: none), which {@link #applyDictionary} evaluated.
    */
   int apply(List<FieldVector> vectors, int n, boolean[] keep, boolean[] done) {
+    loaded = null; // a new batch: values loaded for the last one are stale
     for (Check check : checks) {
       if (done != null && done[check.column]) {
         continue;
@@ -610,9 +616,14 @@ final class ScanRowFilter {
 
   /** The vector's first {@code n} values as longs (integers, dates as days, timestamps). */
   private long[] loadLongs(FieldVector vector, int n) {
+    if (vector == loaded && n == loadedRows) {
+      return longs; // two checks on one column (a range and a key set) load it once
+    }
     if (longs.length < n) {
       longs = new long[n];
     }
+    loaded = vector;
+    loadedRows = n;
     long[] out = longs;
     ArrowBuf data = vector.getDataBuffer();
     ArrowType type = vector.getField().getType();
@@ -740,6 +751,12 @@ final class ScanRowFilter {
 
     @Override
     void apply(ScanRowFilter filter, FieldVector vector, int n, boolean[] keep) {
+      if (vector.getNullCount() == 0) {
+        if (wantNull) {
+          Arrays.fill(keep, 0, n, false);
+        }
+        return; // IS NOT NULL over a batch without NULLs: every row passes
+      }
       ArrowBuf validity = vector.getValidityBuffer();
       for (int r = 0; r < n; r++) {
         keep[r] &= isValid(validity, r) != wantNull;
