@@ -22,12 +22,12 @@ import org.slf4j.LoggerFactory;
  * queries. Freshly started, those loops run interpreted: a scan-and-aggregate over a few million
  * rows takes two to three times as long on its first runs as once compiled.
  *
- * <p>The warehouse is generated with SQL ({@link #TABLES}: about 450,000 rows in eight Delta
- * tables, written by the engine's own Delta writer) into a new temporary directory, which is
- * deleted at the end. The queries are the planner warm-up's ({@link PlannerWarmup#queries()}), run
- * one after the other, round after round, on a query engine of their own (its own memory, no
- * spilling, the server's thread count), until the budget has passed or the thread is interrupted.
- * No user catalog is touched and nothing of the warm-up outlives it but compiled code.
+ * <p>The warehouse is generated with SQL ({@link #TABLES}: about 700,000 rows in ten Delta tables,
+ * written by the engine's own Delta writer) into a new temporary directory, which is deleted at the
+ * end. The queries are the planner warm-up's ({@link PlannerWarmup#queries()}), run one after the
+ * other, round after round, on a query engine of their own (its own memory, no spilling, the
+ * server's thread count), until the budget has passed or the thread is interrupted. No user catalog
+ * is touched and nothing of the warm-up outlives it but compiled code.
  */
 final class ExecutionWarmup {
   private static final Logger LOG = LoggerFactory.getLogger(ExecutionWarmup.class);
