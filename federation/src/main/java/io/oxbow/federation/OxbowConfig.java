@@ -66,26 +66,18 @@ public record OxbowConfig(
       throw new IllegalArgumentException(
           "execution.threads must be at least 1, not " + queryThreads);
     }
-    Objects.requireNonNull(plannerWarmup, "plannerWarmup");
-    if (plannerWarmup.isNegative()
-        || plannerWarmup.compareTo(Duration.ofSeconds(MAX_PLANNER_WARMUP_SECONDS)) > 0) {
-      throw new IllegalArgumentException(
-          "execution.planner-warmup must be 0 to "
-              + MAX_PLANNER_WARMUP_SECONDS
-              + " seconds, not "
-              + plannerWarmup);
-    }
-    Objects.requireNonNull(executionWarmup, "executionWarmup");
-    if (executionWarmup.isNegative()
-        || executionWarmup.compareTo(Duration.ofSeconds(MAX_PLANNER_WARMUP_SECONDS)) > 0) {
-      throw new IllegalArgumentException(
-          "execution.execution-warmup must be 0 to "
-              + MAX_PLANNER_WARMUP_SECONDS
-              + " seconds, not "
-              + executionWarmup);
-    }
+    requireWarmup(plannerWarmup, "execution.planner-warmup");
+    requireWarmup(executionWarmup, "execution.execution-warmup");
     users = Map.copyOf(users);
     catalogs = List.copyOf(catalogs);
+  }
+
+  private static void requireWarmup(Duration value, String key) {
+    Objects.requireNonNull(value, key);
+    if (value.isNegative() || value.compareTo(Duration.ofSeconds(MAX_PLANNER_WARMUP_SECONDS)) > 0) {
+      throw new IllegalArgumentException(
+          key + " must be 0 to " + MAX_PLANNER_WARMUP_SECONDS + " seconds, not " + value);
+    }
   }
 
   /**
@@ -389,8 +381,11 @@ public record OxbowConfig(
     if (execution.containsKey("planner-warmup")) {
       config =
           config.withPlannerWarmup(
-              plannerWarmup(
-                  string(execution.get("planner-warmup")), origin, "execution.planner-warmup"));
+              warmup(
+                  string(execution.get("planner-warmup")),
+                  origin,
+                  "execution.planner-warmup",
+                  "planner"));
     }
     if (execution.containsKey("execution-warmup")) {
       config =
@@ -439,8 +434,11 @@ public record OxbowConfig(
     if (env.get("OXBOW_PLANNER_WARMUP") != null) {
       config =
           config.withPlannerWarmup(
-              plannerWarmup(
-                  env.get("OXBOW_PLANNER_WARMUP"), "environment", "OXBOW_PLANNER_WARMUP"));
+              warmup(
+                  env.get("OXBOW_PLANNER_WARMUP"),
+                  "environment",
+                  "OXBOW_PLANNER_WARMUP",
+                  "planner"));
     }
     if (env.get("OXBOW_EXECUTION_WARMUP") != null) {
       config =
@@ -473,11 +471,6 @@ public record OxbowConfig(
     return null;
   }
 
-  /** What is wrong with {@code text} as the planner warm-up {@code key}, for an error message. */
-  public static String badPlannerWarmup(String key, String text) {
-    return badWarmup(key, text, "planner");
-  }
-
   /**
    * What is wrong with {@code text} as the warm-up {@code key} of {@code what} (planner,
    * execution), for an error message.
@@ -491,10 +484,6 @@ public record OxbowConfig(
         + ", not '"
         + text
         + "'";
-  }
-
-  private static Duration plannerWarmup(String text, String origin, String key) {
-    return warmup(text, origin, key, "planner");
   }
 
   private static Duration warmup(String text, String origin, String key, String what) {

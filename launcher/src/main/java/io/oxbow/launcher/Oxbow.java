@@ -186,36 +186,29 @@ public final class Oxbow {
             "--threads",
             o.getOrDefault("--threads", String.valueOf(Runtime.getRuntime().availableProcessors())),
             1),
-        plannerWarmup(o.get("--planner-warmup"), "--planner-warmup"),
-        executionWarmup(o.get("--execution-warmup"), "--execution-warmup"));
+        warmup(
+            o.get("--planner-warmup"),
+            "--planner-warmup",
+            OxbowConfig.DEFAULT_PLANNER_WARMUP,
+            "planner"),
+        warmup(
+            o.get("--execution-warmup"),
+            "--execution-warmup",
+            OxbowConfig.DEFAULT_EXECUTION_WARMUP,
+            "execution"));
   }
 
   /**
-   * The bench's execution warm-up: {@code text} in seconds, {@link
-   * OxbowConfig#DEFAULT_EXECUTION_WARMUP} when null, 0 for none.
+   * A bench warm-up option: {@code text} in seconds, {@code fallback} when null, 0 for none; a bad
+   * value is a usage error naming {@code option} and the {@code what} (planner, execution) warm-up.
    */
-  static Duration executionWarmup(String text, String source) {
+  static Duration warmup(String text, String option, Duration fallback, String what) {
     if (text == null || text.isBlank()) {
-      return OxbowConfig.DEFAULT_EXECUTION_WARMUP;
+      return fallback;
     }
     Duration value = OxbowConfig.plannerWarmupSeconds(text);
     if (value == null) {
-      throw new UsageException(OxbowConfig.badWarmup(source, text, "execution"));
-    }
-    return value;
-  }
-
-  /**
-   * The bench's planner warm-up: {@code text} in seconds, {@link
-   * OxbowConfig#DEFAULT_PLANNER_WARMUP} when null, 0 for none.
-   */
-  static Duration plannerWarmup(String text, String source) {
-    if (text == null || text.isBlank()) {
-      return OxbowConfig.DEFAULT_PLANNER_WARMUP;
-    }
-    Duration value = OxbowConfig.plannerWarmupSeconds(text);
-    if (value == null) {
-      throw new UsageException(OxbowConfig.badPlannerWarmup(source, text));
+      throw new UsageException(OxbowConfig.badWarmup(option, text, what));
     }
     return value;
   }
