@@ -9,7 +9,6 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.DecimalVector;
 import org.apache.arrow.vector.FieldVector;
@@ -173,7 +172,7 @@ final class FusedDecimal {
           unscaled = null; // the general path computes exactly, or reports the overflow
         }
         if (unscaled != null) {
-          result = write(unscaled, vectors, n, allocator);
+          result = Kernels.decimalVector("fused", unscaled, type, n, allocator, vectors);
         }
       }
     } finally {
@@ -306,36 +305,5 @@ final class FusedDecimal {
       }
     }
     return y;
-  }
-
-  /** The result vector: NULL where any input is NULL. */
-  private DecimalVector write(
-      long[] unscaled, FieldVector[] vectors, int n, BufferAllocator allocator) {
-    DecimalVector out = new DecimalVector("fused", allocator, type.getPrecision(), type.getScale());
-    try {
-      out.allocateNew(n);
-      ArrowBuf data = out.getDataBuffer();
-      for (int i = 0; i < n; i++) {
-        long v = unscaled[i];
-        data.setLong((long) i << 4, v);
-        data.setLong(((long) i << 4) + 8, v >> 63);
-      }
-      ArrowBuf validity = out.getValidityBuffer();
-      int bytes = (n + 7) >>> 3;
-      validity.setOne(0, bytes);
-      for (FieldVector v : vectors) {
-        if (v.getNullCount() > 0) {
-          ArrowBuf valid = v.getValidityBuffer();
-          for (int i = 0; i < bytes; i++) {
-            validity.setByte(i, validity.getByte(i) & valid.getByte(i));
-          }
-        }
-      }
-      out.setValueCount(n);
-      return out;
-    } catch (RuntimeException e) {
-      out.close();
-      throw e;
-    }
   }
 }

@@ -640,7 +640,21 @@ final class Kernels {
         }
       }
     }
-    DecimalVector out = new DecimalVector(fn.name(), allocator, rp, type.getScale());
+    return decimalVector(fn.name(), r, type, n, allocator, a, b);
+  }
+
+  /**
+   * A new decimal vector of {@code type} holding the unscaled values {@code r} (sign-extended to
+   * 128 bits), NULL where any of {@code inputs} (null entries ignored) is NULL.
+   */
+  static DecimalVector decimalVector(
+      String name,
+      long[] r,
+      ArrowType.Decimal type,
+      int n,
+      BufferAllocator allocator,
+      FieldVector... inputs) {
+    DecimalVector out = new DecimalVector(name, allocator, type.getPrecision(), type.getScale());
     try {
       out.allocateNew(n);
       ArrowBuf data = out.getDataBuffer();
@@ -651,17 +665,13 @@ final class Kernels {
       }
       ArrowBuf validity = out.getValidityBuffer();
       int bytes = (n + 7) >>> 3;
-      boolean nullsA = a.getNullCount() > 0;
-      boolean nullsB = b != null && b.getNullCount() > 0;
-      if (!nullsA && !nullsB) {
-        validity.setOne(0, bytes);
-      } else {
-        ArrowBuf va = a.getValidityBuffer();
-        ArrowBuf vb = nullsB ? b.getValidityBuffer() : null;
-        for (int i = 0; i < bytes; i++) {
-          byte x = nullsA ? va.getByte(i) : (byte) 0xff;
-          byte y = nullsB ? vb.getByte(i) : (byte) 0xff;
-          validity.setByte(i, x & y);
+      validity.setOne(0, bytes);
+      for (FieldVector input : inputs) {
+        if (input != null && input.getNullCount() > 0) {
+          ArrowBuf valid = input.getValidityBuffer();
+          for (int i = 0; i < bytes; i++) {
+            validity.setByte(i, validity.getByte(i) & valid.getByte(i));
+          }
         }
       }
       out.setValueCount(n);
